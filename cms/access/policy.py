@@ -1,0 +1,159 @@
+"""The one access policy. Every surface asks these functions; they work on querysets so that
+what a user may not see is never fetched.
+
+* metadata (title, summary, file names, snippets, facet counts): ``visible_documents`` /
+  ``can_view``. Public, signed-in and NDA documents show their metadata to everyone; restricted
+  documents only to entitled users, except "listed" ones whose title everyone may see.
+* files: ``can_download`` / ``downloadable_versions``. Public: anyone. Signed-in: a signed-in
+  user. NDA: a signed-in user of an organization (or any signed-in user when personal accounts are
+  allowed) for whom an access rule says the current NDA is accepted; with no such rule installed
+  nobody gets NDA files. Restricted: entitled users only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cms.plugins import registry
+
+from .levels import AccessLevel
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    #: Why not, for the reader: "sign_in", "nda", "restricted", "expired" or "" when allowed.
+    reason: str = ""
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+
+
+def _is_signed_in(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def _entitled_q(user) -> Q:
+    """Condition under which ``user`` is entitled to restricted documents."""
+    if not _is_signed_in(user):
+        return Q(pk__in=[])
+    condition = Q(restricted_groups__in=user.groups.all())
+    for rule in registry.access_rules():
+        extra = rule.restricted_visible_q(user)
+        if extra is not None:
+            condition |= extra
+    return condition
+
+
+def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Live documents whose metadata ``user`` may see (restricted-and-hidden ones filtered out)."""
+    from cms.models import TrustDocument
+
+    queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
+    not_restricted = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
+    entitled_ids = TrustDocument.objects.filter(_entitled_q(user)).values("pk")
+    return queryset.filter(not_restricted | Q(pk__in=entitled_ids))
+
+
+def can_view(user, document) -> bool:
+    return visible_documents(user).filter(pk=document.pk).exists()
+
+
+def nda_satisfied(user) -> bool:
+    if not _is_signed_in(user):
+        return False
+    return any(rule.nda_satisfied(user) for rule in registry.access_rules())
+
+
+def can_access_level(user, document) -> Decision:
+    """May ``user`` download files of ``document`` as far as its access level goes?"""
+    level = document.access_level
+    if level == AccessLevel.PUBLIC:
+        return ALLOWED
+    if not _is_signed_in(user):
+        return Decision(False, "sign_in")
+    if level == AccessLevel.SIGNED_IN:
+        return ALLOWED
+    if level == AccessLevel.NDA:
+        return ALLOWED if nda_satisfied(user) else Decision(False, "nda")
+    if level == AccessLevel.RESTRICTED:
+        entitled = type(document).objects.filter(Q(pk=document.pk) & _entitled_q(user)).exists()
+        return ALLOWED if entitled else Decision(False, "restricted")
+    return Decision(False, "restricted")
+
+
+def retention_cutoff():
+    """Superseded versions published on or after this date are still downloadable."""
+    return timezone.localdate() - timedelta(days=settings.TRUSTPORTAL_VERSION_RETENTION_DAYS)
+
+
+def version_available(version, current_version_id) -> bool:
+    """The current version is always available; a superseded one for the retention period."""
+    if version.pk == current_version_id:
+        return True
+    return version.published_on is not None and version.published_on >= retention_cutoff()
+
+
+def can_download(user, version) -> Decision:
+    document = version.document
+    if not version.live or not document.live or not can_view(user, document):
+        return Decision(False, "not_found")
+    current = document.current_version()
+    if not version_available(version, current.pk if current else None):
+        return Decision(False, "expired")
+    return can_access_level(user, document)
+
+
+def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
+    """Narrow a DocumentVersion queryset to the versions ``user`` may download now."""
+    from cms.models import DocumentVersion
+
+    visible = visible_documents(user).values("pk")
+    queryset = queryset.filter(live=True, document__in=visible)
+    levels = Q(document__access_level=AccessLevel.PUBLIC)
+    if _is_signed_in(user):
+        levels |= Q(document__access_level=AccessLevel.SIGNED_IN)
+        if nda_satisfied(user):
+            levels |= Q(document__access_level=AccessLevel.NDA)
+        entitled = visible_documents(user).filter(_entitled_q(user)).values("pk")
+        levels |= Q(document__access_level=AccessLevel.RESTRICTED, document__in=entitled)
+    current_ids = DocumentVersion.current_ids_subquery()
+    in_retention = Q(pk__in=current_ids) | Q(published_on__gte=retention_cutoff())
+    return queryset.filter(levels & in_retention)
+
+
+def lock_reasons(user, documents) -> dict[int, str]:
+    """``{document pk: why the reader cannot download it}`` for a page of documents, in at most
+    one query (restricted entitlement) whatever the number of documents."""
+    signed_in = _is_signed_in(user)
+    nda_ok = nda_satisfied(user) if signed_in else False
+    restricted = [d.pk for d in documents if d.access_level == AccessLevel.RESTRICTED]
+    entitled = set()
+    if restricted and signed_in:
+        from cms.models import TrustDocument
+
+        entitled = set(
+            TrustDocument.objects.filter(Q(pk__in=restricted) & _entitled_q(user)).values_list(
+                "pk", flat=True
+            )
+        )
+    reasons = {}
+    for document in documents:
+        level = document.access_level
+        if level == AccessLevel.PUBLIC:
+            continue
+        if not signed_in:
+            reasons[document.pk] = "sign_in"
+        elif level == AccessLevel.NDA and not nda_ok:
+            reasons[document.pk] = "nda"
+        elif level == AccessLevel.RESTRICTED and document.pk not in entitled:
+            reasons[document.pk] = "restricted"
+    return reasons

@@ -1,0 +1,59 @@
+"""Showing source-language content in the reader's language.
+
+Documents and taxonomy are authored in the default locale and translated with wagtail-localize.
+Listings query the source rows (so filters, access checks and counts are language-independent)
+and swap in the live translation for display, in one query per model, whatever the page size.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Model
+from wagtail.models import DraftStateMixin, Locale
+
+
+def active_locale() -> Locale:
+    try:
+        return Locale.get_active()
+    except Locale.DoesNotExist:
+        return Locale.get_default()
+
+
+def default_locale() -> Locale:
+    return Locale.get_default()
+
+
+def translations(objects: Iterable[Model], locale: Locale | None = None) -> dict:
+    """``{(model, translation_key): translated object}`` for every object with a translation
+    in ``locale`` (live ones only, for models with drafts). One query per model."""
+    locale = locale or active_locale()
+    keys_by_model: dict[type, set] = defaultdict(set)
+    for obj in objects:
+        if obj is not None and obj.locale_id != locale.pk:
+            keys_by_model[type(obj)].add(obj.translation_key)
+    found = {}
+    for model, keys in keys_by_model.items():
+        queryset = model.objects.filter(locale=locale, translation_key__in=keys)
+        if issubclass(model, DraftStateMixin):
+            queryset = queryset.filter(live=True)
+        for translated in queryset:
+            found[(model, translated.translation_key)] = translated
+    return found
+
+
+class Localizer:
+    """Looks up translations fetched in bulk; falls back to the object itself."""
+
+    def __init__(self, objects: Iterable[Model], locale: Locale | None = None):
+        self.map = translations(objects, locale)
+
+    def __call__(self, obj):
+        if obj is None:
+            return None
+        return self.map.get((type(obj), obj.translation_key), obj)
+
+
+def localized(obj, locale: Locale | None = None):
+    return Localizer([obj], locale)(obj)

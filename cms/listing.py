@@ -1,0 +1,257 @@
+"""Document listings for every reader surface: filtered, paginated, access-checked, localized.
+
+The number of queries is fixed whatever the page size: one for the page of documents, one per
+prefetched relation, one per model for translations, one for restricted entitlements.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q, QuerySet
+
+from cms.access import AccessLevel, policy
+from cms.i18n import Localizer, default_locale
+from cms.models import (
+    Category,
+    DocumentVersion,
+    Industry,
+    Region,
+    Section,
+    Service,
+    Standard,
+    TrustDocument,
+)
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+
+#: query parameter -> (M2M or FK lookup on TrustDocument, taxonomy model)
+FILTERS: dict[str, tuple[str, type]] = {
+    "service": ("services__slug", Service),
+    "category": ("category__slug", Category),
+    "region": ("regions__slug", Region),
+    "industry": ("industries__slug", Industry),
+    "standard": ("standards__slug", Standard),
+}
+
+
+@dataclass
+class DocumentCard:
+    """What a reader surface shows of one document, in the reader's language."""
+
+    document: TrustDocument
+    display: TrustDocument
+    category: Category
+    standards: list = field(default_factory=list)
+    services: list = field(default_factory=list)
+    versions: list = field(default_factory=list)
+    lock: str = ""
+
+    @property
+    def current_version(self) -> DocumentVersion | None:
+        return self.versions[0] if self.versions else None
+
+    @property
+    def title(self) -> str:
+        return self.display.title
+
+    @property
+    def summary(self) -> str:
+        # A listed restricted document shows only its title to those not entitled.
+        if self.document.access_level == AccessLevel.RESTRICTED and self.lock:
+            return ""
+        return self.display.summary
+
+    @property
+    def url(self) -> str:
+        return self.document.get_url()
+
+    @property
+    def access_level(self) -> str:
+        return self.document.access_level
+
+    @property
+    def access_level_label(self) -> str:
+        return self.document.get_access_level_display()
+
+
+def source_documents(user) -> QuerySet:
+    """Live source-language documents ``user`` may see."""
+    return policy.visible_documents(user).filter(locale=default_locale())
+
+
+def with_display_relations(queryset: QuerySet) -> QuerySet:
+    live_versions = DocumentVersion.objects.filter(live=True).prefetch_related("files")
+    return queryset.select_related("category").prefetch_related(
+        "standards",
+        "services",
+        Prefetch(
+            "versions",
+            queryset=live_versions.order_by("-published_on", "-pk"),
+            to_attr="live_versions",
+        ),
+    )
+
+
+def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
+    localize = Localizer(
+        [*documents, *(d.category for d in documents)]
+        + [t for d in documents for t in (*d.standards.all(), *d.services.all())]
+        + [v for d in documents for v in d.live_versions]
+    )
+    locks = policy.lock_reasons(user, documents)
+    for doc in documents:
+        # Versions stay the source rows (their ids and files are what downloads use); only the
+        # description of what changed is shown in the reader's language.
+        for version in doc.live_versions:
+            version.display_change = localize(version).change_description
+    return [
+        DocumentCard(
+            document=doc,
+            display=localize(doc),
+            category=localize(doc.category),
+            standards=[localize(s) for s in doc.standards.all()],
+            services=[localize(s) for s in doc.services.all()],
+            versions=doc.live_versions,
+            lock=locks.get(doc.pk, ""),
+        )
+        for doc in documents
+    ]
+
+
+def selected_filters(params) -> dict[str, list[str]]:
+    return {
+        name: [v for v in params.getlist(name) if v][:20]
+        for name in FILTERS
+        if params.getlist(name)
+    }
+
+
+def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str = "") -> QuerySet:
+    for name, values in selected.items():
+        lookup, _model = FILTERS[name]
+        # Several values of one filter widen (OR); different filters narrow (AND).
+        queryset = queryset.filter(
+            pk__in=TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
+        )
+    text = text.strip()[:MAX_QUERY_LENGTH]
+    if text:
+        matching = Q()
+        for word in text.split()[:10]:
+            matching &= (
+                Q(title__icontains=word)
+                | Q(summary__icontains=word)
+                | Q(standards__name__icontains=word)
+                | Q(services__name__icontains=word)
+                | Q(category__name__icontains=word)
+            )
+        queryset = queryset.filter(pk__in=TrustDocument.objects.filter(matching).values("pk"))
+    return queryset
+
+
+def filter_options(section: str | None = None) -> dict[str, list]:
+    """The terms each filter offers (source rows, localized for display)."""
+    terms = {}
+    for name, (_lookup, model) in FILTERS.items():
+        queryset = model.objects.filter(locale=default_locale())
+        if model is Category and section:
+            queryset = queryset.filter(section=section)
+        terms[name] = list(queryset)
+    localize = Localizer([t for values in terms.values() for t in values])
+    return {name: [(t.slug, localize(t).name) for t in values] for name, values in terms.items()}
+
+
+def document_listing(request, section: str | None = None, page_size: int = PAGE_SIZE) -> dict:
+    selected = selected_filters(request.GET)
+    text = request.GET.get("q", "")
+    queryset = source_documents(request.user)
+    if section:
+        queryset = queryset.filter(category__section=section)
+    queryset = apply_filters(queryset, selected, text)
+    sort = request.GET.get("sort", "title")
+    queryset = (
+        queryset.order_by("-last_published_at", "pk")
+        if sort == "date"
+        else queryset.order_by("title", "pk")
+    )
+    page = Paginator(with_display_relations(queryset), page_size).get_page(request.GET.get("page"))
+    return {
+        "documents": build_cards(request.user, list(page.object_list)),
+        "page_obj": page,
+        "filter_options": filter_options(section),
+        "selected_filters": selected,
+        "query": text[:MAX_QUERY_LENGTH],
+        "sort": sort,
+        "section": section,
+        "sections": Section.choices,
+    }
+
+
+def recent_documents(request, limit: int = 6) -> list[DocumentCard]:
+    queryset = with_display_relations(
+        source_documents(request.user).order_by("-last_published_at", "pk")
+    )
+    return build_cards(request.user, list(queryset[:limit]))
+
+
+def region_documents(request, region) -> list[DocumentCard]:
+    queryset = source_documents(request.user).filter(regions=region).order_by("title", "pk")
+    return build_cards(request.user, list(with_display_relations(queryset)))
+
+
+def starter_pack_documents(request, pack) -> list[DocumentCard]:
+    """The pack's documents in the editor's order, minus those the reader may not see."""
+    order = list(pack.items.order_by("sort_order").values_list("document_id", flat=True))
+    visible = with_display_relations(source_documents(request.user).filter(pk__in=order))
+    by_pk = {doc.pk: doc for doc in visible}
+    return build_cards(request.user, [by_pk[pk] for pk in order if pk in by_pk])
+
+
+def document_page_context(request, document: TrustDocument, preview: bool = False) -> dict:
+    """Context of a document's page: its metadata and all its versions with their changes."""
+    if preview:
+        # Previews show the editor's unsaved state; versions come from the saved document.
+        document.live_versions = (
+            list(
+                DocumentVersion.objects.filter(document_id=document.pk, live=True).prefetch_related(
+                    "files"
+                )
+            )
+            if document.pk
+            else []
+        )
+        for version in document.live_versions:
+            version.display_change = version.change_description
+        card = DocumentCard(
+            document=document,
+            display=document,
+            category=document.category,
+            standards=list(document.standards.all()),
+            services=list(document.services.all()),
+            versions=document.live_versions,
+        )
+    else:
+        card = build_cards(request.user, [document])[0]
+    current = card.current_version
+    return {
+        "card": card,
+        "document": card.display,
+        "versions": [
+            {
+                "version": v,
+                "is_current": v is current,
+                "available": policy.version_available(v, current.pk if current else None),
+            }
+            for v in card.versions
+        ],
+        "is_preview": preview,
+        "AccessLevel": AccessLevel,
+    }
+
+
+def get_document_for_reader(request, slug: str) -> TrustDocument | None:
+    """The source document with ``slug`` if the reader may see it (None, not 403, otherwise)."""
+    queryset = with_display_relations(source_documents(request.user).filter(slug=slug))
+    return queryset.first()

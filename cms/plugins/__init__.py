@@ -1,0 +1,1 @@
+"""The plugin contract: how a plugin plugs into the portal (see ``base.PluginConfig``)."""

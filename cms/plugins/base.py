@@ -1,0 +1,109 @@
+"""The base every plugin's AppConfig subclasses, and the extension points it may implement.
+
+A plugin is an ordinary Django app (its models, migrations, templates and ``wagtail_hooks.py``
+work as in any Wagtail app). What it contributes to the rest of the portal goes through the
+methods marked ``@extension_point`` below and nowhere else; ``cms`` never imports a plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.apps import AppConfig
+from django.conf import settings
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.urls import URLPattern, URLResolver
+    from ninja import Router
+
+    from cms.access.rules import AccessRule
+    from search.providers import SearchProvider
+
+EXTENSION_POINTS: dict[str, str] = {}
+
+
+def extension_point(method: Callable) -> Callable:
+    """Mark a ``PluginConfig`` method as an extension point (its docstring is its documentation)."""
+    EXTENSION_POINTS[method.__name__] = (method.__doc__ or "").strip()
+    method.is_extension_point = True
+    return method
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """An entry of the reader site's main menu; ``children`` make it a pull-down."""
+
+    label: str
+    url: str
+    order: int = 100
+    children: tuple[MenuItem, ...] = field(default_factory=tuple)
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class FooterLink:
+    label: str
+    url: str
+    order: int = 100
+
+
+class PluginConfig(AppConfig):
+    """Base AppConfig of every Trust Portal plugin.
+
+    Subclasses set ``plugin_id`` (a slug, unique among plugins: it names the plugin's URL prefix,
+    URL namespace, API prefix and settings namespace) and override the extension points they need.
+    """
+
+    plugin_id: str = ""
+    default_auto_field = "django.db.models.BigAutoField"
+    #: Settings with defaults; read through ``self.setting(name)`` so ``override_settings`` works.
+    default_settings: dict[str, Any] = {}
+
+    def setting(self, name: str) -> Any:
+        """Return a plugin setting: ``TRUSTPORTAL_PLUGIN_SETTINGS[plugin_id][name]`` or the default."""
+        if name not in self.default_settings:
+            raise KeyError(f"Plugin {self.plugin_id!r} declares no setting {name!r}")
+        overrides = getattr(settings, "TRUSTPORTAL_PLUGIN_SETTINGS", {}).get(self.plugin_id, {})
+        return overrides.get(name, self.default_settings[name])
+
+    @extension_point
+    def reader_urls(self) -> Iterable[URLPattern | URLResolver]:
+        """URL patterns of the reader site, mounted at ``/<language>/<plugin_id>/`` in namespace
+        ``<plugin_id>``."""
+        return []
+
+    @extension_point
+    def menu_items(self, request: HttpRequest) -> Iterable[MenuItem]:
+        """Entries of the reader site's main menu for this request (return none to hide)."""
+        return []
+
+    @extension_point
+    def footer_links(self, request: HttpRequest) -> Iterable[FooterLink]:
+        """Links in the footer of every reader page (e.g. the feedback form)."""
+        return []
+
+    @extension_point
+    def api_router(self) -> Router | None:
+        """A Django Ninja router joined to the headless API (Wagtail API v3) at
+        ``/api/v3/<plugin_id>/``, so it shares one OpenAPI schema and one token scheme."""
+        return None
+
+    @extension_point
+    def access_rules(self) -> Iterable[AccessRule]:
+        """Rules the one access policy consults (``cms.access.rules.AccessRule``), e.g. whether
+        a user has accepted the current NDA."""
+        return []
+
+    @extension_point
+    def event_handlers(self) -> dict[type, Callable[[Any], None]]:
+        """Handlers of core events (``cms.events``: document published, version published,
+        document withdrawn, access level changed), run as background jobs after commit."""
+        return {}
+
+    @extension_point
+    def search_providers(self) -> Iterable[SearchProvider]:
+        """Extra result types for the search page (each becomes a tab beside documents)."""
+        return []

@@ -1,0 +1,54 @@
+"""Idempotent set-up run after every ``migrate``: locales and the editors' permissions.
+
+Both follow the settings (a language added to ``WAGTAIL_CONTENT_LANGUAGES`` gets its locale and
+its page tree synchronised from the default locale by wagtail-localize).
+"""
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
+
+EDITABLE_MODELS = [
+    "trustdocument",
+    "documentversion",
+    "category",
+    "service",
+    "region",
+    "industry",
+    "standard",
+]
+
+
+def ensure_locales() -> None:
+    from wagtail.models import Locale
+    from wagtail_localize.models import LocaleSynchronization
+
+    default = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first()
+    if default is None:
+        default = Locale.objects.create(language_code=settings.LANGUAGE_CODE)
+    for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES:
+        locale, _created = Locale.objects.get_or_create(language_code=code)
+        if locale != default and not LocaleSynchronization.objects.filter(locale=locale).exists():
+            LocaleSynchronization.objects.create(locale=locale, sync_from=default)
+
+
+def ensure_editor_permissions() -> None:
+    """Editors and Moderators may manage documents, versions and taxonomy as snippets."""
+    content_types = ContentType.objects.filter(app_label="cms", model__in=EDITABLE_MODELS)
+    permissions = Permission.objects.filter(content_type__in=content_types).exclude(
+        codename__startswith="view_"
+    )
+    for name in ("Editors", "Moderators"):
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*permissions)
+
+
+def post_migrate(sender, **kwargs) -> None:
+    # Run once, after the last app's turn, when every app's permissions exist.
+    from django.apps import apps
+
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender.label != with_models[-1].label:
+        return
+    ensure_locales()
+    ensure_editor_permissions()

@@ -1,0 +1,59 @@
+"""Turns Wagtail's publishing signals on documents and versions into core events."""
+
+from django.db.models.signals import post_delete
+from wagtail.signals import published, unpublished
+
+from . import events
+
+
+def _document_published(sender, instance, revision=None, **kwargs):
+    from cms.i18n import default_locale
+
+    if instance.locale_id != default_locale().pk:
+        return
+    previous = getattr(instance, "_previous_live_access", None)
+    events.emit(events.DocumentPublished(document_id=instance.pk, first_publish=previous is None))
+    if previous is not None and previous != instance.access_level:
+        events.emit(
+            events.AccessLevelChanged(
+                document_id=instance.pk, old_level=previous, new_level=instance.access_level
+            )
+        )
+
+
+def _version_published(sender, instance, **kwargs):
+    if instance.locale_id == instance.document.locale_id and instance.document.live:
+        events.emit(
+            events.VersionPublished(document_id=instance.document_id, version_id=instance.pk)
+        )
+
+
+def _document_withdrawn(sender, instance, **kwargs):
+    events.emit(events.DocumentWithdrawn(document_id=instance.pk))
+
+
+def _remember_live_access(sender, instance, **kwargs):
+    """Before a revision is published, note the live access level to detect a change."""
+    instance._previous_live_access = None
+    if instance.pk:
+        row = sender.objects.filter(pk=instance.pk).values_list("access_level", "live").first()
+        if row and row[1]:
+            instance._previous_live_access = row[0]
+
+
+def connect():
+    from django.db.models.signals import pre_save
+
+    from cms.models import DocumentVersion, TrustDocument
+
+    pre_save.connect(
+        _remember_live_access, sender=TrustDocument, dispatch_uid="cms_remember_access"
+    )
+    published.connect(_document_published, sender=TrustDocument, dispatch_uid="cms_doc_published")
+    published.connect(
+        _version_published, sender=DocumentVersion, dispatch_uid="cms_version_published"
+    )
+    unpublished.connect(
+        _document_withdrawn, sender=TrustDocument, dispatch_uid="cms_doc_unpublished"
+    )
+    post_delete.connect(_document_withdrawn, sender=TrustDocument, dispatch_uid="cms_doc_deleted")

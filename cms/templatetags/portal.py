@@ -1,0 +1,52 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """Links to this page in every language: a page's translation where it has one, else the
+    same URL under another language prefix."""
+    request = context["request"]
+    page = context.get("page")
+    page_urls = {}
+    if page is not None and getattr(page, "pk", None):
+        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
+            page_urls[translation.locale.language_code] = translation.get_url(request)
+    current = get_language()
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = page_urls.get(code) or translate_url(request.get_full_path(), code)
+        info = get_language_info(code)
+        links.append(
+            {"code": code, "name": info["name_local"], "url": url, "current": code == current}
+        )
+    return links
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, name, value=None):
+    """The current query string without one filter value (or without a whole parameter)."""
+    params = context["request"].GET.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [v for v in params.getlist(name) if v != value])
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def query_with_page(context, number):
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return f"?{params.urlencode()}"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key, []) if mapping else []

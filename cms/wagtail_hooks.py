@@ -1,0 +1,66 @@
+"""Admin wiring of the core content: documents, versions and taxonomy as snippet groups."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from cms.models import Category, DocumentVersion, Industry, Region, Service, Standard, TrustDocument
+
+
+class TrustDocumentViewSet(SnippetViewSet):
+    model = TrustDocument
+    icon = "doc-full"
+    menu_label = _("Document series")
+    list_display = ["title", "category", "access_level", "locale", "live"]
+    list_filter = ["access_level", "category", "live", "locale"]
+    search_fields = ["title", "summary"]
+    ordering = ["title"]
+
+
+class DocumentVersionViewSet(SnippetViewSet):
+    model = DocumentVersion
+    icon = "history"
+    menu_label = _("Versions")
+    list_display = ["document", "version_label", "published_on", "locale", "live"]
+    list_filter = ["live", "locale"]
+    search_fields = ["version_label", "change_description"]
+    ordering = ["-published_on"]
+
+
+class TrustDocumentsGroup(SnippetViewSetGroup):
+    items = (TrustDocumentViewSet, DocumentVersionViewSet)
+    menu_icon = "doc-full-inverse"
+    menu_label = _("Trust documents")
+    menu_name = "trust-documents"
+    menu_order = 150
+
+
+def _taxonomy_viewset(taxonomy_model, icon):
+    return type(
+        f"{taxonomy_model.__name__}ViewSet",
+        (SnippetViewSet,),
+        {
+            "model": taxonomy_model,
+            "icon": icon,
+            "list_display": ["name", "slug", "locale"],
+            "search_fields": ["name"],
+        },
+    )
+
+
+class TaxonomyGroup(SnippetViewSetGroup):
+    items = (
+        _taxonomy_viewset(Category, "folder-open-inverse"),
+        _taxonomy_viewset(Service, "cogs"),
+        _taxonomy_viewset(Standard, "tick-inverse"),
+        _taxonomy_viewset(Industry, "group"),
+        _taxonomy_viewset(Region, "site"),
+    )
+    menu_icon = "tag"
+    menu_label = _("Taxonomy")
+    menu_name = "taxonomy"
+    menu_order = 160
+
+
+register_snippet(TrustDocumentsGroup)
+register_snippet(TaxonomyGroup)

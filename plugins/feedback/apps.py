@@ -1,0 +1,25 @@
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cms.plugins.base import FooterLink, PluginConfig
+
+
+class FeedbackConfig(PluginConfig):
+    name = "plugins.feedback"
+    label = "feedback"
+    plugin_id = "feedback"
+    default = True
+    verbose_name = _("Feedback")
+    default_settings = {"MAX_COMMENT_LENGTH": 4000}
+
+    def reader_urls(self):
+        from . import views
+
+        return [
+            path("", views.feedback_form, name="form"),
+            path("thanks/", views.thanks, name="thanks"),
+        ]
+
+    def footer_links(self, request):
+        url = reverse("feedback:form") + f"?from={request.path}"
+        return [FooterLink(label=str(_("Feedback")), url=url, order=10)]

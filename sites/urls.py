@@ -1,0 +1,44 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.api.v3.urls import api
+
+from cms.plugins import registry
+from sites.views import documents, errors, search
+
+registry.mount_api_routers(api)
+
+portal_patterns = [
+    path("documents/<slug:slug>/", documents.document_detail, name="document"),
+    path("download/<int:version_id>/", documents.download, name="download"),
+    path("search/", search.search, name="search"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            template_name="portal/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("api/v3/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.TRUSTPORTAL_OIDC_ENABLED:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+
+urlpatterns += i18n_patterns(
+    path("", include((portal_patterns, "portal"), namespace="portal")),
+    *registry.reader_urlpatterns(),
+    path("", include(wagtail_urls)),
+)
+
+handler404 = errors.not_found
+handler500 = errors.server_error

@@ -1,0 +1,29 @@
+"""Workflow tasks of the editorial process."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import AbstractGroupApprovalTask
+
+
+class GatedContentReviewTask(AbstractGroupApprovalTask):
+    """Legal review of gated material: NDA and restricted documents (and their versions) wait
+    for the chosen groups' approval; anything else passes this step on its own, so one workflow
+    can cover every document."""
+
+    def start(self, workflow_state, user=None):
+        task_state = super().start(workflow_state, user=user)
+        # Judge the revision under review, not the live row: a draft may raise the level.
+        revision = task_state.revision
+        content = revision.as_object() if revision else workflow_state.content_object
+        if not getattr(content, "is_gated", True):
+            task_state.approve(
+                user=None, update=False, comment=str(_("Not gated: no legal review needed."))
+            )
+        return task_state
+
+    @classmethod
+    def get_description(cls):
+        return _("NDA and restricted documents need approval by the chosen groups; others pass.")
+
+    class Meta:
+        verbose_name = _("gated content review")
+        verbose_name_plural = _("gated content reviews")
