@@ -154,8 +154,9 @@ def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str 
 def filter_options(section: str | None = None) -> dict[str, list]:
     """The terms each filter offers (source rows, localized for display)."""
     terms = {}
+    source_locale = default_locale()
     for name, (_lookup, model) in FILTERS.items():
-        queryset = model.objects.filter(locale=default_locale())
+        queryset = model.objects.filter(locale=source_locale)
         if model is Category and section:
             queryset = queryset.filter(section=section)
         terms[name] = list(queryset)
@@ -163,7 +164,7 @@ def filter_options(section: str | None = None) -> dict[str, list]:
     return {name: [(t.slug, localize(t).name) for t in values] for name, values in terms.items()}
 
 
-def document_listing(request, section: str | None = None, page_size: int = PAGE_SIZE) -> dict:
+def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:
     selected = selected_filters(request.GET)
     text = request.GET.get("q", "")
     queryset = source_documents(request.user)
@@ -176,7 +177,7 @@ def document_listing(request, section: str | None = None, page_size: int = PAGE_
         if sort == "date"
         else queryset.order_by("title", "pk")
     )
-    page = Paginator(with_display_relations(queryset), page_size).get_page(request.GET.get("page"))
+    page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "documents": build_cards(request.user, list(page.object_list)),
         "page_obj": page,

@@ -103,13 +103,20 @@ def version_available(version, current_version_id) -> bool:
 
 
 def can_download(user, version) -> Decision:
-    document = version.document
-    if not version.live or not document.live or not can_view(user, document):
+    """May ``user`` download ``version`` now? Decided by the same queryset every listing uses
+    (so stale in-memory objects cannot disagree with the database); the reason is for the reader."""
+    from cms.models import DocumentVersion
+
+    if downloadable_versions(user, DocumentVersion.objects.filter(pk=version.pk)).exists():
+        return ALLOWED
+    live_and_visible = DocumentVersion.objects.filter(
+        pk=version.pk, live=True, document__in=visible_documents(user).values("pk")
+    ).exists()
+    if not live_and_visible:
         return Decision(False, "not_found")
-    current = document.current_version()
-    if not version_available(version, current.pk if current else None):
-        return Decision(False, "expired")
-    return can_access_level(user, document)
+    document = type(version.document).objects.get(pk=version.document_id)
+    decision = can_access_level(user, document)
+    return decision if not decision else Decision(False, "expired")
 
 
 def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
@@ -135,15 +142,17 @@ def lock_reasons(user, documents) -> dict[int, str]:
     one query (restricted entitlement) whatever the number of documents."""
     signed_in = _is_signed_in(user)
     nda_ok = nda_satisfied(user) if signed_in else False
-    restricted = [d.pk for d in documents if d.access_level == AccessLevel.RESTRICTED]
     entitled = set()
-    if restricted and signed_in:
+    if documents and signed_in:
         from cms.models import TrustDocument
 
+        # Asked whether or not the page holds restricted documents, so the query count of a
+        # page never depends on what is on it.
+        page = [d.pk for d in documents]
         entitled = set(
-            TrustDocument.objects.filter(Q(pk__in=restricted) & _entitled_q(user)).values_list(
-                "pk", flat=True
-            )
+            TrustDocument.objects.filter(
+                Q(pk__in=page, access_level=AccessLevel.RESTRICTED) & _entitled_q(user)
+            ).values_list("pk", flat=True)
         )
     reasons = {}
     for document in documents:

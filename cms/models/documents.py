@@ -244,10 +244,13 @@ class DocumentVersion(
         return cls.objects.filter(live=True, pk=Subquery(newest)).values("pk")
 
     def file_for_language(self, language: str) -> VersionFile | None:
+        """The file in ``language``, else the one in the document's own language, else any."""
         files = list(self.files.all())
-        return next((f for f in files if f.language == language), None) or (
-            files[0] if files else None
-        )
+        for wanted in (language, self.document.language):
+            match = next((f for f in files if f.language == wanted), None)
+            if match:
+                return match
+        return files[0] if files else None
 
     def get_download_url(self, language: str | None = None) -> str:
         url = reverse("portal:download", kwargs={"version_id": self.pk})

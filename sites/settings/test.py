@@ -4,7 +4,12 @@ import os
 os.environ["TRUSTPORTAL_LOAD_ENTRY_POINTS"] = "0"
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR
+from .base import INSTALLED_APPS, TRUSTPORTAL_PLUGINS, VAR_DIR, env_bool
+
+# A plugin that implements every extension point, for the contract tests (off to test removal).
+if env_bool("TRUSTPORTAL_TEST_SAMPLE_PLUGIN", True):
+    TRUSTPORTAL_PLUGINS = [*TRUSTPORTAL_PLUGINS, "tests.sample_plugin"]
+    INSTALLED_APPS = [*INSTALLED_APPS[:3], "tests.sample_plugin", *INSTALLED_APPS[3:]]
 
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40

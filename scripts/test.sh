@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on SQLite, then again on PostgreSQL. Installs what it needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/bootstrap.sh
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian's Chromium for the browser tests (never a downloaded browser build).
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+# PostgreSQL (the machine's own server) for the second run.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+export TRUSTPORTAL_ARTIFACTS="${TRUSTPORTAL_ARTIFACTS:-$PWD/artifacts}"
+unset DATABASE_URL REDIS_URL ELASTICSEARCH_URL
+
+echo "=== Test suite on SQLite ==="
+.venv/bin/python -m pytest "$@"
+
+echo "=== Test suite on PostgreSQL ==="
+DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/trustportal}" \
+  .venv/bin/python -m pytest --create-db "$@"

@@ -1,0 +1,117 @@
+"""End-to-end in headless Chromium: home → Trust Documents → filter → a document → language."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(os.environ.get("TRUSTPORTAL_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="chromium not installed"),
+]
+
+
+@pytest.fixture(scope="module")
+def portal_url(django_db_setup, django_db_blocker):
+    """The portal served from a thread over the seeded test database.
+
+    pytest-django's ``live_server`` would make the test transactional and flush the database
+    afterwards, wiping the demo content the rest of the suite reads; this server only reads.
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    with django_db_blocker.unblock():
+        shared = {}
+        for connection in connections.all():
+            if connection.vendor == "sqlite" and connection.is_in_memory_db():
+                connection.inc_thread_sharing()
+                shared[connection.alias] = connection
+        server = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared, port=0)
+        server.daemon = True
+        server.start()
+        server.is_ready.wait()
+        if server.error:
+            raise server.error
+        yield f"http://localhost:{server.port}"
+        server.terminate()
+        for connection in shared.values():
+            connection.dec_thread_sharing()
+
+
+@pytest.fixture
+def page(portal_url, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM is only used by the
+    # server's own thread, so Django's async-safety guard does not apply here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.base_url = portal_url
+        yield page
+        browser.close()
+        assert errors == []
+
+
+def test_reader_journey(page):
+    page.goto(f"{page.base_url}/en/")
+    assert page.locator("h1").inner_text() == "Trust Portal"
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+
+    # Main menu: the Trust Documents pull-down, then its Audit Reports section.
+    page.locator("nav.main-nav summary", has_text="Trust Documents").click()
+    page.locator("nav.main-nav a", has_text="Audit Reports").click()
+    assert page.locator("h1").inner_text() == "Audit Reports"
+
+    # Filter by a standard; the URL keeps the state and the chip can remove it.
+    page.select_option("#filter-standard", ["soc-2"])
+    page.get_by_role("button", name="Apply filters").click()
+    assert "standard=soc-2" in page.url
+    titles = page.locator(".document-card h3").all_inner_texts()
+    assert "SOC 2 Type 2 report" in titles and "ISO/IEC 27001 certificate" not in titles
+    page.screenshot(path=str(ARTIFACTS / "filtered.png"), full_page=True)
+
+    page.get_by_role("link", name="SOC 2 Type 2 report").click()
+    assert page.locator("h1").inner_text() == "SOC 2 Type 2 report"
+    versions = page.locator(".versions tbody tr")
+    assert versions.count() == 3
+    meta = page.locator(".document .meta").inner_text()
+    assert "NDA accepted" in meta and "Sign in to download" in meta
+
+    # The globe in the footer switches to German: same document, German metadata.
+    page.locator(".language-switcher summary").click()
+    page.locator(".language-switcher a[hreflang=de]").click()
+    assert "/de/documents/soc-2-type-2/" in page.url
+    assert page.locator("h1").inner_text() == "SOC-2-Typ-2-Bericht"
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.screenshot(path=str(ARTIFACTS / "document-de.png"), full_page=True)
+
+
+def test_phone_layout_and_keyboard(page):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{page.base_url}/en/trust-documents/")
+    assert page.locator("h1").inner_text() == "Trust Documents"
+    # No horizontal scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    # The skip link is the first thing the keyboard reaches and it moves focus to the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=False)

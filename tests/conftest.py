@@ -1,0 +1,51 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, NDA_GROUP, RECEIVED_EVENTS
+
+DEMO_PASSWORD = "demo-password-for-tests"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test runs against the demo portal, as a fresh install would look."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", password=DEMO_PASSWORD, stdout=StringIO())
+        for name in (NDA_GROUP, EXTRA_ENTITLED_GROUP):
+            Group.objects.get_or_create(name=name)
+
+
+@pytest.fixture
+def received_events():
+    RECEIVED_EVENTS.clear()
+    yield RECEIVED_EVENTS
+    RECEIVED_EVENTS.clear()
+
+
+def make_user(username, groups=(), **extra):
+    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+    user.groups.add(*Group.objects.filter(name__in=groups))
+    return user
+
+
+@pytest.fixture
+def users(db):
+    """One user of each kind the access policy distinguishes."""
+    customer = Group.objects.create(name="test customer org")
+    return {
+        "anonymous": None,
+        "personal": make_user("t-personal"),
+        "member": make_user("t-member", groups=[customer.name]),
+        "member_nda": make_user("t-member-nda", groups=[customer.name, NDA_GROUP]),
+        "customer_group": customer,
+    }
+
+
+@pytest.fixture
+def demo_users(db):
+    User = get_user_model()
+    return {name: User.objects.get(username=name) for name in ("admin", "editor", "reader", "personal")}

@@ -1,0 +1,75 @@
+"""A plugin used only by the tests: it implements every extension point, so the contract test
+can prove each one reaches the portal."""
+
+from django.db.models import Q
+from django.http import HttpResponse
+from django.urls import path
+from ninja import Router
+
+from cms import events
+from cms.access.rules import AccessRule
+from cms.plugins.base import FooterLink, MenuItem, PluginConfig
+from search.providers import SearchHit, SearchProvider
+
+NDA_GROUP = "sample: NDA accepted"
+EXTRA_ENTITLED_GROUP = "sample: entitled to everything"
+RECEIVED_EVENTS: list = []
+
+
+class SampleAccessRule(AccessRule):
+    def nda_satisfied(self, user):
+        return user.groups.filter(name=NDA_GROUP).exists()
+
+    def restricted_visible_q(self, user):
+        if user.groups.filter(name=EXTRA_ENTITLED_GROUP).exists():
+            return Q(access_level="restricted")
+        return None
+
+
+class SampleSearchProvider(SearchProvider):
+    id = "sample"
+    label = "Sample results"
+
+    def search(self, request, query, limit=20):
+        return [SearchHit(title=f"Sample hit for {query}", url="/sample/")][:limit]
+
+
+router = Router(tags=["sample"])
+
+
+@router.get("/ping", response=dict, operation_id="sample_ping")
+def ping(request):
+    return {"pong": True}
+
+
+def sample_page(request):
+    return HttpResponse("sample plugin page")
+
+
+class SamplePluginConfig(PluginConfig):
+    name = "tests.sample_plugin"
+    label = "sample_plugin"
+    plugin_id = "sample"
+    default = True
+    default_settings = {"GREETING": "hello"}
+
+    def reader_urls(self):
+        return [path("", sample_page, name="index")]
+
+    def menu_items(self, request):
+        return [MenuItem(label="Sample", url="/sample/", order=70)]
+
+    def footer_links(self, request):
+        return [FooterLink(label="Sample footer", url="/sample/", order=20)]
+
+    def api_router(self):
+        return router
+
+    def access_rules(self):
+        return [SampleAccessRule()]
+
+    def event_handlers(self):
+        return {event_type: RECEIVED_EVENTS.append for event_type in events.EVENT_TYPES}
+
+    def search_providers(self):
+        return [SampleSearchProvider()]

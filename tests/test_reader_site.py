@@ -1,0 +1,100 @@
+"""The reader site as an anonymous visitor sees it: every page answers, nothing errors."""
+
+import logging
+
+import pytest
+from django.test import Client
+from wagtail.models import Page
+
+from cms.listing import source_documents
+
+
+@pytest.mark.django_db
+def test_every_reader_page_answers_200_for_anonymous_visitors(caplog):
+    client = Client()
+    urls = [page.get_url() for page in Page.objects.live().filter(depth__gt=1).specific()]
+    urls += [doc.get_url() for doc in source_documents(None)]
+    urls += ["/en/search/?q=soc", "/de/search/?q=", "/en/feedback/", "/en/accounts/login/"]
+    assert len(urls) > 150
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+@pytest.mark.django_db
+def test_main_menu_matches_the_reference_portal(demo_users):
+    client = Client()
+    html = client.get("/en/").content.decode()
+    for label in ("Home", "Trust Documents", "Audit Reports", "Data Protection", "Blueprints",
+                  "Industries &amp; Regions", "Trust Center"):
+        assert label in html, label
+    assert 'href="https://example.com/trust-center"' in html
+    assert ">Admin<" not in html
+    assert 'role="search"' in html and "Feedback" in html
+    client.force_login(demo_users["admin"])
+    assert ">Admin<" in client.get("/en/").content.decode()
+    client.force_login(demo_users["reader"])
+    assert ">Admin<" not in client.get("/en/").content.decode()
+
+
+@pytest.mark.django_db
+def test_filters_combine_or_within_and_across():
+    client = Client()
+    one = client.get("/en/trust-documents/?standard=soc-1").context["page_obj"].paginator.count
+    both = client.get("/en/trust-documents/?standard=soc-1&standard=hipaa").context["page_obj"].paginator.count
+    narrowed = client.get("/en/trust-documents/?standard=soc-1&standard=hipaa&industry=healthcare")
+    assert both > one > 0
+    titles = {card.title for card in narrowed.context["documents"]}
+    expected = {
+        d.title
+        for d in source_documents(None).filter(industries__slug="healthcare")
+        if set(d.standards.values_list("slug", flat=True)) & {"soc-1", "hipaa"}
+    }
+    assert titles == expected == {"HIPAA attestation", "HIPAA implementation guide", "Health records blueprint"}
+    html = narrowed.content.decode()
+    assert "remove filter" in html  # each active filter can be removed on its own
+
+
+@pytest.mark.django_db
+def test_bad_query_input_never_errors():
+    client = Client()
+    for params in ({"q": "x" * 5000}, {"q": '"unbalanced AND (OR'}, {"q": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 日本語"},
+                   {"page": "-1"}, {"page": "abc"}, {"standard": "no-such-standard"}, {"sort": "evil"}):
+        assert client.get("/en/search/", params).status_code == 200, params
+        assert client.get("/en/trust-documents/", params).status_code == 200, params
+
+
+@pytest.mark.django_db
+def test_document_page_lists_all_versions_with_their_changes():
+    html = Client().get("/en/documents/soc-2-type-2/").content.decode()
+    for label, change in (("2024", "First report"), ("2025", "Adds the managed database"), ("2026", "Adds the identity platform")):
+        assert label in html and change in html
+    assert "All versions" in html and "NDA accepted" in html
+
+
+@pytest.mark.django_db
+def test_starter_pack_keeps_the_editors_order():
+    response = Client().get("/en/industries-regions/financial-services/evaluation-starter-pack/")
+    slugs = [card.document.slug for card in response.context["documents"]]
+    assert slugs == ["security-white-paper", "shared-responsibility-white-paper", "soc-3",
+                     "iso-27001-certificate", "financial-services-faq"]
+
+
+@pytest.mark.django_db
+def test_region_page_lists_its_legal_opinion():
+    html = Client().get("/en/industries-regions/germany/").content.decode()
+    assert "Legal opinion: Germany" in html and "Legal opinion: Spain" not in html
+
+
+@pytest.mark.django_db
+def test_feedback_form_stores_feedback_and_drops_spam():
+    from plugins.feedback.models import Feedback
+
+    client = Client()
+    assert client.post("/en/feedback/", {"kind": "question", "comment": ""}).status_code == 400
+    response = client.post("/en/feedback/", {"kind": "question", "comment": "Where is the SOC 2?", "page_url": "/en/"})
+    assert response.status_code == 302
+    client.post("/en/feedback/", {"kind": "question", "comment": "buy pills", "website": "http://spam"})
+    assert list(Feedback.objects.values_list("comment", flat=True)) == ["Where is the SOC 2?"]
