@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from cms.access import AccessLevel, policy
 from cms.i18n import Localizer, default_locale
@@ -136,18 +136,11 @@ def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str 
         queryset = queryset.filter(
             pk__in=TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
         )
-    text = text.strip()[:MAX_QUERY_LENGTH]
-    if text:
-        matching = Q()
-        for word in text.split()[:10]:
-            matching &= (
-                Q(title__icontains=word)
-                | Q(summary__icontains=word)
-                | Q(standards__name__icontains=word)
-                | Q(services__name__icontains=word)
-                | Q(category__name__icontains=word)
-            )
-        queryset = queryset.filter(pk__in=TrustDocument.objects.filter(matching).values("pk"))
+    if text.strip():
+        # The core asks the search service; it never imports a plugin, and search/ is core.
+        from search.backends import get_backend
+
+        queryset = get_backend().filter_documents(queryset, text)
     return queryset
 
 
@@ -177,7 +170,9 @@ def document_listing(request, section: str | None = None, page_size: int | None 
         if sort == "date"
         else queryset.order_by("title", "pk")
     )
-    page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return {
         "documents": build_cards(request.user, list(page.object_list)),
         "page_obj": page,

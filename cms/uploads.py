@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import uuid
 
 import filetype
@@ -53,8 +54,8 @@ def _looks_like_text(head: bytes) -> bool:
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        # A multi-byte character may be cut at the end of the sniffed block.
-        return error.start >= len(head) - 4
+        # Only a multi-byte character cut by the end of the sniffed block is forgiven.
+        return len(head) == SNIFF_BYTES and error.reason == "unexpected end of data"
     return True
 
 
@@ -97,8 +98,9 @@ def validate_upload(upload) -> None:
 
 def safe_stored_name(instance, filename: str) -> str:
     """``versions/<random>/<slugified-name>.<ext>``: unguessable and safe on any filesystem."""
-    stem, _ext = os.path.splitext(os.path.basename(filename))
-    ext = extension_of(filename)
+    base = os.path.basename(filename.replace("\\", "/"))
+    stem, _ext = os.path.splitext(base)
+    ext = re.sub(r"[^a-z0-9]", "", extension_of(base)) or "bin"
     clean_stem = slugify(stem)[:80] or "document"
     return f"versions/{uuid.uuid4().hex}/{get_valid_filename(clean_stem)}.{ext}"
 

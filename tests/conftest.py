@@ -27,7 +27,9 @@ def received_events():
 
 
 def make_user(username, groups=(), **extra):
-    user = get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+    user = get_user_model().objects.create_user(
+        username=username, password="pw-" + username, **extra
+    )
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user
 
@@ -48,4 +50,6 @@ def users(db):
 @pytest.fixture
 def demo_users(db):
     User = get_user_model()
-    return {name: User.objects.get(username=name) for name in ("admin", "editor", "reader", "personal")}
+    return {
+        name: User.objects.get(username=name) for name in ("admin", "editor", "reader", "personal")
+    }

@@ -64,7 +64,12 @@ def document(
     if publish:
         doc.save_revision().publish()
     for number in range(1, versions + 1):
-        version(doc, label=f"v{number}", published_on=published_on or date(2026, 1, number), publish=publish)
+        version(
+            doc,
+            label=f"v{number}",
+            published_on=published_on or date(2026, 1, number),
+            publish=publish,
+        )
     return doc
 
 

@@ -34,8 +34,12 @@ def matrix(users):
         "public": factories.document("public", category_obj=category),
         "signed_in": factories.document("signed_in", category_obj=category),
         "nda": factories.document("nda", category_obj=category),
-        "restricted_listed": factories.document("restricted", category_obj=category, listed=True, groups=[group]),
-        "restricted_hidden": factories.document("restricted", category_obj=category, groups=[group]),
+        "restricted_listed": factories.document(
+            "restricted", category_obj=category, listed=True, groups=[group]
+        ),
+        "restricted_hidden": factories.document(
+            "restricted", category_obj=category, groups=[group]
+        ),
     }
     return users, docs, category
 
@@ -54,7 +58,9 @@ def test_policy_functions(matrix, who):
     user = users[who]
     visible = set(policy.visible_documents(user).values_list("pk", flat=True))
     versions = DocumentVersion.objects.filter(document__in=docs.values())
-    downloadable = set(policy.downloadable_versions(user, versions).values_list("document_id", flat=True))
+    downloadable = set(
+        policy.downloadable_versions(user, versions).values_list("document_id", flat=True)
+    )
     for level, doc in docs.items():
         assert (doc.pk in visible) == (who in SEES_METADATA[level]), level
         assert policy.can_view(user, doc) == (who in SEES_METADATA[level]), level

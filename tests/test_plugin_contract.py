@@ -33,7 +33,9 @@ EXERCISED = {
 
 def test_every_extension_point_is_documented_and_exercised():
     methods = {
-        name for name, member in inspect.getmembers(PluginConfig) if getattr(member, "is_extension_point", False)
+        name
+        for name, member in inspect.getmembers(PluginConfig)
+        if getattr(member, "is_extension_point", False)
     }
     assert methods == set(EXTENSION_POINTS)
     for name, doc in EXTENSION_POINTS.items():
@@ -133,7 +135,9 @@ def test_event_handlers_receive_core_events(received_events, django_capture_on_c
 
 
 @pytest.mark.django_db
-def test_events_wait_for_the_transaction_to_commit(received_events, django_capture_on_commit_callbacks):
+def test_events_wait_for_the_transaction_to_commit(
+    received_events, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         factories.document("public", versions=0)
     assert received_events == [] and len(callbacks) >= 1
@@ -177,7 +181,12 @@ print(json.dumps(out))
     }
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     out = json.loads(result.stdout.strip().splitlines()[-1])

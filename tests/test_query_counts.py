@@ -35,7 +35,9 @@ def many_documents(users):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["anonymous", "member_nda"])
-def test_document_listing_queries_do_not_grow_with_page_size(many_documents, users, who, monkeypatch):
+def test_document_listing_queries_do_not_grow_with_page_size(
+    many_documents, users, who, monkeypatch
+):
     import cms.listing
 
     client = Client()
@@ -57,7 +59,10 @@ def test_search_and_german_listing_queries_do_not_grow(many_documents, monkeypat
     import cms.listing
 
     client = Client()
-    for url in (f"/de/trust-documents/?category={many_documents.slug}", f"/en/search/?q=Summary&category={many_documents.slug}"):
+    for url in (
+        f"/de/trust-documents/?category={many_documents.slug}",
+        f"/en/search/?q=Summary&category={many_documents.slug}",
+    ):
         client.get(url)
         monkeypatch.setattr(cms.listing, "PAGE_SIZE", 2)
         small, _ = count_queries(client, url)

@@ -27,8 +27,15 @@ def test_every_reader_page_answers_200_for_anonymous_visitors(caplog):
 def test_main_menu_matches_the_reference_portal(demo_users):
     client = Client()
     html = client.get("/en/").content.decode()
-    for label in ("Home", "Trust Documents", "Audit Reports", "Data Protection", "Blueprints",
-                  "Industries &amp; Regions", "Trust Center"):
+    for label in (
+        "Home",
+        "Trust Documents",
+        "Audit Reports",
+        "Data Protection",
+        "Blueprints",
+        "Industries &amp; Regions",
+        "Trust Center",
+    ):
         assert label in html, label
     assert 'href="https://example.com/trust-center"' in html
     assert ">Admin<" not in html
@@ -43,7 +50,11 @@ def test_main_menu_matches_the_reference_portal(demo_users):
 def test_filters_combine_or_within_and_across():
     client = Client()
     one = client.get("/en/trust-documents/?standard=soc-1").context["page_obj"].paginator.count
-    both = client.get("/en/trust-documents/?standard=soc-1&standard=hipaa").context["page_obj"].paginator.count
+    both = (
+        client.get("/en/trust-documents/?standard=soc-1&standard=hipaa")
+        .context["page_obj"]
+        .paginator.count
+    )
     narrowed = client.get("/en/trust-documents/?standard=soc-1&standard=hipaa&industry=healthcare")
     assert both > one > 0
     titles = {card.title for card in narrowed.context["documents"]}
@@ -52,7 +63,11 @@ def test_filters_combine_or_within_and_across():
         for d in source_documents(None).filter(industries__slug="healthcare")
         if set(d.standards.values_list("slug", flat=True)) & {"soc-1", "hipaa"}
     }
-    assert titles == expected == {"HIPAA attestation", "HIPAA implementation guide", "Health records blueprint"}
+    assert (
+        titles
+        == expected
+        == {"HIPAA attestation", "HIPAA implementation guide", "Health records blueprint"}
+    )
     html = narrowed.content.decode()
     assert "remove filter" in html  # each active filter can be removed on its own
 
@@ -60,8 +75,15 @@ def test_filters_combine_or_within_and_across():
 @pytest.mark.django_db
 def test_bad_query_input_never_errors():
     client = Client()
-    for params in ({"q": "x" * 5000}, {"q": '"unbalanced AND (OR'}, {"q": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 日本語"},
-                   {"page": "-1"}, {"page": "abc"}, {"standard": "no-such-standard"}, {"sort": "evil"}):
+    for params in (
+        {"q": "x" * 5000},
+        {"q": '"unbalanced AND (OR'},
+        {"q": "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 ✓ 日本語"},
+        {"page": "-1"},
+        {"page": "abc"},
+        {"standard": "no-such-standard"},
+        {"sort": "evil"},
+    ):
         assert client.get("/en/search/", params).status_code == 200, params
         assert client.get("/en/trust-documents/", params).status_code == 200, params
 
@@ -69,7 +91,11 @@ def test_bad_query_input_never_errors():
 @pytest.mark.django_db
 def test_document_page_lists_all_versions_with_their_changes():
     html = Client().get("/en/documents/soc-2-type-2/").content.decode()
-    for label, change in (("2024", "First report"), ("2025", "Adds the managed database"), ("2026", "Adds the identity platform")):
+    for label, change in (
+        ("2024", "First report"),
+        ("2025", "Adds the managed database"),
+        ("2026", "Adds the identity platform"),
+    ):
         assert label in html and change in html
     assert "All versions" in html and "NDA accepted" in html
 
@@ -78,8 +104,13 @@ def test_document_page_lists_all_versions_with_their_changes():
 def test_starter_pack_keeps_the_editors_order():
     response = Client().get("/en/industries-regions/financial-services/evaluation-starter-pack/")
     slugs = [card.document.slug for card in response.context["documents"]]
-    assert slugs == ["security-white-paper", "shared-responsibility-white-paper", "soc-3",
-                     "iso-27001-certificate", "financial-services-faq"]
+    assert slugs == [
+        "security-white-paper",
+        "shared-responsibility-white-paper",
+        "soc-3",
+        "iso-27001-certificate",
+        "financial-services-faq",
+    ]
 
 
 @pytest.mark.django_db
@@ -94,7 +125,11 @@ def test_feedback_form_stores_feedback_and_drops_spam():
 
     client = Client()
     assert client.post("/en/feedback/", {"kind": "question", "comment": ""}).status_code == 400
-    response = client.post("/en/feedback/", {"kind": "question", "comment": "Where is the SOC 2?", "page_url": "/en/"})
+    response = client.post(
+        "/en/feedback/", {"kind": "question", "comment": "Where is the SOC 2?", "page_url": "/en/"}
+    )
     assert response.status_code == 302
-    client.post("/en/feedback/", {"kind": "question", "comment": "buy pills", "website": "http://spam"})
+    client.post(
+        "/en/feedback/", {"kind": "question", "comment": "buy pills", "website": "http://spam"}
+    )
     assert list(Feedback.objects.values_list("comment", flat=True)) == ["Where is the SOC 2?"]

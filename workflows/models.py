@@ -1,7 +1,7 @@
 """Workflow tasks of the editorial process."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import AbstractGroupApprovalTask
+from wagtail.models import AbstractGroupApprovalTask, TaskState
 
 
 class GatedContentReviewTask(AbstractGroupApprovalTask):
@@ -10,14 +10,21 @@ class GatedContentReviewTask(AbstractGroupApprovalTask):
     can cover every document."""
 
     def start(self, workflow_state, user=None):
-        task_state = super().start(workflow_state, user=user)
         # Judge the revision under review, not the live row: a draft may raise the level.
-        revision = task_state.revision
+        revision = workflow_state.content_object.get_latest_revision()
         content = revision.as_object() if revision else workflow_state.content_object
-        if not getattr(content, "is_gated", True):
-            task_state.approve(
-                user=None, update=False, comment=str(_("Not gated: no legal review needed."))
-            )
+        if getattr(content, "is_gated", True):
+            return super().start(workflow_state, user=user)
+        # Not gated: record the step as passed without the "submitted" signal, so moderators
+        # are not mailed about something they will never have to review.
+        task_state = self.get_task_state_class()(workflow_state=workflow_state)
+        task_state.status = TaskState.STATUS_IN_PROGRESS
+        task_state.revision = revision
+        task_state.task = self
+        task_state.save()
+        task_state.approve(
+            user=None, update=False, comment=str(_("Not gated: no legal review needed."))
+        )
         return task_state
 
     @classmethod

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from wagtail.models import Locale
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
+from wagtail_localize.strings import StringValue
 
 
 @transaction.atomic
@@ -18,8 +19,11 @@ def translate(instance, language_code: str, strings: dict[str, str]):
         source=source, target_locale=locale, defaults={"enabled": True}
     )
     for segment in StringSegment.objects.filter(source=source).select_related("string", "context"):
-        text = strings.get(segment.string.data)
+        # wagtail-localize stores strings as HTML ("Industries &amp; Regions"): compare and
+        # store through its own conversions.
+        text = strings.get(segment.string.as_value().render_text())
         if text:
+            text = StringValue.from_plaintext(text).data
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string,
                 locale=locale,

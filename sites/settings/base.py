@@ -176,12 +176,11 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
 
-# Search: the database backend unless ELASTICSEARCH_URL names a cluster.
+# Search: the database backend. The Elasticsearch backend (ELASTICSEARCH_URL) is built in the
+# search issue; until then the URL is recorded but the database answers.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
-TRUSTPORTAL_SEARCH_BACKEND = (
-    "search.backends.elasticsearch.ElasticsearchBackend"
-    if ELASTICSEARCH_URL
-    else "search.backends.database.DatabaseBackend"
+TRUSTPORTAL_SEARCH_BACKEND = os.environ.get(
+    "TRUSTPORTAL_SEARCH_BACKEND", "search.backends.database.DatabaseBackend"
 )
 
 # E-mail: console unless an SMTP host is configured.

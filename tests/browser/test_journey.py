@@ -6,12 +6,16 @@ from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(os.environ.get("TRUSTPORTAL_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts"))
+ARTIFACTS = Path(
+    os.environ.get("TRUSTPORTAL_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts")
+)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="chromium not installed"),
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="chromium not installed"
+    ),
 ]
 
 
@@ -32,7 +36,9 @@ def portal_url(django_db_setup, django_db_blocker):
             if connection.vendor == "sqlite" and connection.is_in_memory_db():
                 connection.inc_thread_sharing()
                 shared[connection.alias] = connection
-        server = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared, port=0)
+        server = LiveServerThread(
+            "localhost", StaticFilesHandler, connections_override=shared, port=0
+        )
         server.daemon = True
         server.start()
         server.is_ready.wait()
@@ -55,14 +61,22 @@ def page(portal_url, monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on(
+            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
+        )
         page.base_url = portal_url
         yield page
         browser.close()
