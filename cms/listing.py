@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
 from cms.i18n import Localizer, default_locale
@@ -27,13 +28,13 @@ from cms.models import (
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 
-#: query parameter -> (M2M or FK lookup on TrustDocument, taxonomy model)
-FILTERS: dict[str, tuple[str, type]] = {
-    "service": ("services__slug", Service),
-    "category": ("category__slug", Category),
-    "region": ("regions__slug", Region),
-    "industry": ("industries__slug", Industry),
-    "standard": ("standards__slug", Standard),
+#: query parameter -> (lookup on TrustDocument, taxonomy model, label shown to readers)
+FILTERS: dict[str, tuple[str, type, str]] = {
+    "service": ("services__slug", Service, _("Cloud service")),
+    "category": ("category__slug", Category, _("Category")),
+    "region": ("regions__slug", Region, _("Region")),
+    "industry": ("industries__slug", Industry, _("Industry")),
+    "standard": ("standards__slug", Standard, _("Standard")),
 }
 
 
@@ -131,7 +132,7 @@ def selected_filters(params) -> dict[str, list[str]]:
 
 def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str = "") -> QuerySet:
     for name, values in selected.items():
-        lookup, _model = FILTERS[name]
+        lookup = FILTERS[name][0]
         # Several values of one filter widen (OR); different filters narrow (AND).
         queryset = queryset.filter(
             pk__in=TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
@@ -144,17 +145,20 @@ def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str 
     return queryset
 
 
-def filter_options(section: str | None = None) -> dict[str, list]:
-    """The terms each filter offers (source rows, localized for display)."""
+def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
+    """``[(parameter, label, [(slug, localized name)])]`` for every filter."""
     terms = {}
     source_locale = default_locale()
-    for name, (_lookup, model) in FILTERS.items():
+    for name, (_lookup, model, _label) in FILTERS.items():
         queryset = model.objects.filter(locale=source_locale)
         if model is Category and section:
             queryset = queryset.filter(section=section)
         terms[name] = list(queryset)
     localize = Localizer([t for values in terms.values() for t in values])
-    return {name: [(t.slug, localize(t).name) for t in values] for name, values in terms.items()}
+    return [
+        (name, FILTERS[name][2], [(t.slug, localize(t).name) for t in terms[name]])
+        for name in FILTERS
+    ]
 
 
 def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:

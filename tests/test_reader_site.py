@@ -133,3 +133,25 @@ def test_feedback_form_stores_feedback_and_drops_spam():
         "/en/feedback/", {"kind": "question", "comment": "buy pills", "website": "http://spam"}
     )
     assert list(Feedback.objects.values_list("comment", flat=True)) == ["Where is the SOC 2?"]
+
+
+@pytest.mark.django_db
+def test_editors_preview_a_draft_document_as_readers_will_see_it(demo_users):
+    from django.test import RequestFactory
+
+    from cms.models import TrustDocument
+
+    document = TrustDocument.objects.get(slug="soc-3", locale__language_code="en")
+    document.title = "SOC 3 report (draft title)"
+    request = RequestFactory().get("/admin/")
+    request.user = demo_users["editor"]
+    response = document.make_preview_request(original_request=request)
+    html = (
+        response.content.decode()
+        if not hasattr(response, "render")
+        else response.render().content.decode()
+    )
+    assert response.status_code == 200
+    assert "SOC 3 report (draft title)" in html and "Preview" in html
+    # The draft title is not visible to readers.
+    assert "draft title" not in Client().get("/en/documents/soc-3/").content.decode()

@@ -19,6 +19,8 @@ class FeedbackForm(forms.ModelForm):
 
     def __init__(self, *args, max_comment_length: int = 4000, **kwargs):
         super().__init__(*args, **kwargs)
+        # A radio list needs no "---------" blank choice: the field is required anyway.
+        self.fields["kind"].choices = Feedback.Kind.choices
         self.fields["comment"].max_length = max_comment_length
         self.fields["comment"].widget.attrs["maxlength"] = max_comment_length
         self.fields["comment"].validators.append(
