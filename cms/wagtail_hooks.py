@@ -1,6 +1,7 @@
 """Admin wiring of the core content: documents, versions and taxonomy as snippet groups."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -64,3 +65,10 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 register_snippet(TrustDocumentsGroup)
 register_snippet(TaxonomyGroup)
+
+
+@hooks.register("construct_main_menu")
+def hide_public_document_library(request, menu_items):
+    """Trust documents live in their own protected storage; Wagtail's document library serves
+    files to anyone with the link, so editors are not offered it."""
+    menu_items[:] = [item for item in menu_items if item.name != "documents"]
