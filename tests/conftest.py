@@ -37,14 +37,30 @@ def make_user(username, groups=(), **extra):
 @pytest.fixture
 def users(db):
     """One user of each kind the access policy distinguishes."""
-    customer = Group.objects.create(name="test customer org")
-    return {
+    from cms.models import Membership, Organization
+
+    customer = Organization.objects.create(
+        name="Test Customer", slug="test-customer", email_domains="customer.test"
+    )
+    other = Organization.objects.create(name="Other Customer", slug="other-customer")
+    group = Group.objects.create(name="test customer group")
+    users = {
         "anonymous": None,
         "personal": make_user("t-personal"),
-        "member": make_user("t-member", groups=[customer.name]),
-        "member_nda": make_user("t-member-nda", groups=[customer.name, NDA_GROUP]),
-        "customer_group": customer,
+        "personal_nda": make_user("t-personal-nda", groups=[NDA_GROUP]),
+        "member": make_user("t-member"),
+        "member_nda": make_user("t-member-nda", groups=[NDA_GROUP]),
+        "other_org": make_user("t-other", groups=[NDA_GROUP]),
+        "group_member": make_user("t-group", groups=[group.name]),
     }
+    for name, organization in (
+        ("member", customer),
+        ("member_nda", customer),
+        ("other_org", other),
+    ):
+        Membership.objects.create(user=users[name], organization=organization)
+    users.update(customer_org=customer, other_org_obj=other, customer_group=group)
+    return users
 
 
 @pytest.fixture

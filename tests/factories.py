@@ -41,6 +41,7 @@ def document(
     category_obj: Category | None = None,
     listed: bool = False,
     groups=(),
+    organizations=(),
     services=(),
     standards=(),
     versions: int = 1,
@@ -59,6 +60,7 @@ def document(
         live=False,  # as the admin creates it: a draft until published
     )
     doc.restricted_groups.set(groups)
+    doc.restricted_organizations.set(organizations)
     doc.services.set(services)
     doc.standards.set(standards)
     if publish:

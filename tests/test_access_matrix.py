@@ -8,37 +8,47 @@ from cms.models import DocumentVersion
 from tests import factories
 
 LEVELS = ["public", "signed_in", "nda", "restricted_listed", "restricted_hidden"]
-USERS = ["anonymous", "personal", "member", "member_nda"]
+USERS = [
+    "anonymous",
+    "personal",
+    "personal_nda",
+    "member",
+    "member_nda",
+    "other_org",
+    "group_member",
+]
+SIGNED_IN = set(USERS) - {"anonymous"}
 
 SEES_METADATA = {
     "public": set(USERS),
     "signed_in": set(USERS),
     "nda": set(USERS),
     "restricted_listed": set(USERS),
-    "restricted_hidden": {"member", "member_nda"},
+    "restricted_hidden": {"member", "member_nda", "group_member"},
 }
 MAY_DOWNLOAD = {
     "public": set(USERS),
-    "signed_in": {"personal", "member", "member_nda"},
-    "nda": {"member_nda"},
+    "signed_in": SIGNED_IN,
+    # An organization account with the current NDA accepted, whichever organization.
+    "nda": {"member_nda", "other_org"},
     "restricted_listed": {"member", "member_nda"},
-    "restricted_hidden": {"member", "member_nda"},
+    "restricted_hidden": {"member", "member_nda", "group_member"},
 }
 
 
 @pytest.fixture
 def matrix(users):
     category = factories.category(section="data-protection")
-    group = users["customer_group"]
+    customer, group = users["customer_org"], users["customer_group"]
     docs = {
         "public": factories.document("public", category_obj=category),
         "signed_in": factories.document("signed_in", category_obj=category),
         "nda": factories.document("nda", category_obj=category),
         "restricted_listed": factories.document(
-            "restricted", category_obj=category, listed=True, groups=[group]
+            "restricted", category_obj=category, listed=True, organizations=[customer]
         ),
         "restricted_hidden": factories.document(
-            "restricted", category_obj=category, groups=[group]
+            "restricted", category_obj=category, organizations=[customer], groups=[group]
         ),
     }
     return users, docs, category
@@ -164,3 +174,31 @@ def test_per_language_files(users):
     # A language without its own file falls back to the first file.
     fallback = client.get(f"/ja/download/{version.pk}/")
     assert fallback.status_code == 200 and f"{doc.slug}-v1.pdf" in fallback["Content-Disposition"]
+
+
+@pytest.mark.django_db
+def test_personal_accounts_get_what_the_setting_allows(matrix, settings):
+    users, docs, _category = matrix
+    personal, member = users["personal"], users["member"]
+    signed_in_version = docs["signed_in"].versions.get()
+    assert policy.can_download(personal, signed_in_version)
+    settings.TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = ["public"]
+    denied = policy.can_download(personal, signed_in_version)
+    assert not denied and denied.reason == "organization"
+    assert policy.can_download(member, signed_in_version)  # organization accounts are unaffected
+    page = client_for(personal).get(f"/en/documents/{docs['signed_in'].slug}/").content.decode()
+    assert "Organization account required" in page
+
+
+@pytest.mark.django_db
+def test_unapproved_members_are_personal_accounts(matrix):
+    from cms.models import Membership
+
+    users, docs, _category = matrix
+    member = users["member_nda"]
+    nda_version = docs["nda"].versions.get()
+    assert policy.can_download(member, nda_version)
+    Membership.objects.filter(user=member).update(approved=False)
+    member = type(member).objects.get(pk=member.pk)  # a new request: nothing cached
+    assert policy.can_download(member, nda_version).reason == "organization"
+    assert not policy.can_view(member, docs["restricted_hidden"])

@@ -25,7 +25,7 @@ def many_documents(users):
             ["public", "signed_in", "nda", "restricted"][index % 4],
             category_obj=category,
             listed=True,
-            groups=[users["customer_group"]],
+            organizations=[users["customer_org"]],
             services=services,
             standards=standards,
             versions=2,

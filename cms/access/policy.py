@@ -5,9 +5,10 @@ what a user may not see is never fetched.
   ``can_view``. Public, signed-in and NDA documents show their metadata to everyone; restricted
   documents only to entitled users, except "listed" ones whose title everyone may see.
 * files: ``can_download`` / ``downloadable_versions``. Public: anyone. Signed-in: a signed-in
-  user. NDA: a signed-in user of an organization (or any signed-in user when personal accounts are
-  allowed) for whom an access rule says the current NDA is accepted; with no such rule installed
-  nobody gets NDA files. Restricted: entitled users only.
+  user. NDA: a member of an organization for whom an access rule (the NDA plugin) says the
+  current NDA is accepted; with no such rule installed nobody gets NDA files. Restricted:
+  entitled organizations, groups, or users a rule entitles. Personal accounts (no organization)
+  get at most ``TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from .levels import AccessLevel
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
-    #: Why not, for the reader: "sign_in", "nda", "restricted", "expired" or "" when allowed.
+    #: Why not, for the reader: "sign_in", "organization", "nda", "restricted", "expired",
+    #: "not_found", or "" when allowed.
     reason: str = ""
 
     def __bool__(self) -> bool:
@@ -41,11 +43,24 @@ def _is_signed_in(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+def _organization(user):
+    from cms.models import organization_of
+
+    return organization_of(user) if _is_signed_in(user) else None
+
+
+def personal_levels() -> set[str]:
+    return set(getattr(settings, "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", ["public", "signed_in"]))
+
+
 def _entitled_q(user) -> Q:
     """Condition under which ``user`` is entitled to restricted documents."""
     if not _is_signed_in(user):
         return Q(pk__in=[])
     condition = Q(restricted_groups__in=user.groups.all())
+    organization = _organization(user)
+    if organization is not None:
+        condition |= Q(restricted_organizations=organization)
     for rule in registry.access_rules():
         extra = rule.restricted_visible_q(user)
         if extra is not None:
@@ -73,21 +88,53 @@ def nda_satisfied(user) -> bool:
     return any(rule.nda_satisfied(user) for rule in registry.access_rules())
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What the policy needs to know about one user, worked out once per request."""
+
+    signed_in: bool
+    has_organization: bool
+    nda_ok: bool
+
+    @classmethod
+    def of(cls, user) -> Viewer:
+        signed_in = _is_signed_in(user)
+        has_organization = _organization(user) is not None
+        return cls(
+            signed_in, has_organization, signed_in and has_organization and nda_satisfied(user)
+        )
+
+    def allowed_levels(self) -> set[str]:
+        """Levels whose files this viewer may have (restricted ones still need entitlement)."""
+        if not self.signed_in:
+            return {AccessLevel.PUBLIC}
+        levels = {AccessLevel.PUBLIC, AccessLevel.SIGNED_IN, AccessLevel.RESTRICTED}
+        if self.nda_ok:
+            levels.add(AccessLevel.NDA)
+        if not self.has_organization:
+            levels &= personal_levels() | {AccessLevel.RESTRICTED}
+        return levels
+
+    def reason(self, level: str, entitled: bool) -> str:
+        """Why this viewer cannot download a document of ``level`` ("" if they can)."""
+        if level in self.allowed_levels() and (level != AccessLevel.RESTRICTED or entitled):
+            return ""
+        if not self.signed_in:
+            return "sign_in"
+        if level == AccessLevel.RESTRICTED:
+            return "restricted"
+        if not self.has_organization:
+            return "organization"
+        return "nda"
+
+
 def can_access_level(user, document) -> Decision:
     """May ``user`` download files of ``document`` as far as its access level goes?"""
-    level = document.access_level
-    if level == AccessLevel.PUBLIC:
-        return ALLOWED
-    if not _is_signed_in(user):
-        return Decision(False, "sign_in")
-    if level == AccessLevel.SIGNED_IN:
-        return ALLOWED
-    if level == AccessLevel.NDA:
-        return ALLOWED if nda_satisfied(user) else Decision(False, "nda")
-    if level == AccessLevel.RESTRICTED:
+    entitled = False
+    if document.access_level == AccessLevel.RESTRICTED and _is_signed_in(user):
         entitled = type(document).objects.filter(Q(pk=document.pk) & _entitled_q(user)).exists()
-        return ALLOWED if entitled else Decision(False, "restricted")
-    return Decision(False, "restricted")
+    reason = Viewer.of(user).reason(document.access_level, entitled)
+    return Decision(False, reason) if reason else ALLOWED
 
 
 def retention_cutoff():
@@ -125,11 +172,9 @@ def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
 
     visible = visible_documents(user).values("pk")
     queryset = queryset.filter(live=True, document__in=visible)
-    levels = Q(document__access_level=AccessLevel.PUBLIC)
-    if _is_signed_in(user):
-        levels |= Q(document__access_level=AccessLevel.SIGNED_IN)
-        if nda_satisfied(user):
-            levels |= Q(document__access_level=AccessLevel.NDA)
+    allowed = Viewer.of(user).allowed_levels()
+    levels = Q(document__access_level__in=allowed - {AccessLevel.RESTRICTED})
+    if AccessLevel.RESTRICTED in allowed:
         entitled = visible_documents(user).filter(_entitled_q(user)).values("pk")
         levels |= Q(document__access_level=AccessLevel.RESTRICTED, document__in=entitled)
     current_ids = DocumentVersion.current_ids_subquery()
@@ -138,12 +183,11 @@ def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
 
 
 def lock_reasons(user, documents) -> dict[int, str]:
-    """``{document pk: why the reader cannot download it}`` for a page of documents, in at most
-    one query (restricted entitlement) whatever the number of documents."""
-    signed_in = _is_signed_in(user)
-    nda_ok = nda_satisfied(user) if signed_in else False
+    """``{document pk: why the reader cannot download it}`` for a page of documents, in a fixed
+    number of queries whatever the number of documents."""
+    viewer = Viewer.of(user)
     entitled = set()
-    if documents and signed_in:
+    if documents and viewer.signed_in:
         from cms.models import TrustDocument
 
         # Asked whether or not the page holds restricted documents, so the query count of a
@@ -156,13 +200,7 @@ def lock_reasons(user, documents) -> dict[int, str]:
         )
     reasons = {}
     for document in documents:
-        level = document.access_level
-        if level == AccessLevel.PUBLIC:
-            continue
-        if not signed_in:
-            reasons[document.pk] = "sign_in"
-        elif level == AccessLevel.NDA and not nda_ok:
-            reasons[document.pk] = "nda"
-        elif level == AccessLevel.RESTRICTED and document.pk not in entitled:
-            reasons[document.pk] = "restricted"
+        reason = viewer.reason(document.access_level, document.pk in entitled)
+        if reason:
+            reasons[document.pk] = reason
     return reasons

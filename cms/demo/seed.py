@@ -19,6 +19,8 @@ from cms.models import (
     IndustriesRegionsPage,
     Industry,
     IndustryPage,
+    Membership,
+    Organization,
     PortalSettings,
     Region,
     RegionPage,
@@ -35,7 +37,11 @@ from . import content
 from .pdf import render_document_pdf
 from .translate import translate
 
-DEMO_ORGANIZATION_GROUP = "Customer: Example Bank"
+DEMO_ORGANIZATION = {
+    "name": "Example Bank",
+    "slug": "example-bank",
+    "email_domains": "bank.example",
+}
 
 
 class Seeder:
@@ -49,6 +55,9 @@ class Seeder:
         ensure_locales()
         ensure_editor_permissions()
         self.locale = Locale.get_default()
+        self.organization, _created = Organization.objects.get_or_create(
+            slug=DEMO_ORGANIZATION["slug"], defaults=DEMO_ORGANIZATION
+        )
         self.seed_taxonomy()
         self.seed_documents()
         self.seed_pages()
@@ -116,10 +125,8 @@ class Seeder:
         document.standards.set([self.terms[Standard][s] for s in spec.get("standards", [])])
         document.regions.set([self.terms[Region][s] for s in spec.get("regions", [])])
         document.industries.set([self.terms[Industry][s] for s in spec.get("industries", [])])
-        if spec["access"] == AccessLevel.RESTRICTED:
-            group, _created = Group.objects.get_or_create(name=DEMO_ORGANIZATION_GROUP)
-            if spec.get("listed"):
-                document.restricted_groups.set([group])
+        if spec["access"] == AccessLevel.RESTRICTED and spec.get("listed"):
+            document.restricted_organizations.set([self.organization])
         document.save()
         document.save_revision().publish()
         return document
@@ -332,7 +339,6 @@ class Seeder:
     def seed_users(self) -> None:
         User = get_user_model()
         administrators, _created = Group.objects.get_or_create(name="Administrators")
-        customer, _created = Group.objects.get_or_create(name=DEMO_ORGANIZATION_GROUP)
         accounts = [
             (
                 "admin",
@@ -343,14 +349,7 @@ class Seeder:
                 ["Administrators", "Moderators"],
             ),
             ("editor", "Eli", "Editor", "editor@provider.example", False, ["Editors"]),
-            (
-                "reader",
-                "Rita",
-                "Reader",
-                "rita.reader@bank.example",
-                False,
-                [DEMO_ORGANIZATION_GROUP],
-            ),
+            ("reader", "Rita", "Reader", "rita.reader@bank.example", False, []),
             ("personal", "Pat", "Personal", "pat@mail.example", False, []),
         ]
         for username, first, last, email, superuser, groups in accounts:
@@ -367,6 +366,10 @@ class Seeder:
             user.set_password(self.password)
             user.save()
             user.groups.add(*Group.objects.filter(name__in=groups))
+            if username == "reader":
+                Membership.objects.get_or_create(
+                    user=user, defaults={"organization": self.organization}
+                )
         wagtail_access = Group.objects.filter(name="Editors").first()
         if wagtail_access is not None:
             from django.contrib.auth.models import Permission

@@ -1,4 +1,5 @@
 from .documents import DocumentVersion, TrustDocument, VersionFile
+from .organizations import Membership, Organization, organization_of
 from .pages import (
     DocumentIndexPage,
     HomePage,
@@ -19,6 +20,8 @@ __all__ = [
     "HomePage",
     "IndustriesRegionsPage",
     "IndustryPage",
+    "Membership",
+    "Organization",
     "Industry",
     "PortalSettings",
     "Region",
@@ -31,4 +34,5 @@ __all__ = [
     "StarterPackPage",
     "TrustDocument",
     "VersionFile",
+    "organization_of",
 ]

@@ -85,6 +85,15 @@ class TrustDocument(
             "Unlisted restricted documents are invisible to those not entitled."
         ),
     )
+    restricted_organizations = ParentalManyToManyField(
+        "cms.Organization",
+        verbose_name=_("entitled organizations"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Restricted documents only: the organizations entitled to see and download it."
+        ),
+    )
     restricted_groups = ParentalManyToManyField(
         Group,
         verbose_name=_("entitled groups"),
@@ -124,6 +133,7 @@ class TrustDocument(
             [
                 FieldPanel("access_level"),
                 FieldPanel("restricted_listed"),
+                FieldPanel("restricted_organizations"),
                 FieldPanel("restricted_groups"),
             ],
             heading=_("Access"),

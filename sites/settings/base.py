@@ -35,6 +35,7 @@ TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 
 INSTALLED_APPS = [
     "cms",
+    "cms.audit",
     "search",
     "workflows",
     *discover_plugin_apps(TRUSTPORTAL_PLUGINS, load_entry_points=TRUSTPORTAL_LOAD_ENTRY_POINTS),
@@ -159,6 +160,10 @@ TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
     os.environ.get("TRUSTPORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# What personal accounts (users without an organization) may download.
+TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
+    "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
+)
 # A superseded version stays downloadable for this many days after it was published.
 TRUSTPORTAL_VERSION_RETENTION_DAYS = int(os.environ.get("TRUSTPORTAL_VERSION_RETENTION_DAYS", 365))
 
