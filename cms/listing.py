@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
+from cms.downloads import signed_download_url
 from cms.i18n import Localizer, default_locale
 from cms.models import (
     Category,
@@ -238,16 +239,30 @@ def document_page_context(request, document: TrustDocument, preview: bool = Fals
     return {
         "card": card,
         "document": card.display,
-        "versions": [
-            {
-                "version": v,
-                "is_current": v is current,
-                "available": policy.version_available(v, current.pk if current else None),
-            }
-            for v in card.versions
-        ],
+        "versions": [_version_row(request, card, v, current) for v in card.versions],
         "is_preview": preview,
+        "nda_accept_url": policy.nda_accept_url(request) if card.lock == "nda" else None,
         "AccessLevel": AccessLevel,
+    }
+
+
+def _version_row(request, card: DocumentCard, version, current) -> dict:
+    available = policy.version_available(version, current.pk if current else None)
+    downloadable = available and not card.lock
+    files = [
+        {
+            "file": version_file,
+            "url": signed_download_url(version.pk, version_file.language, request.user)
+            if downloadable and version.pk
+            else None,
+        }
+        for version_file in version.files.all()
+    ]
+    return {
+        "version": version,
+        "is_current": version is current,
+        "available": available,
+        "files": files,
     }
 
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,7 +12,7 @@ registry.mount_api_routers(api)
 
 portal_patterns = [
     path("documents/<slug:slug>/", documents.document_detail, name="document"),
-    path("download/<int:version_id>/", documents.download, name="download"),
+    path("download/<str:token>/", documents.download, name="download"),
     path("search/", search.search, name="search"),
     path(
         "accounts/login/",
@@ -31,8 +30,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 
-if settings.TRUSTPORTAL_OIDC_ENABLED:
-    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
+# Always mounted: URL patterns are fixed at import, so the views themselves answer 404 until
+# TRUSTPORTAL_OIDC_ENABLED (settings alone switch OpenID Connect sign-in on, in tests too).
+urlpatterns.append(path("oidc/", include("cms.accounts.urls")))
 
 urlpatterns += i18n_patterns(
     path("", include((portal_patterns, "portal"), namespace="portal")),

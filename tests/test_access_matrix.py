@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from cms.access import policy
+from cms.downloads import signed_download_url
 from cms.models import DocumentVersion
 from tests import factories
 
@@ -52,6 +53,10 @@ def matrix(users):
         ),
     }
     return users, docs, category
+
+
+def download_url(version, user, language="en"):
+    return signed_download_url(version.pk, language, user)
 
 
 def client_for(user):
@@ -104,7 +109,7 @@ def test_document_page_and_download(matrix, who):
     for level, doc in docs.items():
         page = client.get(f"/en/documents/{doc.slug}/")
         version = doc.versions.get()
-        download = client.get(f"/en/download/{version.pk}/")
+        download = client.get(download_url(version, users[who]))
         if who not in SEES_METADATA[level]:
             # Forbidden and nonexistent look the same.
             assert page.status_code == 404 and download.status_code == 404, level
@@ -115,13 +120,13 @@ def test_document_page_and_download(matrix, who):
             assert download["Content-Disposition"].startswith("attachment")
             assert download["Content-Security-Policy"] == "default-src 'none'"
             assert b"".join(download.streaming_content).startswith(b"%PDF")
-            assert f"/download/{version.pk}/" in page.content.decode()
+            assert "/download/" in page.content.decode()
         elif who == "anonymous":
             assert download.status_code == 302 and "/accounts/login/" in download["Location"], level
             assert "Sign in to download" in page.content.decode()
         else:
             assert download.status_code == 403, level
-            assert f"/download/{version.pk}/" not in page.content.decode()
+            assert "/download/" not in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -131,8 +136,8 @@ def test_unpublished_and_draft_content_is_invisible(users):
     unpublished_version = factories.version(live, label="v9", publish=False)
     client = Client()
     assert client.get(f"/en/documents/{draft.slug}/").status_code == 404
-    assert client.get(f"/en/download/{draft.versions.get().pk}/").status_code == 404
-    assert client.get(f"/en/download/{unpublished_version.pk}/").status_code == 404
+    assert client.get(download_url(draft.versions.get(), None)).status_code == 404
+    assert client.get(download_url(unpublished_version, None)).status_code == 404
     assert "v9" not in client.get(f"/en/documents/{live.slug}/").content.decode()
 
 
@@ -147,15 +152,15 @@ def test_superseded_versions_stay_downloadable_for_the_retention_period(settings
     recent = factories.version(doc, "2025", published_on=today - timedelta(days=100))
     current = factories.version(doc, "2026", published_on=today - timedelta(days=10))
     client = Client()
-    assert client.get(f"/en/download/{current.pk}/").status_code == 200
-    assert client.get(f"/en/download/{recent.pk}/").status_code == 200
-    assert client.get(f"/en/download/{ancient.pk}/").status_code == 404
+    assert client.get(download_url(current, None)).status_code == 200
+    assert client.get(download_url(recent, None)).status_code == 200
+    assert client.get(download_url(ancient, None)).status_code == 404
     page = client.get(f"/en/documents/{doc.slug}/").content.decode()
     assert "2019" in page and "No longer available" in page  # still listed under all versions
     # The current version never expires, however old.
     lone = factories.document("public", versions=0)
     old_current = factories.version(lone, "2010", published_on=today - timedelta(days=5000))
-    assert client.get(f"/en/download/{old_current.pk}/").status_code == 200
+    assert client.get(download_url(old_current, None)).status_code == 200
 
 
 @pytest.mark.django_db
@@ -167,12 +172,12 @@ def test_per_language_files(users):
     version = doc.versions.get()
     VersionFile.objects.create(version=version, language="de", file=pdf_file("bericht.pdf"))
     client = Client()
-    german = client.get(f"/de/download/{version.pk}/")
+    german = client.get(download_url(version, None, "de"))
     assert german.status_code == 200 and "bericht.pdf" in german["Content-Disposition"]
-    english = client.get(f"/en/download/{version.pk}/")
+    english = client.get(download_url(version, None, "en"))
     assert f"{doc.slug}-v1.pdf" in english["Content-Disposition"]
     # A language without its own file falls back to the first file.
-    fallback = client.get(f"/ja/download/{version.pk}/")
+    fallback = client.get(download_url(version, None, "ja"))
     assert fallback.status_code == 200 and f"{doc.slug}-v1.pdf" in fallback["Content-Disposition"]
 
 

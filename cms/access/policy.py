@@ -88,6 +88,15 @@ def nda_satisfied(user) -> bool:
     return any(rule.nda_satisfied(user) for rule in registry.access_rules())
 
 
+def nda_accept_url(request) -> str | None:
+    """The page where this reader can accept the NDA (None when no plugin offers one)."""
+    for rule in registry.access_rules():
+        url = rule.nda_accept_url(request)
+        if url:
+            return url
+    return None
+
+
 @dataclass(frozen=True)
 class Viewer:
     """What the policy needs to know about one user, worked out once per request."""

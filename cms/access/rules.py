@@ -16,6 +16,10 @@ class AccessRule:
         """Has this signed-in user accepted the NDA that is current now?"""
         return None
 
+    def nda_accept_url(self, request) -> str | None:
+        """Where a reader goes to review and accept the current NDA."""
+        return None
+
     def restricted_visible_q(self, user) -> Q | None:
         """Extra condition (on TrustDocument) under which a restricted document is entitled."""
         return None

@@ -64,6 +64,7 @@ class Seeder:
         self.seed_users()
         self.seed_settings()
         self.seed_translations()
+        self.seed_plugins()
 
     # Taxonomy --------------------------------------------------------------------------------
 
@@ -382,6 +383,22 @@ class Seeder:
         if not settings_obj.trust_center_url:
             settings_obj.trust_center_url = "https://example.com/trust-center"
             settings_obj.save()
+
+    # Plugins ---------------------------------------------------------------------------------
+
+    def seed_plugins(self) -> None:
+        """Demo content of the built-in plugins that are installed (the core never imports them;
+        each plugin's demo module is looked up by name)."""
+        from importlib import import_module
+
+        from cms.plugins import registry
+
+        for plugin in registry.installed_plugins():
+            try:
+                demo = import_module(f"{plugin.name}.demo")
+            except ModuleNotFoundError:
+                continue
+            demo.seed(log=self.log)
 
     # Translations ----------------------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.access.levels import AccessLevel
+from cms.widgets import ProtectedFileInput
 from cms.uploads import ALLOWED_TYPES, extension_of, safe_stored_name, sha256_of, validate_upload
 
 
@@ -300,7 +301,9 @@ class VersionFile(Orderable):
     size = models.PositiveBigIntegerField(default=0, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, editable=False)
 
-    panels = [FieldRowPanel([FieldPanel("language"), FieldPanel("file")])]
+    panels = [
+        FieldRowPanel([FieldPanel("language"), FieldPanel("file", widget=ProtectedFileInput)])
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("version file")

@@ -29,7 +29,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Built-in plugins; remove one here and its models' UI, routes, menu entries and API go with it.
-TRUSTPORTAL_PLUGINS = env_list("TRUSTPORTAL_PLUGINS", "plugins.feedback")
+TRUSTPORTAL_PLUGINS = env_list("TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback")
 # Third-party plugins announce themselves through the ``trustportal.plugins`` entry-point group.
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 
@@ -148,9 +148,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PROTECTED_MEDIA_ROOT = Path(os.environ.get("PROTECTED_MEDIA_ROOT", VAR_DIR / "protected"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Any storage works (an S3-compatible bucket with private objects, say) as long as nothing
+    # serves it directly: files go out only through the download view.
     "protected": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT), "base_url": None},
+        "BACKEND": "cms.storage.ProtectedFileSystemStorage",
+        "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT)},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -160,6 +162,8 @@ TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
     os.environ.get("TRUSTPORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Download links handed out by the site and the API expire after this many minutes.
+TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LINK_MINUTES", "15"))
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
     "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
@@ -202,20 +206,31 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "trust-portal@localhost")
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
-# OpenID Connect sign-in (mozilla-django-oidc) when a provider is configured.
+# OpenID Connect sign-in (mozilla-django-oidc, through cms.accounts) when a provider is
+# configured. The values come from the provider's /.well-known/openid-configuration; the issuer
+# is checked in every ID token and, with "sub", identifies the user.
 OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
 OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("OIDC_OP_ISSUER", "")
 OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
 OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
 OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
 OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+# end_session_endpoint: signing out here also ends the provider's session (empty: ours only).
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_OP_LOGOUT_URL_METHOD = "cms.accounts.views.provider_logout_url"
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint the end_session_endpoint asks for
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid email profile")
+# The claim that names the user's organization (matched to Organization.oidc_claim_value).
+TRUSTPORTAL_OIDC_ORGANIZATION_CLAIM = os.environ.get("OIDC_ORGANIZATION_CLAIM", "org")
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10  # seconds; the library's default is to wait for ever on a stuck provider
 TRUSTPORTAL_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if TRUSTPORTAL_OIDC_ENABLED:
-    INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(0, "mozilla_django_oidc.auth.OIDCAuthenticationBackend")
+    AUTHENTICATION_BACKENDS.insert(0, "cms.accounts.backends.OIDCBackend")
 
 LOGGING = {
     "version": 1,

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cms.access import policy
+from cms.downloads import LinkExpired, LinkInvalid, read_claim
 from cms.listing import document_page_context, get_document_for_reader
 from cms.models import DocumentVersion
 
@@ -25,13 +25,31 @@ def document_detail(request, slug: str):
     return render(request, "portal/document_detail.html", document_page_context(request, document))
 
 
+def _link_problem(request, problem: str, status: int):
+    return render(request, "portal/link_problem.html", {"problem": problem}, status=status)
+
+
 @require_GET
-def download(request, version_id: int):
-    """Serve one file of a version, if the policy allows, through the application only."""
+def download(request, token: str):
+    """Serve one file of a version through the application only, to the user the signed link
+    was handed to, if the policy (asked again now) allows."""
+    try:
+        claim = read_claim(token)
+    except LinkExpired:
+        return _link_problem(request, "expired", status=410)
+    except LinkInvalid as error:
+        raise Http404(_("No such file.")) from error
+    current_user_id = request.user.pk if request.user.is_authenticated else 0
+    if claim.user_id != current_user_id:
+        if claim.user_id and not request.user.is_authenticated:
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
+        return _link_problem(request, "other_user", status=403)
+
     version = (
         DocumentVersion.objects.select_related("document")
         .prefetch_related("files")
-        .filter(pk=version_id)
+        .filter(pk=claim.version_id)
         .first()
     )
     decision = (
@@ -47,14 +65,13 @@ def download(request, version_id: int):
             f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}"
         )
     if not decision:
-        return render(
-            request,
-            "portal/download_denied.html",
-            {"reason": decision.reason, "document": version.document},
-            status=403,
-        )
-    language = request.GET.get("lang") or get_language()
-    version_file = version.file_for_language(language)
+        context = {
+            "reason": decision.reason,
+            "document": version.document,
+            "nda_accept_url": policy.nda_accept_url(request) if decision.reason == "nda" else None,
+        }
+        return render(request, "portal/download_denied.html", context, status=403)
+    version_file = version.file_for_language(claim.language)
     if version_file is None:
         raise Http404(_("No such file."))
     response = FileResponse(

@@ -1,0 +1,23 @@
+from django.utils.translation import gettext_lazy as _
+
+from cms.plugins.base import PluginConfig
+
+
+class NdaConfig(PluginConfig):
+    name = "plugins.nda"
+    label = "nda"
+    plugin_id = "nda"
+    default = True
+    verbose_name = _("NDA")
+
+    def reader_urls(self):
+        from django.urls import path
+
+        from . import views
+
+        return [path("accept/", views.accept, name="accept")]
+
+    def access_rules(self):
+        from .rules import NdaAccepted
+
+        return [NdaAccepted()]
