@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 
 from cms.plugins import registry
-from sites.views import documents, errors, search
+from sites.views import accounts, documents, errors, search
 
 registry.mount_api_routers(api)
 
@@ -14,13 +14,7 @@ portal_patterns = [
     path("documents/<slug:slug>/", documents.document_detail, name="document"),
     path("download/<str:token>/", documents.download, name="download"),
     path("search/", search.search, name="search"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="portal/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 

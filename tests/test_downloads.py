@@ -104,3 +104,35 @@ def test_the_admin_names_a_stored_file_without_linking_to_it(demo_users):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Current file:" in html and f'href="/media/{stored}"' not in html
+
+
+@pytest.mark.django_db
+def test_downloads_and_sign_ins_are_rate_limited(users, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TRUSTPORTAL_RATE_LIMITS = {"download": (2, 3600), "sign_in": (3, 900)}
+    version = factories.document("public").versions.get()
+    client = client_for(users["member"])
+    url = signed_download_url(version.pk, "en", users["member"])
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 429]
+    limited = client.get(url)
+    assert limited.status_code == 429 and limited["Retry-After"] == "3600"
+    assert "Too many attempts" in limited.content.decode()
+
+    guesser = Client()
+    codes = [
+        guesser.post(
+            "/en/accounts/login/", {"username": "t-member", "password": f"wrong-{n}"}
+        ).status_code
+        for n in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    # The right password does not get through either while the limit holds.
+    assert (
+        guesser.post(
+            "/en/accounts/login/", {"username": "t-member", "password": "pw-t-member"}
+        ).status_code
+        == 429
+    )
+    cache.clear()

@@ -164,6 +164,11 @@ TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Download links handed out by the site and the API expire after this many minutes.
 TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LINK_MINUTES", "15"))
+# (attempts, seconds) per user or client address, answered with 429 beyond.
+TRUSTPORTAL_RATE_LIMITS = {
+    "download": (int(os.environ.get("TRUSTPORTAL_DOWNLOADS_PER_HOUR", "120")), 3600),
+    "sign_in": (int(os.environ.get("TRUSTPORTAL_SIGN_INS_PER_15_MINUTES", "10")), 900),
+}
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
     "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
@@ -177,6 +182,12 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILAPI_DOCS_ENABLED = env_bool("TRUSTPORTAL_API_DOCS", True)
 WAGTAILLOCALIZE_ENABLE_MACHINE_TRANSLATION = False
+
+# Rate limits and sessions need a cache all processes share: Redis when configured.
+if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 
 # Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cms import ratelimit
 from cms.access import policy
 from cms.downloads import LinkExpired, LinkInvalid, read_claim
 from cms.listing import document_page_context, get_document_for_reader
@@ -33,6 +34,13 @@ def _link_problem(request, problem: str, status: int):
 def download(request, token: str):
     """Serve one file of a version through the application only, to the user the signed link
     was handed to, if the policy (asked again now) allows."""
+    identity = (
+        f"user:{request.user.pk}"
+        if request.user.is_authenticated
+        else f"ip:{ratelimit.client_ip(request)}"
+    )
+    if ratelimit.exceeded("download", identity):
+        return ratelimit.too_many_requests(request, "download")
     try:
         claim = read_claim(token)
     except LinkExpired:
