@@ -5,7 +5,16 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from cms.models import Category, DocumentVersion, Industry, Region, Service, Standard, TrustDocument
+from cms.models import (
+    AccessRequest,
+    Category,
+    DocumentVersion,
+    Industry,
+    Region,
+    Service,
+    Standard,
+    TrustDocument,
+)
 
 
 class TrustDocumentViewSet(SnippetViewSet):
@@ -72,3 +81,30 @@ def hide_public_document_library(request, menu_items):
     """Trust documents live in their own protected storage; Wagtail's document library serves
     files to anyone with the link, so editors are not offered it."""
     menu_items[:] = [item for item in menu_items if item.name != "documents"]
+
+
+class AccessRequestViewSet(SnippetViewSet):
+    model = AccessRequest
+    icon = "key"
+    menu_label = _("Access requests")
+    list_display = ["user", "document", "status", "created_at", "expires_at"]
+    list_filter = ["status"]
+    ordering = ["-created_at"]
+    add_to_admin_menu = True
+    menu_order = 180
+
+
+register_snippet(AccessRequestViewSet)
+
+
+@hooks.register("after_edit_snippet")
+def decide_access_request(request, instance):
+    """A status change saved by staff is a decision: stamp it and tell the requester."""
+    if (
+        isinstance(instance, AccessRequest)
+        and instance.status_changed
+        and instance.status != AccessRequest.Status.PENDING
+    ):
+        from cms.access_requests import record_decision
+
+        record_decision(instance, request.user, request)

@@ -6,12 +6,17 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 
 from cms.plugins import registry
-from sites.views import accounts, documents, errors, search
+from sites.views import access_requests, accounts, documents, errors, search
 
 registry.mount_api_routers(api)
 
 portal_patterns = [
     path("documents/<slug:slug>/", documents.document_detail, name="document"),
+    path(
+        "documents/<slug:slug>/request-access/",
+        access_requests.request_access,
+        name="request_access",
+    ),
     path("download/<str:token>/", documents.download, name="download"),
     path("search/", search.search, name="search"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),

@@ -61,6 +61,10 @@ def _entitled_q(user) -> Q:
     organization = _organization(user)
     if organization is not None:
         condition |= Q(restricted_organizations=organization)
+    from cms.models import AccessRequest
+
+    # Revocation and expiry take effect on the next request: nothing is cached across requests.
+    condition |= Q(pk__in=AccessRequest.granted_document_ids(user))
     for rule in registry.access_rules():
         extra = rule.restricted_visible_q(user)
         if extra is not None:

@@ -1,3 +1,4 @@
+from .access_requests import AccessRequest
 from .documents import DocumentVersion, TrustDocument, VersionFile
 from .organizations import Membership, Organization, organization_of
 from .pages import (
@@ -14,6 +15,7 @@ from .portal_settings import PortalSettings
 from .taxonomy import Category, Industry, Region, Section, Service, Standard
 
 __all__ = [
+    "AccessRequest",
     "Category",
     "DocumentIndexPage",
     "DocumentVersion",
