@@ -16,7 +16,20 @@ class PortalSettings(BaseGenericSetting):
         _("Trust Center label"), max_length=60, default="Trust Center"
     )
 
-    panels = [FieldPanel("trust_center_url"), FieldPanel("trust_center_label")]
+    allow_sign_up = models.BooleanField(
+        _("allow sign-up"),
+        default=False,
+        help_text=_(
+            "Let prospects register with a verified e-mail address. Addresses in an organization's "
+            "verified domain join that organization; others get a personal account."
+        ),
+    )
+
+    panels = [
+        FieldPanel("trust_center_url"),
+        FieldPanel("trust_center_label"),
+        FieldPanel("allow_sign_up"),
+    ]
 
     class Meta:
         verbose_name = _("portal settings")
