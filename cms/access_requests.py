@@ -6,6 +6,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from cms.audit import record
 from cms.models import AccessRequest
 
 
@@ -28,10 +29,6 @@ def record_decision(access_request: AccessRequest, decided_by, request=None) -> 
 
 
 def _audit(access_request, decided_by, request) -> None:
-    try:
-        from cms.audit import record
-    except ImportError:
-        return
     record(
         "access_request_decided",
         outcome="ok",

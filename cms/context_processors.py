@@ -15,7 +15,10 @@ def portal(request):
             request, (portal_settings.trust_center_label, portal_settings.trust_center_url)
         )
 
+    from django.conf import settings
+
     return {
+        "oidc_enabled": settings.TRUSTPORTAL_OIDC_ENABLED,
         "main_menu": SimpleLazyObject(menu),
         "footer_links": SimpleLazyObject(lambda: registry.footer_links(request)),
         "search_query": request.GET.get("q", "")[:200] if request.method == "GET" else "",

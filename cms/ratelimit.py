@@ -45,4 +45,7 @@ def too_many_requests(request, name: str):
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address by the same proxy rule as the audit log."""
+    from cms.audit import client_ip as audited_client_ip
+
+    return audited_client_ip(request) or ""

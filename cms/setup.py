@@ -43,6 +43,15 @@ def ensure_editor_permissions() -> None:
         group.permissions.add(*permissions)
 
 
+def ensure_administrator_permissions() -> None:
+    """Administrators may read the audit log (no permission to change it exists)."""
+    group, _created = Group.objects.get_or_create(name="Administrators")
+    group.permissions.add(
+        *Permission.objects.filter(content_type__app_label="audit", codename="view_auditentry"),
+        *Permission.objects.filter(content_type__app_label="wagtailadmin", codename="access_admin"),
+    )
+
+
 def post_migrate(sender, **kwargs) -> None:
     # Run once, after the last app's turn, when every app's permissions exist.
     from django.apps import apps
@@ -52,3 +61,4 @@ def post_migrate(sender, **kwargs) -> None:
         return
     ensure_locales()
     ensure_editor_permissions()
+    ensure_administrator_permissions()

@@ -6,16 +6,22 @@ bash scripts/bootstrap.sh
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian's Chromium for the browser tests (never a downloaded browser build).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's Chromium for the browser tests (never a downloaded browser build), and fonts that
+# draw non-Latin viewer names in PDF watermarks.
+if ! command -v chromium >/dev/null 2>&1 || [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core fonts-droid-fallback >/dev/null
 fi
 
 # PostgreSQL (the machine's own server) for the second run.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
   for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+# A real OpenID Connect provider (npm's oidc-provider, pinned in tests/oidc/package-lock.json).
+if [ ! -d tests/oidc/node_modules ]; then
+  npm ci --prefix tests/oidc --no-audit --no-fund --silent
 fi
 
 export TRUSTPORTAL_ARTIFACTS="${TRUSTPORTAL_ARTIFACTS:-$PWD/artifacts}"

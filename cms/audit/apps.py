@@ -7,3 +7,6 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = _("Audit log")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the sign-in receivers)

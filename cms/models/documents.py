@@ -34,8 +34,8 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.access.levels import AccessLevel
-from cms.widgets import ProtectedFileInput
 from cms.uploads import ALLOWED_TYPES, extension_of, safe_stored_name, sha256_of, validate_upload
+from cms.widgets import ProtectedFileInput
 
 
 def protected_storage():

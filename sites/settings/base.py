@@ -36,6 +36,7 @@ TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 INSTALLED_APPS = [
     "cms",
     "cms.audit",
+    "cms.accounts",
     "search",
     "workflows",
     *discover_plugin_apps(TRUSTPORTAL_PLUGINS, load_entry_points=TRUSTPORTAL_LOAD_ENTRY_POINTS),
@@ -162,6 +163,8 @@ TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
     os.environ.get("TRUSTPORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# How many reverse proxies in front of the portal append to X-Forwarded-For (0: trust none).
+TRUSTPORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTPORTAL_TRUSTED_PROXY_COUNT", "0"))
 # Download links handed out by the site and the API expire after this many minutes.
 TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LINK_MINUTES", "15"))
 # (attempts, seconds) per user or client address, answered with 429 beyond.

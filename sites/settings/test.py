@@ -8,8 +8,13 @@ from .base import INSTALLED_APPS, TRUSTPORTAL_PLUGINS, VAR_DIR, env_bool
 
 # A plugin that implements every extension point, for the contract tests (off to test removal).
 if env_bool("TRUSTPORTAL_TEST_SAMPLE_PLUGIN", True):
+    _first_plugin = INSTALLED_APPS.index(TRUSTPORTAL_PLUGINS[0]) if TRUSTPORTAL_PLUGINS else 4
+    INSTALLED_APPS = [
+        *INSTALLED_APPS[:_first_plugin],
+        "tests.sample_plugin",
+        *INSTALLED_APPS[_first_plugin:],
+    ]
     TRUSTPORTAL_PLUGINS = [*TRUSTPORTAL_PLUGINS, "tests.sample_plugin"]
-    INSTALLED_APPS = [*INSTALLED_APPS[:4], "tests.sample_plugin", *INSTALLED_APPS[4:]]
 
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40

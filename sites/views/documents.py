@@ -5,13 +5,13 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cms import ratelimit
+from cms import delivery, ratelimit
 from cms.access import policy
 from cms.downloads import LinkExpired, LinkInvalid, read_claim
 from cms.listing import document_page_context, get_document_for_reader
@@ -65,6 +65,8 @@ def download(request, token: str):
         if version
         else policy.Decision(False, "not_found")
     )
+    if not decision:
+        delivery.record_denial(request, version, decision.reason)
     if decision.reason in {"not_found", "expired"}:
         # A forbidden and a nonexistent document look the same.
         raise Http404(_("No such file."))
@@ -82,12 +84,11 @@ def download(request, token: str):
     version_file = version.file_for_language(claim.language)
     if version_file is None:
         raise Http404(_("No such file."))
-    response = FileResponse(
-        version_file.file.open("rb"),
-        as_attachment=True,
-        filename=version_file.display_name,
-        content_type=version_file.content_type,
-    )
+    try:
+        response = delivery.deliver(request, version, version_file)
+    except delivery.DeliveryRefused as refusal:
+        context = {"reason": refusal.reason, "document": version.document}
+        return render(request, "portal/download_failed.html", context, status=503)
     response["Content-Security-Policy"] = "default-src 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

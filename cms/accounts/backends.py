@@ -1,0 +1,76 @@
+"""mozilla-django-oidc's code flow, with its checks tightened and its user matching replaced.
+
+The library runs the flow (token request with the PKCE verifier, userinfo); this backend
+verifies the ID token itself (``tokens``), finds users by (issuer, sub) instead of by e-mail
+(``identities``), and turns every failure into a ``SignInError`` the callback view explains.
+"""
+
+from __future__ import annotations
+
+import requests
+from django.conf import settings
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+from .errors import REFUSED, UNAVAILABLE, UNTRUSTED, SignInError
+from .identities import user_for_claims
+from .tokens import verify_id_token
+
+
+class OIDCBackend(OIDCAuthenticationBackend):
+    def authenticate(self, request, **kwargs):
+        # Only the callback view passes the nonce it stored; any other authenticate() call (the
+        # local login form with ?code=...&state=... in its URL) must not start a code exchange.
+        if request is None or not kwargs.get("nonce"):
+            return None
+        return super().authenticate(request, **kwargs)
+
+    def http_options(self) -> dict:
+        return {
+            "timeout": self.get_settings("OIDC_TIMEOUT", None),
+            "verify": self.get_settings("OIDC_VERIFY_SSL", True),
+            "proxies": self.get_settings("OIDC_PROXY", None),
+        }
+
+    def get_token(self, payload):
+        try:
+            token_info = super().get_token(payload)
+        except requests.HTTPError as error:
+            # invalid_grant: the code was already used, has expired, or its PKCE verifier is not
+            # the one this browser holds.
+            raise SignInError("code-refused", REFUSED) from error
+        except requests.RequestException as error:
+            raise SignInError("provider-unavailable", UNAVAILABLE) from error
+        if not isinstance(token_info, dict):
+            raise SignInError("token-response", UNTRUSTED)
+        return token_info
+
+    def verify_token(self, token, **kwargs):
+        return verify_id_token(
+            token,
+            jwks_url=self.OIDC_OP_JWKS_ENDPOINT,
+            issuer=settings.OIDC_OP_ISSUER,
+            client_id=self.OIDC_RP_CLIENT_ID,
+            nonce=kwargs.get("nonce"),
+            algorithm=self.OIDC_RP_SIGN_ALGO,
+            http=self.http_options(),
+        )
+
+    def get_userinfo(self, access_token, id_token, payload):
+        try:
+            response = requests.get(
+                self.OIDC_OP_USER_ENDPOINT,
+                headers={"Authorization": f"Bearer {access_token}"},
+                **self.http_options(),
+            )
+            response.raise_for_status()
+            userinfo = response.json()
+        except (requests.RequestException, ValueError) as error:
+            raise SignInError("userinfo-unavailable", UNAVAILABLE) from error
+        # OpenID Connect Core 5.3.2: userinfo about another subject must not be used.
+        if not isinstance(userinfo, dict) or userinfo.get("sub") != payload["sub"]:
+            raise SignInError("userinfo-subject", UNTRUSTED)
+        return userinfo
+
+    def get_or_create_user(self, access_token, id_token, payload):
+        claims = {**self.get_userinfo(access_token, id_token, payload), "sub": payload["sub"]}
+        return user_for_claims(payload["iss"], claims)

@@ -1,0 +1,138 @@
+"""Handing a file to a reader once the policy said yes: the audit entry first, then the file,
+watermarked for this viewer when it is a gated PDF.
+
+If the audit entry cannot be written, nothing is served: a download nobody can trace must not
+happen. If a gated PDF cannot be watermarked (encrypted, corrupt), it is not served either and
+staff are alerted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.core.mail import mail_admins
+from django.http import FileResponse
+from django.utils import timezone
+
+from cms.access import AccessLevel
+from cms.audit import new_download_id, record
+from cms.models import organization_of
+from cms.watermark import WatermarkError, watermark_to_tempfile
+
+logger = logging.getLogger(__name__)
+
+
+class DeliveryRefused(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Viewer:
+    name: str
+    organization: str
+
+    @classmethod
+    def of(cls, user) -> Viewer:
+        if not user.is_authenticated:
+            return cls(name="Public copy", organization="")
+        name = user.get_full_name() or user.get_username()
+        if user.email:
+            name = f"{name} <{user.email}>"
+        organization = organization_of(user)
+        return cls(
+            name=name, organization=organization.name if organization else "Personal account"
+        )
+
+
+def watermark_lines(viewer: Viewer, download_id: str, when) -> list[str]:
+    lines = [f"Downloaded by {viewer.name}"]
+    if viewer.organization:
+        lines.append(viewer.organization)
+    lines += [when.strftime("%Y-%m-%d %H:%M UTC"), f"Download id: {download_id}"]
+    return lines
+
+
+def deliver(request, version, version_file) -> FileResponse:
+    """The response carrying ``version_file`` to ``request.user`` (raises DeliveryRefused)."""
+    document = version.document
+    download_id = new_download_id()
+    watermark = (
+        version_file.content_type == "application/pdf"
+        and document.access_level != AccessLevel.PUBLIC
+    )
+    stream = version_file.file.open("rb")
+    try:
+        if watermark:
+            now = timezone.now().astimezone(datetime.UTC)
+            lines = watermark_lines(Viewer.of(request.user), download_id, now)
+            original = stream
+            try:
+                stream = watermark_to_tempfile(original, lines)
+            except WatermarkError as error:
+                _alert_staff(document, version, version_file, error)
+                _record_denial(request, version, "watermark_failed", error.reason)
+                raise DeliveryRefused("watermark_failed") from error
+            finally:
+                if stream is not original:
+                    original.close()
+        try:
+            record(
+                "download",
+                outcome="allowed",
+                request=request,
+                version=version,
+                download_id=download_id,
+                detail={
+                    "file": version_file.display_name,
+                    "language": version_file.language,
+                    "sha256": version_file.sha256,
+                    "watermarked": watermark,
+                },
+            )
+        except Exception as error:
+            logger.exception("Audit entry for a download could not be written; download refused")
+            raise DeliveryRefused("audit_unavailable") from error
+    except BaseException:
+        stream.close()
+        raise
+    response = FileResponse(
+        stream,
+        as_attachment=True,
+        filename=version_file.display_name,
+        content_type=version_file.content_type,
+    )
+    response["X-Download-Id"] = download_id
+    return response
+
+
+def record_denial(request, version, reason: str) -> None:
+    """Log a refused download; a failure to log never turns a refusal into an error page."""
+    _record_denial(request, version, reason)
+
+
+def _record_denial(request, version, reason: str, detail: str = "") -> None:
+    try:
+        record(
+            "download_denied",
+            outcome="denied",
+            request=request,
+            version=version,
+            detail={"reason": reason, **({"detail": detail} if detail else {})},
+        )
+    except Exception:
+        logger.exception("Audit entry for a refused download could not be written")
+
+
+def _alert_staff(document, version, version_file, error: WatermarkError) -> None:
+    logger.error("Cannot watermark %s (%s): %s", version_file.file.name, version, error)
+    mail_admins(
+        f"Cannot watermark {document.title} {version.version_label}",
+        f"The file {version_file.display_name} of {document.title} ({version.version_label}) cannot be "
+        f"watermarked ({error.reason}), so it is not served to readers. Replace the file with a "
+        "PDF that is neither encrypted nor damaged.",
+        fail_silently=True,
+    )
