@@ -16,7 +16,7 @@ from django.core.mail import mail_admins
 from django.http import FileResponse
 from django.utils import timezone
 
-from cms.access import AccessLevel
+from cms.access import AccessLevel, policy
 from cms.audit import new_download_id, record
 from cms.models import organization_of
 from cms.watermark import WatermarkError, watermark_to_tempfile
@@ -85,6 +85,9 @@ def deliver(request, version, version_file) -> FileResponse:
                 outcome="allowed",
                 request=request,
                 version=version,
+                nda_version=policy.accepted_nda_label(request.user)
+                if document.access_level == AccessLevel.NDA
+                else "",
                 download_id=download_id,
                 detail={
                     "file": version_file.display_name,

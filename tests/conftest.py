@@ -69,3 +69,8 @@ def demo_users(db):
     return {
         name: User.objects.get(username=name) for name in ("admin", "editor", "reader", "personal")
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser journeys last: their server thread writes outside test transactions."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

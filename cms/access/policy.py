@@ -92,6 +92,15 @@ def nda_satisfied(user) -> bool:
     return any(rule.nda_satisfied(user) for rule in registry.access_rules())
 
 
+def accepted_nda_label(user) -> str:
+    """The NDA version ``user`` holds, as recorded with each download ("" if none)."""
+    if not _is_signed_in(user):
+        return ""
+    return next(
+        (label for rule in registry.access_rules() if (label := rule.accepted_nda_label(user))), ""
+    )
+
+
 def nda_accept_url(request) -> str | None:
     """The page where this reader can accept the NDA (None when no plugin offers one)."""
     for rule in registry.access_rules():

@@ -16,6 +16,10 @@ class AccessRule:
         """Has this signed-in user accepted the NDA that is current now?"""
         return None
 
+    def accepted_nda_label(self, user) -> str | None:
+        """The label of the NDA version under which ``user`` gets NDA files (for the audit log)."""
+        return None
+
     def nda_accept_url(self, request) -> str | None:
         """Where a reader goes to review and accept the current NDA."""
         return None

@@ -131,7 +131,7 @@ class OfflineNdaAgreement(models.Model):
         verbose_name_plural = _("NDAs signed outside the portal")
 
     def __str__(self):
-        return f"{self.organization} ({self.note or _('offline NDA')})"
+        return f"{self.organization} ({self.note or _('NDA signed outside the portal')})"
 
     def is_valid(self) -> bool:
         return self.valid_until is None or self.valid_until >= timezone.localdate()

@@ -25,5 +25,12 @@ class NdaAccepted(AccessRule):
         user._trustportal_nda_ok = satisfied
         return satisfied
 
+    def accepted_nda_label(self, user) -> str | None:
+        if not self.nda_satisfied(user):
+            return None
+        current = NdaVersion.current()
+        accepted = NdaAcceptance.objects.filter(user=user, nda_version=current).exists()
+        return current.version_label if accepted else f"{current.version_label} (signed offline)"
+
     def nda_accept_url(self, request) -> str:
         return reverse("nda:accept") + f"?next={request.get_full_path()}"

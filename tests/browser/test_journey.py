@@ -1,86 +1,20 @@
 """End-to-end in headless Chromium: home → Trust Documents → filter → a document → language."""
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-ARTIFACTS = Path(
-    os.environ.get("TRUSTPORTAL_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts")
-)
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
+# django_db: the test database must exist even when only browser tests are selected.
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.django_db,
     pytest.mark.skipif(
         not Path(CHROMIUM).exists() and not os.environ.get("CI"), reason="chromium not installed"
     ),
 ]
-
-
-@pytest.fixture(scope="module")
-def portal_url(django_db_setup, django_db_blocker):
-    """The portal served from a thread over the seeded test database.
-
-    pytest-django's ``live_server`` would make the test transactional and flush the database
-    afterwards, wiping the demo content the rest of the suite reads; this server only reads.
-    """
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    with django_db_blocker.unblock():
-        shared = {}
-        for connection in connections.all():
-            if connection.vendor == "sqlite" and connection.is_in_memory_db():
-                connection.inc_thread_sharing()
-                shared[connection.alias] = connection
-        server = LiveServerThread(
-            "localhost", StaticFilesHandler, connections_override=shared, port=0
-        )
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        yield f"http://localhost:{server.port}"
-        server.terminate()
-        for connection in shared.values():
-            connection.dec_thread_sharing()
-
-
-@pytest.fixture
-def page(portal_url, monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM is only used by the
-    # server's own thread, so Django's async-safety guard does not apply here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.on(
-            "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
-        )
-        page.base_url = portal_url
-        yield page
-        browser.close()
-        assert errors == []
 
 
 def test_reader_journey(page):

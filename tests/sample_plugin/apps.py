@@ -20,6 +20,9 @@ class SampleAccessRule(AccessRule):
     def nda_satisfied(self, user):
         return user.groups.filter(name=NDA_GROUP).exists()
 
+    def accepted_nda_label(self, user):
+        return "sample NDA" if self.nda_satisfied(user) else None
+
     def restricted_visible_q(self, user):
         if user.groups.filter(name=EXTRA_ENTITLED_GROUP).exists():
             return Q(access_level="restricted")
