@@ -201,9 +201,9 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
     # with the facets of its category), and the document pages.
     urls = [page.get_url() for page in Page.objects.live().filter(depth__gt=1).specific()]
     urls += [
-        f"/en/search/?q=Zebrafish",
+        "/en/search/?q=Zebrafish",
         f"/en/search/?q=Zebrafish&category={category.slug}",
-        f"/de/search/?q=dossier",
+        "/de/search/?q=dossier",
         f"/en/trust-documents/?category={category.slug}",
     ]
     urls += [f"/en/documents/{doc.slug}/" for doc in docs.values()]
