@@ -56,8 +56,10 @@ def watermark_lines(viewer: Viewer, download_id: str, when) -> list[str]:
     return lines
 
 
-def deliver(request, version, version_file) -> FileResponse:
-    """The response carrying ``version_file`` to ``request.user`` (raises DeliveryRefused)."""
+def prepare_copy(request, version, version_file, *, archive: str = ""):
+    """This viewer's copy of ``version_file``: an open binary stream (watermarked when it is a
+    gated PDF) whose download is already in the audit log. Returns ``(stream, download_id)``;
+    raises DeliveryRefused. The caller closes the stream."""
     document = version.document
     download_id = new_download_id()
     watermark = (
@@ -94,6 +96,7 @@ def deliver(request, version, version_file) -> FileResponse:
                     "language": version_file.language,
                     "sha256": version_file.sha256,
                     "watermarked": watermark,
+                    **({"archive": archive} if archive else {}),
                 },
             )
         except Exception as error:
@@ -102,6 +105,12 @@ def deliver(request, version, version_file) -> FileResponse:
     except BaseException:
         stream.close()
         raise
+    return stream, download_id
+
+
+def deliver(request, version, version_file) -> FileResponse:
+    """The response carrying ``version_file`` to ``request.user`` (raises DeliveryRefused)."""
+    stream, download_id = prepare_copy(request, version, version_file)
     response = FileResponse(
         stream,
         as_attachment=True,

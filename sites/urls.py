@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 
 from cms.plugins import registry
-from sites.views import access_requests, accounts, documents, errors, search, signup
+from sites.views import access_requests, accounts, documents, errors, search, signup, starter_packs
 
 registry.mount_api_routers(api)
 
@@ -19,6 +19,7 @@ portal_patterns = [
     ),
     path("download/<str:token>/", documents.download, name="download"),
     path("search/", search.search, name="search"),
+    path("starter-packs/<int:page_id>/archive/", starter_packs.pack_archive, name="pack_archive"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-up/", signup.sign_up, name="sign_up"),
     path("accounts/verify/<str:token>/", signup.verify_email, name="verify_email"),

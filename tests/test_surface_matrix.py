@@ -32,6 +32,7 @@ READER_ROUTES = {
     "portal:request_access": "document",
     "portal:download": "file",
     "portal:search": "listing",
+    "portal:pack_archive": "file",
     "wagtail_serve": "listing",  # pages: home, Trust Documents, sections, industries, packs, regions
     "portal:login": "none",
     "portal:logout": "none",

@@ -1,0 +1,30 @@
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from cms import ratelimit
+from cms.archives import build_pack_archive
+from cms.models import StarterPackPage
+
+
+@require_GET
+def pack_archive(request, page_id: int):
+    pack = get_object_or_404(StarterPackPage.objects.live().public(), pk=page_id)
+    identity = (
+        f"user:{request.user.pk}"
+        if request.user.is_authenticated
+        else f"ip:{ratelimit.client_ip(request)}"
+    )
+    if ratelimit.exceeded("download", identity):
+        return ratelimit.too_many_requests(request, "download")
+    archive, filename, included = build_pack_archive(request, pack, get_language())
+    if not included:
+        archive.close()
+        return render(request, "portal/pack_empty.html", {"pack": pack}, status=403)
+    response = FileResponse(
+        archive, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
