@@ -398,3 +398,15 @@ def test_the_views_answer_404_until_a_provider_is_configured(client, settings, d
         # As for any unknown path, the locale middleware first tries the /en/ prefixed one.
         assert client.get(path, follow=True).status_code == 404
         assert client.post(path, follow=True).status_code == 404
+
+
+def test_oidc_sign_in_attempts_are_rate_limited(oidc, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TRUSTPORTAL_RATE_LIMITS = {"download": (100, 3600), "sign_in": (2, 900)}
+    client = Client()
+    codes = [client.get("/oidc/authenticate/").status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert client.get("/oidc/callback/?code=x&state=y").status_code == 429
+    cache.clear()

@@ -20,6 +20,8 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
+from cms import ratelimit
+
 from .errors import REFUSED, STALE, UNTRUSTED, SignInError
 
 logger = logging.getLogger(__name__)
@@ -42,11 +44,20 @@ def sign_in_failed(request, error: SignInError):
     return render(request, "accounts/sign_in_failed.html", context, status=error.status)
 
 
-class AuthenticateView(OidcEnabledMixin, OIDCAuthenticationRequestView):
+class RateLimitedMixin:
+    """Sign-in starts and callbacks count against the same limit as local sign-in attempts."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if ratelimit.exceeded("sign_in", f"ip:{ratelimit.client_ip(request)}"):
+            return ratelimit.too_many_requests(request, "sign_in")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AuthenticateView(OidcEnabledMixin, RateLimitedMixin, OIDCAuthenticationRequestView):
     pass
 
 
-class CallbackView(OidcEnabledMixin, OIDCAuthenticationCallbackView):
+class CallbackView(OidcEnabledMixin, RateLimitedMixin, OIDCAuthenticationCallbackView):
     def get(self, request):
         problem = self.answer_problem(request)
         if problem is not None:
