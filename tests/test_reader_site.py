@@ -155,3 +155,11 @@ def test_editors_preview_a_draft_document_as_readers_will_see_it(demo_users):
     assert "SOC 3 report (draft title)" in html and "Preview" in html
     # The draft title is not visible to readers.
     assert "draft title" not in Client().get("/en/documents/soc-3/").content.decode()
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_pages_and_visible_documents_only():
+    xml = Client().get("/sitemap.xml").content.decode()
+    assert "/en/documents/soc-3/" in xml and "/en/trust-documents/" in xml
+    assert "/en/documents/pen-test-full-report/" in xml  # listed restricted: title is public
+    assert "red-team-report" not in xml  # hidden restricted: never

@@ -33,6 +33,7 @@ READER_ROUTES = {
     "portal:download": "file",
     "portal:search": "listing",
     "portal:pack_archive": "file",
+    "sitemap": "listing",
     "wagtail_serve": "listing",  # pages: home, Trust Documents, sections, industries, packs, regions
     "portal:login": "none",
     "portal:logout": "none",
@@ -208,6 +209,7 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         f"/en/trust-documents/?category={category.slug}",
     ]
     urls += [f"/en/documents/{doc.slug}/" for doc in docs.values()]
+    urls += ["/sitemap.xml"]
     must_show = {
         f"/en/documents/{hidden.slug}/",
         "/en/search/?q=Zebrafish",
