@@ -74,3 +74,13 @@ def demo_users(db):
 def pytest_collection_modifyitems(config, items):
     """Browser journeys last: their server thread writes outside test transactions."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters and other cached state never carry over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
