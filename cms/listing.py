@@ -60,11 +60,13 @@ class DocumentCard:
         return self.display.title
 
     @property
+    def title_only(self) -> bool:
+        """A listed restricted document shows only its title to those not entitled."""
+        return self.document.access_level == AccessLevel.RESTRICTED and bool(self.lock)
+
+    @property
     def summary(self) -> str:
-        # A listed restricted document shows only its title to those not entitled.
-        if self.document.access_level == AccessLevel.RESTRICTED and self.lock:
-            return ""
-        return self.display.summary
+        return "" if self.title_only else self.display.summary
 
     @property
     def url(self) -> str:

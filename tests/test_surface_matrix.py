@@ -52,7 +52,6 @@ READER_ROUTES = {
 }
 #: API paths that serve no trust document to readers. Wagtail's snippets API is the editors'
 #: API: bearer token plus the model's admin permissions (checked below for anonymous callers);
-#: our reader endpoints for documents join in the API issue.
 API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/pages",
     "/api/v3/sites",
@@ -63,7 +62,11 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/whoami",
     "/api/v3/sample",
     "/api/v3/snippets",
+    "/api/v3/taxonomy",
+    "/api/v3/me",
 )
+#: API paths that serve trust documents: exercised for every kind of user below.
+API_DOCUMENT_ROUTES = ("/api/v3/trust-documents",)
 
 USERS = [
     "anonymous",
@@ -110,7 +113,9 @@ def reader_route_names():
 def test_every_route_is_classified():
     assert reader_route_names() - set(READER_ROUTES) == set(), "classify new reader routes here"
     paths = api.get_openapi_schema()["paths"]
-    unclassified = [p for p in paths if not p.startswith(API_ROUTES_WITHOUT_DOCUMENTS)]
+    unclassified = [
+        p for p in paths if not p.startswith(API_ROUTES_WITHOUT_DOCUMENTS + API_DOCUMENT_ROUTES)
+    ]
     assert unclassified == [], "API routes serving documents must join the matrix"
 
 
@@ -224,6 +229,12 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
             assert "Zebrafish hidden dossier" not in html, url
         elif url in must_show:
             assert "Zebrafish hidden dossier" in html, url
+
+    # The API, through the same session: list (searched by the hidden title), detail.
+    found = client.get("/api/v3/trust-documents/", {"q": "Zebrafish", "limit": 100})
+    assert ("Zebrafish hidden dossier" in found.content.decode()) == sees_hidden
+    detail = client.get(f"/api/v3/trust-documents/{hidden.slug}/")
+    assert detail.status_code == (200 if sees_hidden else 404)
 
     listed = client.get(f"/en/documents/{docs['restricted_listed'].slug}/").content.decode()
     assert "Matrix listed doc" in listed

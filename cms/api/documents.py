@@ -1,0 +1,218 @@
+"""Trust documents in the API: the same filters, access rules and query counts as the site."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.http import Http404
+from ninja import Router, Schema
+from ninja.errors import HttpError
+
+from cms.access import policy
+from cms.downloads import link_lifetime_seconds, signed_download_url
+from cms.listing import (
+    FILTERS,
+    DocumentCard,
+    apply_filters,
+    build_cards,
+    get_document_for_reader,
+    selected_filters,
+    source_documents,
+    with_display_relations,
+)
+from cms.models import DocumentVersion, Section
+
+from .common import (
+    READER_AUTH,
+    TermSchema,
+    activate_locale,
+    page_bounds,
+    reject_unknown_parameters,
+)
+
+router = Router(tags=["trust documents"], auth=READER_AUTH)
+LIST_PARAMETERS = {*FILTERS, "q", "section", "sort", "limit", "offset", "locale"}
+
+
+class VersionSummary(Schema):
+    id: int
+    label: str
+    published_on: date
+    change: str
+
+
+class DocumentSummary(Schema):
+    slug: str
+    title: str
+    summary: str
+    category: TermSchema
+    section: str
+    standards: list[TermSchema]
+    services: list[TermSchema]
+    access_level: str
+    #: Why this caller cannot download it: sign_in, organization, nda, restricted; null if they can.
+    locked: str | None
+    current_version: VersionSummary | None
+    html_url: str
+
+
+class DocumentPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[DocumentSummary]
+
+
+class FileSchema(Schema):
+    language: str
+    name: str
+    size: int
+    sha256: str
+
+
+class VersionDetail(VersionSummary):
+    current: bool
+    available: bool
+    files: list[FileSchema]
+
+
+class DocumentDetail(DocumentSummary):
+    regions: list[TermSchema]
+    industries: list[TermSchema]
+    audit_period_start: date | None
+    audit_period_end: date | None
+    versions: list[VersionDetail]
+
+
+class DownloadLink(Schema):
+    url: str
+    expires_in_seconds: int
+
+
+def _terms(terms) -> list[TermSchema]:
+    return [TermSchema(slug=t.slug, name=t.name) for t in terms]
+
+
+def _version(version) -> VersionSummary:
+    return VersionSummary(
+        id=version.pk,
+        label=version.version_label,
+        published_on=version.published_on,
+        change=version.display_change,
+    )
+
+
+def _summary(card: DocumentCard, request) -> dict:
+    current = card.current_version
+    return dict(
+        slug=card.document.slug,
+        title=card.title,
+        summary=card.summary,
+        category=TermSchema(slug=card.document.category.slug, name=card.category.name),
+        section=card.document.category.section,
+        standards=_terms(card.standards),
+        services=_terms(card.services),
+        access_level=card.access_level,
+        locked=card.lock or None,
+        current_version=_version(current) if current else None,
+        html_url=request.build_absolute_uri(card.url),
+    )
+
+
+@router.get(
+    "/", response=DocumentPage, operation_id="trust_documents_list", summary="List trust documents"
+)
+def list_documents(request):
+    """Documents the caller may see, filtered like the site's search: several values of one
+    filter widen (OR), different filters narrow (AND)."""
+    reject_unknown_parameters(request, LIST_PARAMETERS)
+    activate_locale(request)
+    limit, offset = page_bounds(request)
+    queryset = source_documents(request.user)
+    section = request.GET.get("section")
+    if section:
+        if section not in Section.values:
+            raise HttpError(
+                400, f"Unknown section {section!r}. Available: {', '.join(Section.values)}."
+            )
+        queryset = queryset.filter(category__section=section)
+    queryset = apply_filters(queryset, selected_filters(request.GET), request.GET.get("q", ""))
+    sort = request.GET.get("sort", "title")
+    if sort not in {"title", "date"}:
+        raise HttpError(400, "sort must be 'title' or 'date'.")
+    queryset = (
+        queryset.order_by("-last_published_at", "pk")
+        if sort == "date"
+        else queryset.order_by("title", "pk")
+    )
+    count = queryset.count()
+    documents = list(with_display_relations(queryset)[offset : offset + limit])
+    cards = build_cards(request.user, documents)
+    return DocumentPage(
+        count=count, limit=limit, offset=offset, items=[_summary(c, request) for c in cards]
+    )
+
+
+@router.get(
+    "/{slug}/",
+    response=DocumentDetail,
+    operation_id="trust_documents_detail",
+    summary="A trust document with all its versions",
+)
+def document_detail(request, slug: str):
+    reject_unknown_parameters(request, {"locale"})
+    activate_locale(request)
+    document = get_document_for_reader(request, slug)
+    if document is None:
+        raise Http404("No such document.")
+    card = build_cards(request.user, [document])[0]
+    current = card.current_version
+    versions = []
+    for version in card.versions:
+        available = policy.version_available(version, current.pk if current else None)
+        files = (
+            []
+            if card.title_only
+            else [
+                FileSchema(language=f.language, name=f.display_name, size=f.size, sha256=f.sha256)
+                for f in version.files.all()
+            ]
+        )
+        versions.append(
+            VersionDetail(
+                **_version(version).dict(),
+                current=version is current,
+                available=available,
+                files=files,
+            )
+        )
+    return DocumentDetail(
+        **_summary(card, request),
+        regions=_terms(document.regions.all()),
+        industries=_terms(document.industries.all()),
+        audit_period_start=document.audit_period_start,
+        audit_period_end=document.audit_period_end,
+        versions=versions,
+    )
+
+
+@router.post(
+    "/versions/{version_id}/download-link/",
+    response=DownloadLink,
+    operation_id="trust_documents_download_link",
+    summary="A signed download link for one version, valid for this caller only",
+)
+def download_link(request, version_id: int, language: str = "en"):
+    reject_unknown_parameters(request, {"language"})
+    version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
+    decision = (
+        policy.can_download(request.user, version)
+        if version
+        else policy.Decision(False, "not_found")
+    )
+    if decision.reason in {"not_found", "expired"}:
+        raise Http404("No such version.")
+    if not decision:
+        raise HttpError(403, f"Download not allowed: {decision.reason}.")
+    url = request.build_absolute_uri(signed_download_url(version.pk, language, request.user))
+    return DownloadLink(url=url, expires_in_seconds=link_lifetime_seconds())
