@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
@@ -172,11 +172,7 @@ def document_listing(request, section: str | None = None, page_size: int | None 
         queryset = queryset.filter(category__section=section)
     queryset = apply_filters(queryset, selected, text)
     sort = request.GET.get("sort", "title")
-    queryset = (
-        queryset.order_by("-last_published_at", "pk")
-        if sort == "date"
-        else queryset.order_by("title", "pk")
-    )
+    queryset = newest_first(queryset) if sort == "date" else queryset.order_by("title", "pk")
     page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -192,10 +188,16 @@ def document_listing(request, section: str | None = None, page_size: int | None 
     }
 
 
-def recent_documents(request, limit: int = 6) -> list[DocumentCard]:
-    queryset = with_display_relations(
-        source_documents(request.user).order_by("-last_published_at", "pk")
+def newest_first(queryset: QuerySet) -> QuerySet:
+    """Documents by the publish date of their newest live version (what readers call updated)."""
+    latest = Max("versions__published_on", filter=Q(versions__live=True))
+    return queryset.annotate(latest_version_on=latest).order_by(
+        F("latest_version_on").desc(nulls_last=True), "pk"
     )
+
+
+def recent_documents(request, limit: int = 6) -> list[DocumentCard]:
+    queryset = with_display_relations(newest_first(source_documents(request.user)))
     return build_cards(request.user, list(queryset[:limit]))
 
 

@@ -163,3 +163,14 @@ def test_sitemap_lists_pages_and_visible_documents_only():
     assert "/en/documents/soc-3/" in xml and "/en/trust-documents/" in xml
     assert "/en/documents/pen-test-full-report/" in xml  # listed restricted: title is public
     assert "red-team-report" not in xml  # hidden restricted: never
+
+
+@pytest.mark.django_db
+def test_recently_updated_means_the_newest_versions():
+    response = Client().get("/en/")
+    dates = [card.current_version.published_on for card in response.context["recent_documents"]]
+    assert dates == sorted(dates, reverse=True) and len(dates) == 6
+    newest = Client().get("/en/trust-documents/?sort=date").context["documents"]
+    assert [c.current_version.published_on for c in newest] == sorted(
+        (c.current_version.published_on for c in newest), reverse=True
+    )

@@ -16,6 +16,7 @@ from cms.listing import (
     apply_filters,
     build_cards,
     get_document_for_reader,
+    newest_first,
     selected_filters,
     source_documents,
     with_display_relations,
@@ -140,11 +141,7 @@ def list_documents(request):
     sort = request.GET.get("sort", "title")
     if sort not in {"title", "date"}:
         raise HttpError(400, "sort must be 'title' or 'date'.")
-    queryset = (
-        queryset.order_by("-last_published_at", "pk")
-        if sort == "date"
-        else queryset.order_by("title", "pk")
-    )
+    queryset = newest_first(queryset) if sort == "date" else queryset.order_by("title", "pk")
     count = queryset.count()
     documents = list(with_display_relations(queryset)[offset : offset + limit])
     cards = build_cards(request.user, documents)
