@@ -54,8 +54,11 @@ EVENTS_BY_NAME = {cls.__name__: cls for cls in EVENT_TYPES}
 def run_handlers(event_name: str, payload: dict) -> None:
     """Job body: run every plugin handler of one event (by name, so jobs stay serialisable)."""
     from cms.plugins import registry
+    from search.indexing import follow_event
 
     event = EVENTS_BY_NAME[event_name](**payload)
+    # The index is core, not a plugin: it follows every event before plugins react.
+    follow_event(event)
     for handler in registry.event_handlers(type(event)):
         handler(event)
 

@@ -126,11 +126,14 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
 
 
 def selected_filters(params) -> dict[str, list[str]]:
-    return {
-        name: [v for v in params.getlist(name) if v][:20]
-        for name in FILTERS
-        if params.getlist(name)
-    }
+    """The filter values asked for: at most 20 per filter, each a plausible slug (a NUL byte or a
+    page of text is no slug, and PostgreSQL refuses NUL in a query parameter)."""
+    selected = {}
+    for name in FILTERS:
+        values = [v for v in params.getlist(name) if v and len(v) <= 120 and "\x00" not in v][:20]
+        if values:
+            selected[name] = values
+    return selected
 
 
 def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str = "") -> QuerySet:

@@ -99,6 +99,7 @@ def test_settings_follow_the_environment():
         "DJANGO_SETTINGS_MODULE": "sites.settings.dev",
         "DATABASE_URL": "postgres://u@127.0.0.1:5432/x",
         "REDIS_URL": "redis://127.0.0.1:6379/1",
+        "ELASTICSEARCH_URL": "http://127.0.0.1:9200",
         "EMAIL_HOST": "smtp.example",
     }
     out = subprocess.run(
@@ -107,6 +108,6 @@ def test_settings_follow_the_environment():
     assert out.split() == [
         "django.db.backends.postgresql",
         "False",
-        "search.backends.database.DatabaseBackend",
+        "search.backends.elasticsearch.ElasticsearchBackend",
         "django.core.mail.backends.smtp.EmailBackend",
     ]

@@ -174,3 +174,11 @@ def test_recently_updated_means_the_newest_versions():
     assert [c.current_version.published_on for c in newest] == sorted(
         (c.current_version.published_on for c in newest), reverse=True
     )
+
+
+@pytest.mark.django_db
+def test_nul_bytes_and_control_characters_are_harmless():
+    client = Client()
+    for params in ({"q": "soc\x00 2"}, {"standard": "soc-2\x00"}, {"q": "\x1b[31m"}):
+        assert client.get("/en/search/", params).status_code == 200, params
+        assert client.get("/api/v3/trust-documents/", params).status_code == 200, params

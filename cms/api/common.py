@@ -24,22 +24,6 @@ def reject_unknown_parameters(request, allowed: set[str]) -> None:
         )
 
 
-def page_bounds(request) -> tuple[int, int]:
-    def number(name, default, lowest, highest):
-        raw = request.GET.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise HttpError(400, f"{name} must be a whole number.") from None
-        if not lowest <= value <= highest:
-            raise HttpError(400, f"{name} must be between {lowest} and {highest}.")
-        return value
-
-    return number("limit", 20, 1, MAX_LIMIT), number("offset", 0, 0, 10**9)
-
-
 class TermSchema(Schema):
     slug: str
     name: str

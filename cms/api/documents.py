@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cms.access import policy
@@ -21,15 +22,9 @@ from cms.listing import (
     source_documents,
     with_display_relations,
 )
-from cms.models import DocumentVersion, Section
+from cms.models import DocumentVersion
 
-from .common import (
-    READER_AUTH,
-    TermSchema,
-    activate_locale,
-    page_bounds,
-    reject_unknown_parameters,
-)
+from .common import MAX_LIMIT, READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 
 router = Router(tags=["trust documents"], auth=READER_AUTH)
 LIST_PARAMETERS = {*FILTERS, "q", "section", "sort", "limit", "offset", "locale"}
@@ -85,6 +80,24 @@ class DocumentDetail(DocumentSummary):
     versions: list[VersionDetail]
 
 
+class DocumentQuery(Schema):
+    """The list's query parameters (several values of one filter widen, different ones narrow)."""
+
+    q: str = Field(
+        "", max_length=200, description="Words to find in titles, summaries and taxonomy"
+    )
+    service: list[str] = Field(default_factory=list)
+    category: list[str] = Field(default_factory=list)
+    region: list[str] = Field(default_factory=list)
+    industry: list[str] = Field(default_factory=list)
+    standard: list[str] = Field(default_factory=list)
+    section: Literal["audit-reports", "data-protection", "blueprints"] | None = None
+    sort: Literal["title", "date"] = "title"
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=1_000_000)
+    locale: str | None = Field(None, description="Language of the answer, e.g. de")
+
+
 class DownloadLink(Schema):
     url: str
     expires_in_seconds: int
@@ -123,25 +136,17 @@ def _summary(card: DocumentCard, request) -> dict:
 @router.get(
     "/", response=DocumentPage, operation_id="trust_documents_list", summary="List trust documents"
 )
-def list_documents(request):
+def list_documents(request, query: Query[DocumentQuery]):
     """Documents the caller may see, filtered like the site's search: several values of one
     filter widen (OR), different filters narrow (AND)."""
     reject_unknown_parameters(request, LIST_PARAMETERS)
     activate_locale(request)
-    limit, offset = page_bounds(request)
+    limit, offset = query.limit, query.offset
     queryset = source_documents(request.user)
-    section = request.GET.get("section")
-    if section:
-        if section not in Section.values:
-            raise HttpError(
-                400, f"Unknown section {section!r}. Available: {', '.join(Section.values)}."
-            )
-        queryset = queryset.filter(category__section=section)
-    queryset = apply_filters(queryset, selected_filters(request.GET), request.GET.get("q", ""))
-    sort = request.GET.get("sort", "title")
-    if sort not in {"title", "date"}:
-        raise HttpError(400, "sort must be 'title' or 'date'.")
-    queryset = newest_first(queryset) if sort == "date" else queryset.order_by("title", "pk")
+    if query.section:
+        queryset = queryset.filter(category__section=query.section)
+    queryset = apply_filters(queryset, selected_filters(request.GET), query.q)
+    queryset = newest_first(queryset) if query.sort == "date" else queryset.order_by("title", "pk")
     count = queryset.count()
     documents = list(with_display_relations(queryset)[offset : offset + limit])
     cards = build_cards(request.user, documents)
@@ -156,7 +161,9 @@ def list_documents(request):
     operation_id="trust_documents_detail",
     summary="A trust document with all its versions",
 )
-def document_detail(request, slug: str):
+def document_detail(
+    request, slug: str = Path(..., pattern=r"^[-a-zA-Z0-9_]+$", examples=["soc-2-type-2"])
+):
     reject_unknown_parameters(request, {"locale"})
     activate_locale(request)
     document = get_document_for_reader(request, slug)

@@ -10,7 +10,9 @@ MAX_WORDS = 10
 
 def normalize_query(text: str) -> str:
     """Bounded, whitespace-normalised query text: any input gives a result in bounded time."""
-    return " ".join(text[:MAX_QUERY_LENGTH].split())
+    # Control characters (NUL above all: PostgreSQL refuses it) are never part of a word.
+    printable = "".join(ch if ch.isprintable() else " " for ch in text[:MAX_QUERY_LENGTH])
+    return " ".join(printable.split())
 
 
 class DatabaseBackend:

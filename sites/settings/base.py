@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_rq",
+    "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -70,6 +71,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware, so preflight requests are answered.
+    "corsheaders.middleware.CorsMiddleware",
+    # Above sessions, locale and common middleware, so the ETag covers the final body.
+    "cms.api.http.ApiConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sites.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,6 +198,16 @@ if REDIS_URL := os.environ.get("REDIS_URL", ""):
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 
+# CORS for the headless API only: exact origins (scheme, host, port); none by default. Bearer
+# tokens need no credentials, so cookies are not shared unless a deployment asks for it.
+TRUSTPORTAL_API_CORS_ORIGINS = env_list("TRUSTPORTAL_API_CORS_ORIGINS")
+CORS_ALLOWED_ORIGINS = TRUSTPORTAL_API_CORS_ORIGINS
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag"]
+CORS_ALLOW_CREDENTIALS = env_bool("TRUSTPORTAL_API_CORS_CREDENTIALS", False)
+
 # Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 TRUSTPORTAL_JOBS_INLINE = not REDIS_URL
@@ -200,12 +215,16 @@ RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
 
-# Search: the database backend. The Elasticsearch backend (ELASTICSEARCH_URL) is built in the
-# search issue; until then the URL is recorded but the database answers.
+# Search: the database backend, or Elasticsearch (elasticsearch-dsl) when ELASTICSEARCH_URL
+# names a cluster; one index per locale, named from the prefix.
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 TRUSTPORTAL_SEARCH_BACKEND = os.environ.get(
-    "TRUSTPORTAL_SEARCH_BACKEND", "search.backends.database.DatabaseBackend"
+    "TRUSTPORTAL_SEARCH_BACKEND",
+    "search.backends.elasticsearch.ElasticsearchBackend"
+    if ELASTICSEARCH_URL
+    else "search.backends.database.DatabaseBackend",
 )
+TRUSTPORTAL_SEARCH_INDEX_PREFIX = os.environ.get("TRUSTPORTAL_SEARCH_INDEX_PREFIX", "trustportal")
 
 # E-mail: console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

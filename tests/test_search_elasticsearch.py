@@ -1,0 +1,393 @@
+"""The Elasticsearch backend: the queries and mappings it builds (no server needed), and live
+tests against a real server when ELASTICSEARCH_URL is set."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from io import StringIO
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from wagtail.models import Locale
+
+from cms.access.levels import AccessLevel
+from cms.i18n import default_locale
+from cms.models import TrustDocument
+from search.backends.elasticsearch import (
+    MAX_LIMIT,
+    ElasticsearchBackend,
+    access_filter,
+    ensure_indexes,
+    get_connection,
+    index_document,
+    remove_document,
+)
+from search.es_documents import (
+    FILTER_FIELDS,
+    document_class,
+    document_to_index,
+    index_name,
+    indexable_documents,
+)
+from search.management.commands import rebuild_search_index as command
+from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP
+
+backend = ElasticsearchBackend()
+
+
+def build(user=None, text="", filters=None, **options) -> dict:
+    return backend.build_search(user, text, filters or {}, **options).to_dict()
+
+
+def access_clause(query: dict) -> dict:
+    """The access filter of a built query (the one filter of the top-level bool)."""
+    [clause] = query["query"]["bool"]["filter"]
+    return clause["bool"]
+
+
+def entitled_values(query: dict, field: str) -> list:
+    return [
+        value
+        for clause in access_clause(query)["should"]
+        for kind in ("term", "terms")
+        if field in clause.get(kind, {})
+        for value in (
+            clause[kind][field] if isinstance(clause[kind][field], list) else [clause[kind][field]]
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_anonymous_sees_unrestricted_and_listed_only(users):
+    clause = access_clause(build(users["anonymous"], "audit"))
+    assert clause["filter"] == [{"term": {"live": True}}]
+    assert clause["minimum_should_match"] == 1
+    assert clause["should"] == [
+        {"bool": {"must_not": [{"term": {"access_level": "restricted"}}]}},
+        {"term": {"restricted_listed": True}},
+    ]
+
+
+@pytest.mark.django_db
+def test_organization_member_is_entitled_through_their_organization_only(users):
+    member = build(users["member"])
+    assert entitled_values(member, "entitled_organizations") == [users["customer_org"].pk]
+    other = build(users["other_org"])
+    assert entitled_values(other, "entitled_organizations") == [users["other_org_obj"].pk]
+    assert users["customer_org"].pk not in entitled_values(other, "entitled_organizations")
+    # A personal account has no organization to be entitled through.
+    assert entitled_values(build(users["personal"]), "entitled_organizations") == []
+
+
+@pytest.mark.django_db
+def test_group_member_is_entitled_through_their_groups(users):
+    query = build(users["group_member"])
+    assert entitled_values(query, "entitled_groups") == [users["customer_group"].pk]
+    assert entitled_values(query, "entitled_organizations") == []
+
+
+@pytest.mark.django_db
+def test_inactive_user_is_treated_as_anonymous(users):
+    member = users["member"]
+    member.is_active = False
+    assert access_clause(build(member)) == access_clause(build(None))
+
+
+@pytest.mark.django_db
+def test_grants_of_access_rules_are_passed_as_document_ids(users):
+    user = users["personal"]
+    assert entitled_values(build(user), "document_id") == []
+    user.groups.add(Group.objects.get(name=EXTRA_ENTITLED_GROUP))
+    restricted = TrustDocument.objects.filter(access_level=AccessLevel.RESTRICTED, live=True)
+    assert restricted.exists()
+    assert sorted(entitled_values(build(user), "document_id")) == sorted(
+        restricted.values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_access_filter_is_in_the_query_not_the_post_filter(users):
+    query = build(users["member"], "iso", {"service": ["a"]})
+    assert access_filter(users["member"]).to_dict() in query["query"]["bool"]["filter"]
+    assert "access_level" not in json.dumps(query["post_filter"])
+    # The engine returns no entitlement lists to callers.
+    assert query["_source"] == {"excludes": ["entitled_organizations", "entitled_groups"]}
+
+
+@pytest.mark.django_db
+def test_values_of_one_filter_or_and_different_filters_and():
+    query = build(None, "", {"service": ["compute", "storage"], "region": ["eu"]})
+    assert query["post_filter"] == {
+        "bool": {
+            "filter": [
+                {"terms": {"services": ["compute", "storage"]}},
+                {"terms": {"regions": ["eu"]}},
+            ]
+        }
+    }
+
+
+@pytest.mark.django_db
+def test_facets_exclude_their_own_filter_and_include_the_others():
+    query = build(None, "", {"service": ["compute"], "region": ["eu"], "standard": ["iso"]})
+    aggs = query["aggs"]
+    assert set(aggs) == set(FILTER_FIELDS)
+    service_facet = aggs["service"]["filter"]["bool"]["filter"]
+    assert {"terms": {"services": ["compute"]}} not in service_facet
+    assert {"terms": {"regions": ["eu"]}} in service_facet
+    assert {"terms": {"standards": ["iso"]}} in service_facet
+    industry_facet = aggs["industry"]["filter"]["bool"]["filter"]
+    assert len(industry_facet) == 3
+    assert aggs["region"]["aggs"]["values"]["terms"]["field"] == "regions"
+    # Facets count within the query, which holds the access filter: hidden documents are
+    # never counted.
+    assert "access_level" in json.dumps(query["query"])
+
+
+@pytest.mark.django_db
+def test_facets_without_active_filters_count_everything_visible():
+    aggs = build(None, "soc")["aggs"]
+    assert aggs["category"]["filter"] == {"match_all": {}}
+    assert "post_filter" not in build(None, "soc")
+
+
+@pytest.mark.django_db
+def test_unknown_filter_is_refused_and_empty_values_are_dropped():
+    with pytest.raises(ValueError):
+        build(None, "", {"colour": ["red"]})
+    assert "post_filter" not in build(None, "", {"service": ["", None]})
+    many = build(None, "", {"service": [f"s{i}" for i in range(500)]})
+    assert len(many["post_filter"]["bool"]["filter"][0]["terms"]["services"]) == 20
+
+
+PATHOLOGICAL = [
+    "x" * 5000,
+    '"unbalanced quote',
+    "a AND (b OR -c) +d | e* ~f \\ / : ! ^2",
+    "🔒🛡️ 認証 ✓ " * 300,
+    "\x00\t\n  \u202e",
+    '{"query": {"match_all": {}}}',
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("text", PATHOLOGICAL)
+def test_pathological_text_gives_a_bounded_syntax_free_query(text):
+    query = build(None, text)
+    json.dumps(query)  # serialisable as sent to the engine
+    must = query["query"]["bool"].get("must", [])
+    for clause in must:
+        # multi_match has no query syntax: operators and quotes are searched as plain text.
+        assert set(clause) == {"multi_match"}
+        searched = clause["multi_match"]["query"]
+        assert 0 < len(searched) <= 200
+        assert len(searched.split()) <= 10
+    assert "query_string" not in json.dumps(query)
+
+
+@pytest.mark.django_db
+def test_text_is_matched_over_boosted_fields_with_the_locale_analyzer():
+    [clause] = build(None, "penetration test", locale="fr")["query"]["bool"]["must"]
+    match = clause["multi_match"]
+    assert match["fields"] == [
+        "title^3",
+        "summary",
+        "standard_names^2",
+        "service_names",
+        "category_name",
+    ]
+    assert match["analyzer"] == "french"
+    assert match["operator"] == "and"
+    assert "must" not in build(None, "   ")["query"]["bool"]
+
+
+@pytest.mark.django_db
+def test_sort_by_date_or_relevance():
+    assert build(None, "x", sort="date")["sort"][0] == {"published": {"order": "desc"}}
+    assert build(None, "x", sort="relevance")["sort"][0] == "_score"
+    assert build(None, "x", sort="nonsense")["sort"][0] == "_score"
+    assert build(None, "x", sort="title")["sort"][0] == "title.keyword"
+
+
+@pytest.mark.django_db
+def test_pagination_is_bounded():
+    query = build(None, "x", offset=40, limit=20)
+    assert (query["from"], query["size"]) == (40, 20)
+    assert build(None, "x", limit=10_000)["size"] == MAX_LIMIT
+    deep = build(None, "x", offset=50_000, limit=20)
+    assert deep["from"] + deep["size"] <= 10_000
+    assert build(None, "x", offset=-5)["from"] == 0
+
+
+@pytest.mark.django_db
+def test_highlights_title_and_summary_html_escaped():
+    highlight = build(None, "x")["highlight"]
+    assert set(highlight["fields"]) == {"title", "summary"}
+    assert highlight["encoder"] == "html"
+    assert highlight["pre_tags"] == ["<mark>"]
+
+
+@pytest.mark.django_db
+def test_search_targets_the_locale_index(settings):
+    settings.TRUSTPORTAL_SEARCH_INDEX_PREFIX = "tp-test"
+    search = backend.build_search(None, "x", {}, "ja", "relevance", 0, 10)
+    assert search._index == ["tp-test-documents-ja"]
+
+
+@pytest.mark.parametrize(
+    ("locale", "analyzer"),
+    [("en", "english"), ("de", "german"), ("fr", "french"), ("es", "spanish"), ("ja", "cjk")],
+)
+def test_each_locale_index_uses_its_language_analyzer(locale, analyzer):
+    index = document_class(locale)._index.to_dict()
+    properties = index["mappings"]["properties"]
+    for field in ("title", "summary", "standard_names", "service_names", "category_name"):
+        assert properties[field] == {"type": "text", "analyzer": analyzer} | (
+            {"fields": {"keyword": {"type": "keyword", "ignore_above": 256}}}
+            if field == "title"
+            else {}
+        )
+    for field in ("services", "category", "section", "regions", "industries", "standards"):
+        assert properties[field] == {"type": "keyword"}
+    assert properties["language"] == properties["access_level"] == {"type": "keyword"}
+    assert properties["restricted_listed"] == properties["live"] == {"type": "boolean"}
+    assert properties["entitled_organizations"] == {"type": "integer"}
+    assert properties["entitled_groups"] == {"type": "integer"}
+    assert properties["published"] == {"type": "date"}
+    assert document_class(locale)._index._name == f"trustportal-documents-{locale}"
+
+
+@pytest.mark.django_db
+def test_document_to_index_for_a_restricted_demo_document():
+    document = TrustDocument.objects.filter(
+        live=True, locale=default_locale(), access_level=AccessLevel.RESTRICTED
+    ).first()
+    indexed = document_to_index(document, "en")
+    assert indexed["document_id"] == document.pk
+    assert indexed["title"] == document.title
+    assert indexed["summary"] == document.summary
+    assert indexed["category"] == document.category.slug
+    assert indexed["section"] == document.category.section
+    assert indexed["standards"] == [s.slug for s in document.standards.all()]
+    assert indexed["regions"] == [r.slug for r in document.regions.all()]
+    assert indexed["access_level"] == "restricted"
+    assert indexed["restricted_listed"] == document.restricted_listed
+    assert indexed["entitled_organizations"] == sorted(
+        document.restricted_organizations.values_list("pk", flat=True)
+    )
+    assert indexed["entitled_organizations"]
+    assert indexed["live"] is True
+    assert indexed["published"] == document.last_published_at
+
+
+@pytest.mark.django_db
+def test_document_to_index_uses_the_live_translation_of_the_locale():
+    german = Locale.objects.get(language_code="de")
+    translated = TrustDocument.objects.filter(locale=german, live=True).first()
+    assert translated is not None, "the demo seeds German translations"
+    source = TrustDocument.objects.get(
+        translation_key=translated.translation_key, locale=default_locale()
+    )
+    indexed = document_to_index(source, "de")
+    assert indexed["document_id"] == source.pk
+    assert indexed["title"] == translated.title
+    # Slugs are language-independent filters: the same in every locale's index.
+    assert indexed["standards"] == document_to_index(source, "en")["standards"]
+    # A locale with no translation falls back to the source text.
+    assert document_to_index(source, "ja")["title"] == source.title
+
+
+@pytest.mark.django_db
+def test_filter_documents_without_a_server_uses_the_database(settings):
+    from search.backends.database import DatabaseBackend
+
+    settings.ELASTICSEARCH_URL = ""
+    queryset = TrustDocument.objects.live().filter(locale=default_locale())
+    expected = DatabaseBackend().filter_documents(queryset, "SOC")
+    assert list(backend.filter_documents(queryset, "SOC")) == list(expected)
+
+
+@pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="ELASTICSEARCH_URL not set")
+@pytest.mark.django_db
+class TestLiveElasticsearch:
+    @pytest.fixture(autouse=True)
+    def temporary_indexes(self, settings):
+        settings.ELASTICSEARCH_URL = os.environ["ELASTICSEARCH_URL"]
+        settings.TRUSTPORTAL_SEARCH_INDEX_PREFIX = f"trustportal-test-{uuid.uuid4().hex[:8]}"
+        ensure_indexes()
+        yield
+        get_connection().indices.delete(
+            index=f"{settings.TRUSTPORTAL_SEARCH_INDEX_PREFIX}-*", ignore_unavailable=True
+        )
+
+    def index_demo(self):
+        documents = list(indexable_documents())
+        for document in documents:
+            index_document(document)
+        get_connection().indices.refresh(index=index_name("en"))
+        return documents
+
+    def test_search_and_facet_counts_follow_the_policy(self, users):
+        documents = self.index_demo()
+        response = backend.execute(backend.build_search(None, "", {}, "en", "date", 0, 100))
+        visible = {
+            d.pk
+            for d in documents
+            if d.access_level != AccessLevel.RESTRICTED or d.restricted_listed
+        }
+        assert {int(hit.meta.id) for hit in response} == visible
+        counts = backend.facet_counts(response)
+        category = documents[0].category.slug
+        assert counts["category"][category] == len(
+            [d for d in documents if d.pk in visible and d.category.slug == category]
+        )
+
+    def test_text_search_and_removal(self):
+        documents = self.index_demo()
+        target = next(d for d in documents if d.access_level == AccessLevel.PUBLIC)
+        search = backend.build_search(None, target.title, {}, "en", "relevance", 0, 10)
+        hits = backend.execute(search)
+        assert int(hits[0].meta.id) == target.pk
+        assert "<mark>" in " ".join(hits[0].meta.highlight.title)
+        remove_document(target)
+        get_connection().indices.refresh(index=index_name("en"))
+        assert target.pk not in {int(h.meta.id) for h in backend.execute(search)}
+
+
+@pytest.mark.django_db
+def test_rebuild_command_with_the_database_backend_says_there_is_nothing_to_do(settings):
+    settings.ELASTICSEARCH_URL = ""
+    out = StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert "nothing to rebuild" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_rebuild_command_indexes_every_live_document_per_locale(settings, monkeypatch):
+    settings.ELASTICSEARCH_URL = "http://search.invalid:9200"
+    sent = []
+
+    def fake_bulk(client, actions, **options):
+        batch = list(actions)
+        sent.extend(batch)
+        return len(batch), 0
+
+    client = mock.Mock()
+    monkeypatch.setattr(command, "bulk", fake_bulk)
+    monkeypatch.setattr(command.es_backend, "get_connection", lambda: client)
+    monkeypatch.setattr(command, "document_class", lambda locale: mock.Mock())
+    out = StringIO()
+    call_command("rebuild_search_index", "--locale", "en", "--locale", "de", stdout=out)
+    live = indexable_documents().count()
+    assert len(sent) == 2 * live
+    assert {a["_index"] for a in sent} == {index_name("en"), index_name("de")}
+    assert all(a["_source"]["live"] for a in sent)
+    output = out.getvalue()
+    assert f"[{'#' * 30}] {2 * live}/{2 * live}" in output
+    assert f"{index_name('de')}: {live} documents indexed" in output
+    assert "0 errors" in output
+    client.indices.delete.assert_any_call(index=index_name("en"), ignore_unavailable=True)
