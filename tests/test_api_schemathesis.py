@@ -9,6 +9,8 @@ derandomized so a CI run is reproducible and short.
 
 import pytest
 
+from tests.live_server import serving_test_database
+
 schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -54,46 +56,19 @@ HEADERS = {
 @pytest.fixture(scope="module")
 def api_server(django_db_setup, django_db_blocker):
     """The portal served from a thread over the seeded test database, with the API's HTTP
-    middleware (CORS, ETags) installed, and a bearer token of the demo ``reader``."""
-    from django.conf import settings as django_settings
+    middleware (CORS, ETags) from the settings, and a bearer token of the demo ``reader``."""
     from django.contrib.auth import get_user_model
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test import override_settings
-    from django.test.testcases import LiveServerThread
     from wagtail.models import APIToken
 
-    middleware = list(django_settings.MIDDLEWARE)
-    extra = ["corsheaders.middleware.CorsMiddleware", "cms.api.http.ApiConditionalGetMiddleware"]
-    if not set(extra) <= set(middleware):
-        middleware[1:1] = [m for m in extra if m not in middleware]
-
-    with django_db_blocker.unblock(), override_settings(MIDDLEWARE=middleware):
+    with django_db_blocker.unblock(), serving_test_database() as url:
         reader = get_user_model().objects.get(username="reader")
         token, plaintext = APIToken.create_token(user=reader, name="schemathesis")
-        shared = {}
-        for connection in connections.all():
-            if connection.vendor == "sqlite" and connection.is_in_memory_db():
-                connection.inc_thread_sharing()
-                shared[connection.alias] = connection
-        server = LiveServerThread(
-            "localhost", StaticFilesHandler, connections_override=shared, port=0
-        )
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
         try:
-            if server.error:
-                raise server.error
-            url = f"http://localhost:{server.port}"
             schema = schemathesis.openapi.from_url(f"{url}/api/v3/openapi.json").include(
                 method="GET"
             )
             yield {"url": url, "schema": schema, "token": plaintext}
         finally:
-            server.terminate()
-            for connection in shared.values():
-                connection.dec_thread_sharing()
             token.delete()
 
 

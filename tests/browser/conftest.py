@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.live_server import serving_test_database
+
 ARTIFACTS = Path(
     os.environ.get("TRUSTPORTAL_ARTIFACTS", Path(__file__).resolve().parents[2] / "artifacts")
 )
@@ -15,34 +17,10 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture(scope="module")
 def portal_url(django_db_setup, django_db_blocker):
-    """The portal served from a thread over the seeded test database.
-
-    pytest-django's ``live_server`` would make the test transactional and flush the database
-    afterwards, wiping the demo content the rest of the suite reads. Only the browser tests,
-    which run last, write through it.
-    """
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    with django_db_blocker.unblock():
-        shared = {}
-        for connection in connections.all():
-            if connection.vendor == "sqlite" and connection.is_in_memory_db():
-                connection.inc_thread_sharing()
-                shared[connection.alias] = connection
-        server = LiveServerThread(
-            "localhost", StaticFilesHandler, connections_override=shared, port=0
-        )
-        server.daemon = True
-        server.start()
-        server.is_ready.wait()
-        if server.error:
-            raise server.error
-        yield f"http://localhost:{server.port}"
-        server.terminate()
-        for connection in shared.values():
-            connection.dec_thread_sharing()
+    """The portal over the seeded test database (see tests/live_server.py). Only the browser
+    tests, which run last, write through it."""
+    with django_db_blocker.unblock(), serving_test_database() as url:
+        yield url
 
 
 @pytest.fixture
