@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
@@ -151,6 +151,24 @@ def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str 
     return queryset
 
 
+def facet_counts(base: QuerySet, selected: dict[str, list[str]], text: str = "") -> dict:
+    """``{filter: {slug: count}}``: for each filter, how many documents each of its terms would
+    give, under the access policy (``base`` is already the reader's visible documents) and all
+    the *other* active filters. One query per filter, whatever the page size."""
+    counts = {}
+    for name, (lookup, _model, _label) in FILTERS.items():
+        others = {other: values for other, values in selected.items() if other != name}
+        narrowed = apply_filters(base, others, text)
+        rows = (
+            TrustDocument.objects.filter(pk__in=narrowed.values("pk"))
+            .values(lookup)
+            .annotate(n=Count("pk", distinct=True))
+            .values_list(lookup, "n")
+        )
+        counts[name] = {slug: n for slug, n in rows if slug}
+    return counts
+
+
 def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
     """``[(parameter, label, [(slug, localized name)])]`` for every filter."""
     terms = {}
@@ -173,6 +191,7 @@ def document_listing(request, section: str | None = None, page_size: int | None 
     queryset = source_documents(request.user)
     if section:
         queryset = queryset.filter(category__section=section)
+    visible = queryset
     queryset = apply_filters(queryset, selected, text)
     sort = request.GET.get("sort", "title")
     queryset = newest_first(queryset) if sort == "date" else queryset.order_by("title", "pk")
@@ -183,6 +202,7 @@ def document_listing(request, section: str | None = None, page_size: int | None 
         "documents": build_cards(request.user, list(page.object_list)),
         "page_obj": page,
         "filter_options": filter_options(section),
+        "facet_counts": facet_counts(visible, selected, text),
         "selected_filters": selected,
         "query": text[:MAX_QUERY_LENGTH],
         "sort": sort,

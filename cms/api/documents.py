@@ -16,6 +16,7 @@ from cms.listing import (
     DocumentCard,
     apply_filters,
     build_cards,
+    facet_counts,
     get_document_for_reader,
     newest_first,
     selected_filters,
@@ -57,6 +58,8 @@ class DocumentPage(Schema):
     limit: int
     offset: int
     items: list[DocumentSummary]
+    #: For each filter, how many documents each term would give with the other filters applied.
+    facets: dict[str, dict[str, int]]
 
 
 class FileSchema(Schema):
@@ -145,13 +148,19 @@ def list_documents(request, query: Query[DocumentQuery]):
     queryset = source_documents(request.user)
     if query.section:
         queryset = queryset.filter(category__section=query.section)
-    queryset = apply_filters(queryset, selected_filters(request.GET), query.q)
+    selected = selected_filters(request.GET)
+    facets = facet_counts(queryset, selected, query.q)
+    queryset = apply_filters(queryset, selected, query.q)
     queryset = newest_first(queryset) if query.sort == "date" else queryset.order_by("title", "pk")
     count = queryset.count()
     documents = list(with_display_relations(queryset)[offset : offset + limit])
     cards = build_cards(request.user, documents)
     return DocumentPage(
-        count=count, limit=limit, offset=offset, items=[_summary(c, request) for c in cards]
+        count=count,
+        limit=limit,
+        offset=offset,
+        items=[_summary(c, request) for c in cards],
+        facets=facets,
     )
 
 

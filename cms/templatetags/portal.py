@@ -49,4 +49,5 @@ def query_with_page(context, number):
 
 @register.filter
 def get_item(mapping, key):
+    """``mapping[key]``, or an empty list when either is missing (for filter values and counts)."""
     return mapping.get(key, []) if mapping else []
