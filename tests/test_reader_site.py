@@ -182,3 +182,18 @@ def test_nul_bytes_and_control_characters_are_harmless():
     for params in ({"q": "soc\x00 2"}, {"standard": "soc-2\x00"}, {"q": "\x1b[31m"}):
         assert client.get("/en/search/", params).status_code == 200, params
         assert client.get("/api/v3/trust-documents/", params).status_code == 200, params
+
+
+@pytest.mark.django_db
+def test_search_results_highlight_the_query_safely():
+    html = Client().get("/en/search/", {"q": "soc type"}).content.decode()
+    assert "<mark>SOC</mark> 2 <mark>Type</mark> 2 report" in html
+    evil = Client().get("/en/search/", {"q": "<script>alert(1)</script> report"}).content.decode()
+    assert "<script>alert(1)</script>" not in evil
+
+
+def test_highlight_escapes_before_marking():
+    from cms.templatetags.portal import highlight
+
+    assert highlight("<b>ISO</b> & SOC", "iso &") == "&lt;b&gt;<mark>ISO</mark>&lt;/b&gt; &amp; SOC"
+    assert highlight("Plain", "") == "Plain"

@@ -1,3 +1,5 @@
+import re
+
 from django import template
 from django.conf import settings
 from django.urls import translate_url
@@ -51,3 +53,21 @@ def query_with_page(context, number):
 def get_item(mapping, key):
     """``mapping[key]``, or an empty list when either is missing (for filter values and counts)."""
     return mapping.get(key, []) if mapping else []
+
+
+@register.filter
+def highlight(text, query):
+    """``text`` HTML-escaped, with the words of ``query`` marked (case-insensitive)."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    from search.backends.database import normalize_query
+
+    escaped = escape(text or "")
+    words = [escape(word) for word in normalize_query(query or "").split()[:10] if len(word) > 1]
+    if not words:
+        return mark_safe(escaped)
+    pattern = re.compile(
+        "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
+    )
+    return mark_safe(pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", escaped))
