@@ -31,12 +31,12 @@ class DeliveryRefused(Exception):
 
 
 @dataclass(frozen=True)
-class Viewer:
+class WatermarkIdentity:
     name: str
     organization: str
 
     @classmethod
-    def of(cls, user) -> Viewer:
+    def of(cls, user) -> WatermarkIdentity:
         if not user.is_authenticated:
             return cls(name="Public copy", organization="")
         name = user.get_full_name() or user.get_username()
@@ -48,7 +48,7 @@ class Viewer:
         )
 
 
-def watermark_lines(viewer: Viewer, download_id: str, when) -> list[str]:
+def watermark_lines(viewer: WatermarkIdentity, download_id: str, when) -> list[str]:
     lines = [f"Downloaded by {viewer.name}"]
     if viewer.organization:
         lines.append(viewer.organization)
@@ -70,7 +70,7 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
     try:
         if watermark:
             now = timezone.now().astimezone(datetime.UTC)
-            lines = watermark_lines(Viewer.of(request.user), download_id, now)
+            lines = watermark_lines(WatermarkIdentity.of(request.user), download_id, now)
             original = stream
             try:
                 stream = watermark_to_tempfile(original, lines)

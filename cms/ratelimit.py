@@ -44,6 +44,13 @@ def too_many_requests(request, name: str):
     return response
 
 
+def requester(request) -> str:
+    """Whom a request counts against: the signed-in user, else the client address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{client_ip(request)}"
+
+
 def client_ip(request) -> str:
     """The client's address by the same proxy rule as the audit log."""
     from cms.audit import client_ip as audited_client_ip

@@ -197,3 +197,32 @@ def test_highlight_escapes_before_marking():
 
     assert highlight("<b>ISO</b> & SOC", "iso &") == "&lt;b&gt;<mark>ISO</mark>&lt;/b&gt; &amp; SOC"
     assert highlight("Plain", "") == "Plain"
+
+
+def test_the_error_page_renders_without_the_database():
+    """No django_db mark: any query while rendering the 500 page would fail this test."""
+    from django.test import RequestFactory
+
+    from sites.views.errors import server_error
+
+    response = server_error(RequestFactory().get("/en/"))
+    assert response.status_code == 500 and "Something went wrong" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_pages_api_does_not_carry_starter_pack_documents(users):
+    from cms.models import StarterPackItem, StarterPackPage
+    from tests import factories
+
+    pack = StarterPackPage.objects.get(slug="audit-starter-pack", locale__language_code="en")
+    hidden = factories.document(
+        "restricted", title="Zebrafish in a pack", organizations=[users["other_org_obj"]]
+    )
+    StarterPackItem.objects.create(page=pack, document=hidden, sort_order=50)
+    pack.save_revision().publish()
+    response = Client().get(f"/api/v3/pages/{pack.pk}/")
+    assert response.status_code == 200
+    assert (
+        "Zebrafish" not in response.content.decode()
+        and hidden.slug not in response.content.decode()
+    )

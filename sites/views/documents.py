@@ -34,12 +34,7 @@ def _link_problem(request, problem: str, status: int):
 def download(request, token: str):
     """Serve one file of a version through the application only, to the user the signed link
     was handed to, if the policy (asked again now) allows."""
-    identity = (
-        f"user:{request.user.pk}"
-        if request.user.is_authenticated
-        else f"ip:{ratelimit.client_ip(request)}"
-    )
-    if ratelimit.exceeded("download", identity):
+    if ratelimit.exceeded("download", ratelimit.requester(request)):
         return ratelimit.too_many_requests(request, "download")
     try:
         claim = read_claim(token)

@@ -1,4 +1,6 @@
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 
 
 def not_found(request, exception=None):
@@ -6,4 +8,6 @@ def not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """Rendered without context processors: the menu and settings need the database, which
+    may be exactly what failed."""
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -11,12 +11,7 @@ from cms.models import StarterPackPage
 @require_GET
 def pack_archive(request, page_id: int):
     pack = get_object_or_404(StarterPackPage.objects.live().public(), pk=page_id)
-    identity = (
-        f"user:{request.user.pk}"
-        if request.user.is_authenticated
-        else f"ip:{ratelimit.client_ip(request)}"
-    )
-    if ratelimit.exceeded("download", identity):
+    if ratelimit.exceeded("download", ratelimit.requester(request)):
         return ratelimit.too_many_requests(request, "download")
     archive, filename, included = build_pack_archive(request, pack, get_language())
     if not included:
