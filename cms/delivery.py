@@ -143,7 +143,8 @@ def _alert_staff(document, version, version_file, error: WatermarkError) -> None
     logger.error("Cannot watermark %s (%s): %s", version_file.file.name, version, error)
     mail_admins(
         f"Cannot watermark {document.title} {version.version_label}",
-        f"The file {version_file.display_name} of {document.title} ({version.version_label}) cannot be "
+        f"The file {version_file.display_name} of {document.title} ({version.version_label}) "
+        "cannot be "
         f"watermarked ({error.reason}), so it is not served to readers. Replace the file with a "
         "PDF that is neither encrypted nor damaged.",
         fail_silently=True,

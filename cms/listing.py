@@ -7,7 +7,9 @@ prefetched relation, one per model for translations, one for restricted entitlem
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -29,14 +31,59 @@ from cms.models import (
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 
-#: query parameter -> (lookup on TrustDocument, taxonomy model, label shown to readers)
-FILTERS: dict[str, tuple[str, type, str]] = {
+#: query parameter -> (lookup on TrustDocument, taxonomy model or None for the document's
+#: language, label shown to readers)
+FILTERS: dict[str, tuple[str, type | None, str]] = {
     "service": ("services__slug", Service, _("Cloud service")),
     "category": ("category__slug", Category, _("Category")),
     "region": ("regions__slug", Region, _("Region")),
     "industry": ("industries__slug", Industry, _("Industry")),
     "standard": ("standards__slug", Standard, _("Standard")),
+    "language": ("language", None, _("Language")),
 }
+SORTS = ("relevance", "title", "date")
+
+
+@dataclass(frozen=True)
+class DocumentQuery:
+    """What a reader asked of a listing: words, filters, a date range and an order."""
+
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    #: The document's newest live version was published in this range (inclusive).
+    updated_from: date | None = None
+    updated_to: date | None = None
+    sort: str = "relevance"
+
+    @property
+    def effective_sort(self) -> str:
+        # Relevance needs words; without them the reader gets the alphabetical list.
+        return "title" if self.sort == "relevance" and not self.text.strip() else self.sort
+
+    def without(self, name: str) -> DocumentQuery:
+        """The same query minus one filter (what that filter's facet counts under)."""
+        others = {k: v for k, v in self.filters.items() if k != name}
+        return DocumentQuery(self.text, others, self.updated_from, self.updated_to, self.sort)
+
+
+def query_from_params(params) -> DocumentQuery:
+    """A reader's query from request parameters; malformed dates are ignored, not errors (the
+    API validates them itself and answers 422)."""
+    sort = params.get("sort", "relevance")
+    return DocumentQuery(
+        text=params.get("q", "")[:MAX_QUERY_LENGTH],
+        filters=selected_filters(params),
+        updated_from=_date_or_none(params.get("updated_from")),
+        updated_to=_date_or_none(params.get("updated_to")),
+        sort=sort if sort in SORTS else "relevance",
+    )
+
+
+def _date_or_none(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -136,36 +183,58 @@ def selected_filters(params) -> dict[str, list[str]]:
     return selected
 
 
-def apply_filters(queryset: QuerySet, selected: dict[str, list[str]], text: str = "") -> QuerySet:
-    for name, values in selected.items():
+def apply_filters(queryset: QuerySet, query: DocumentQuery) -> QuerySet:
+    """Documents of ``queryset`` matching every part of ``query``."""
+    for name, values in query.filters.items():
         lookup = FILTERS[name][0]
         # Several values of one filter widen (OR); different filters narrow (AND).
         queryset = queryset.filter(
             pk__in=TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
         )
-    if text.strip():
+    if query.updated_from or query.updated_to:
+        newest = (
+            DocumentVersion.objects.filter(live=True)
+            .values("document_id")
+            .annotate(newest=Max("published_on"))
+        )
+        if query.updated_from:
+            newest = newest.filter(newest__gte=query.updated_from)
+        if query.updated_to:
+            newest = newest.filter(newest__lte=query.updated_to)
+        queryset = queryset.filter(pk__in=newest.values("document_id"))
+    if query.text.strip():
         # The core asks the search service; it never imports a plugin, and search/ is core.
         from search.backends import get_backend
 
-        queryset = get_backend().filter_documents(queryset, text)
+        queryset = get_backend().filter_documents(queryset, query.text)
     return queryset
 
 
-def facet_counts(base: QuerySet, selected: dict[str, list[str]], text: str = "") -> dict:
-    """``{filter: {slug: count}}``: for each filter, how many documents each of its terms would
-    give, under the access policy (``base`` is already the reader's visible documents) and all
-    the *other* active filters. One query per filter, whatever the page size."""
+def order_documents(queryset: QuerySet, query: DocumentQuery) -> QuerySet:
+    sort = query.effective_sort
+    if sort == "date":
+        return newest_first(queryset)
+    if sort == "relevance":
+        from search.backends import get_backend
+
+        return get_backend().rank(queryset, query.text)
+    return queryset.order_by("title", "pk")
+
+
+def facet_counts(base: QuerySet, query: DocumentQuery) -> dict:
+    """``{filter: {value: count}}``: for each filter, how many documents each of its values
+    would give, under the access policy (``base`` is already the reader's visible documents)
+    and all the *other* parts of the query. One query per filter, whatever the page size."""
     counts = {}
     for name, (lookup, _model, _label) in FILTERS.items():
-        others = {other: values for other, values in selected.items() if other != name}
-        narrowed = apply_filters(base, others, text)
+        narrowed = apply_filters(base, query.without(name))
         rows = (
             TrustDocument.objects.filter(pk__in=narrowed.values("pk"))
             .values(lookup)
             .annotate(n=Count("pk", distinct=True))
             .values_list(lookup, "n")
         )
-        counts[name] = {slug: n for slug, n in rows if slug}
+        counts[name] = {value: n for value, n in rows if value}
     return counts
 
 
@@ -174,27 +243,33 @@ def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
     terms = {}
     source_locale = default_locale()
     for name, (_lookup, model, _label) in FILTERS.items():
+        if model is None:
+            continue
         queryset = model.objects.filter(locale=source_locale)
         if model is Category and section:
             queryset = queryset.filter(section=section)
         terms[name] = list(queryset)
     localize = Localizer([t for values in terms.values() for t in values])
+    languages = [(code, str(name)) for code, name in settings.LANGUAGES]
     return [
-        (name, FILTERS[name][2], [(t.slug, localize(t).name) for t in terms[name]])
-        for name in FILTERS
+        (
+            name,
+            label,
+            languages
+            if model is None
+            else [(t.slug, localize(t).name) for t in terms[name]],
+        )
+        for name, (_lookup, model, label) in FILTERS.items()
     ]
 
 
 def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:
-    selected = selected_filters(request.GET)
-    text = request.GET.get("q", "")
+    query = query_from_params(request.GET)
     queryset = source_documents(request.user)
     if section:
         queryset = queryset.filter(category__section=section)
     visible = queryset
-    queryset = apply_filters(queryset, selected, text)
-    sort = request.GET.get("sort", "title")
-    queryset = newest_first(queryset) if sort == "date" else queryset.order_by("title", "pk")
+    queryset = order_documents(apply_filters(queryset, query), query)
     page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -202,10 +277,11 @@ def document_listing(request, section: str | None = None, page_size: int | None 
         "documents": build_cards(request.user, list(page.object_list)),
         "page_obj": page,
         "filter_options": filter_options(section),
-        "facet_counts": facet_counts(visible, selected, text),
-        "selected_filters": selected,
-        "query": text[:MAX_QUERY_LENGTH],
-        "sort": sort,
+        "facet_counts": facet_counts(visible, query),
+        "selected_filters": query.filters,
+        "document_query": query,
+        "query": query.text,
+        "sort": query.effective_sort,
         "section": section,
         "sections": Section.choices,
     }

@@ -1,9 +1,14 @@
 """Turns Wagtail's publishing signals on documents and versions into core events."""
 
 from django.db.models.signals import post_delete
+from django.dispatch import Signal
 from wagtail.signals import published, unpublished
 
 from . import events
+
+#: Sent by a document or version at the end of ``save()``, once its many-to-many relations and
+#: files are committed too (``post_save`` comes before modelcluster commits them).
+content_saved = Signal()
 
 
 def _document_published(sender, instance, revision=None, **kwargs):

@@ -31,3 +31,30 @@ def follow_event(event) -> None:
         elasticsearch.remove_document(document)
     else:
         elasticsearch.index_document(document)
+
+
+def reindex_term(model_label: str, translation_key: str) -> None:
+    """Job: a taxonomy term was renamed; refresh every document that carries it (idempotent)."""
+    from django.apps import apps
+
+    from cms.models import TrustDocument
+
+    from .text_index import series_ids, update_entries
+
+    model = apps.get_model(model_label)
+    relation = {"Category": "category", "Service": "services", "Standard": "standards"}[
+        model.__name__
+    ]
+    term_ids = model.objects.filter(translation_key=translation_key).values("pk")
+    source_ids = list(
+        TrustDocument.objects.filter(**{f"{relation}__in": term_ids})
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(source_ids), 500):
+        update_entries(series_ids(source_ids[start : start + 500]))
+    if uses_index():
+        from .backends import elasticsearch
+
+        for document in TrustDocument.objects.filter(pk__in=source_ids, live=True):
+            elasticsearch.index_document(document)

@@ -93,7 +93,11 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_settings_follow_the_environment():
-    script = "import django;django.setup();from django.conf import settings as s;print(s.DATABASES['default']['ENGINE'], s.TRUSTPORTAL_JOBS_INLINE, s.TRUSTPORTAL_SEARCH_BACKEND, s.EMAIL_BACKEND)"
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(s.DATABASES['default']['ENGINE'], s.TRUSTPORTAL_JOBS_INLINE, "
+        "s.TRUSTPORTAL_SEARCH_BACKEND, s.EMAIL_BACKEND)"
+    )
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sites.settings.dev",

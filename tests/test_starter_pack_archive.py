@@ -24,7 +24,7 @@ def test_anonymous_visitors_get_the_public_documents_and_a_readme(users):
     response, bundle = archive_of(Client(), pack)
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     names = bundle.namelist()
-    # security white paper, shared responsibility, SOC 3, ISO certificate are public; the FAQ is not.
+    # white paper, shared responsibility, SOC 3, ISO certificate are public; the FAQ is not.
     assert len([n for n in names if n.endswith(".pdf")]) == 4
     readme = bundle.read("README.txt").decode()
     assert "Financial services compliance FAQ: sign in to download" in readme

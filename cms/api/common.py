@@ -20,7 +20,8 @@ def reject_unknown_parameters(request, allowed: set[str]) -> None:
     if unknown:
         raise HttpError(
             400,
-            f"Unknown query parameter(s): {', '.join(unknown)}. Allowed: {', '.join(sorted(allowed))}.",
+            f"Unknown query parameter(s): {', '.join(unknown)}. "
+            f"Allowed: {', '.join(sorted(allowed))}.",
         )
 
 

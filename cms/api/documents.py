@@ -18,17 +18,21 @@ from cms.listing import (
     build_cards,
     facet_counts,
     get_document_for_reader,
-    newest_first,
+    order_documents,
     selected_filters,
     source_documents,
     with_display_relations,
 )
+from cms.listing import DocumentQuery as ListingQuery
 from cms.models import DocumentVersion
 
 from .common import MAX_LIMIT, READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 
 router = Router(tags=["trust documents"], auth=READER_AUTH)
-LIST_PARAMETERS = {*FILTERS, "q", "section", "sort", "limit", "offset", "locale"}
+LIST_PARAMETERS = {
+    *FILTERS,
+    *("q", "section", "updated_from", "updated_to", "sort", "limit", "offset", "locale"),
+}
 
 
 class VersionSummary(Schema):
@@ -87,15 +91,23 @@ class DocumentQuery(Schema):
     """The list's query parameters (several values of one filter widen, different ones narrow)."""
 
     q: str = Field(
-        "", max_length=200, description="Words to find in titles, summaries and taxonomy"
+        "",
+        max_length=200,
+        description='Words to find in titles, summaries, taxonomy and file text, in any '
+        'language; "quoted phrase", word1 or word2, -excluded',
     )
     service: list[str] = Field(default_factory=list)
     category: list[str] = Field(default_factory=list)
     region: list[str] = Field(default_factory=list)
     industry: list[str] = Field(default_factory=list)
     standard: list[str] = Field(default_factory=list)
+    language: list[str] = Field(default_factory=list, description="Document language, e.g. de")
     section: Literal["audit-reports", "data-protection", "blueprints"] | None = None
-    sort: Literal["title", "date"] = "title"
+    updated_from: date | None = Field(None, description="Newest version published on or after")
+    updated_to: date | None = Field(None, description="Newest version published on or before")
+    sort: Literal["relevance", "title", "date"] = Field(
+        "relevance", description="relevance (title order when there are no words), title, date"
+    )
     limit: int = Field(20, ge=1, le=MAX_LIMIT)
     offset: int = Field(0, ge=0, le=1_000_000)
     locale: str | None = Field(None, description="Language of the answer, e.g. de")
@@ -148,10 +160,17 @@ def list_documents(request, query: Query[DocumentQuery]):
     queryset = source_documents(request.user)
     if query.section:
         queryset = queryset.filter(category__section=query.section)
-    selected = selected_filters(request.GET)
-    facets = facet_counts(queryset, selected, query.q)
-    queryset = apply_filters(queryset, selected, query.q)
-    queryset = newest_first(queryset) if query.sort == "date" else queryset.order_by("title", "pk")
+    if query.updated_from and query.updated_to and query.updated_from > query.updated_to:
+        raise HttpError(400, "updated_from must not be after updated_to.")
+    wanted = ListingQuery(
+        text=query.q,
+        filters=selected_filters(request.GET),
+        updated_from=query.updated_from,
+        updated_to=query.updated_to,
+        sort=query.sort,
+    )
+    facets = facet_counts(queryset, wanted)
+    queryset = order_documents(apply_filters(queryset, wanted), wanted)
     count = queryset.count()
     documents = list(with_display_relations(queryset)[offset : offset + limit])
     cards = build_cards(request.user, documents)

@@ -34,6 +34,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.access.levels import AccessLevel
+from cms.text_extraction import extract_text
 from cms.uploads import ALLOWED_TYPES, extension_of, safe_stored_name, sha256_of, validate_upload
 from cms.widgets import ProtectedFileInput
 
@@ -113,6 +114,10 @@ class TrustDocument(
     )
 
     objects = TrustDocumentQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _content_saved(self)
 
     panels = [
         FieldPanel("title"),
@@ -203,7 +208,8 @@ class DocumentVersion(
         _("publish date"),
         default=timezone.localdate,
         help_text=_(
-            "Shown to readers; superseded versions stay downloadable for the retention period after it."
+            "Shown to readers; superseded versions stay downloadable for the retention period "
+            "after it."
         ),
     )
     change_description = models.TextField(
@@ -232,6 +238,10 @@ class DocumentVersion(
         verbose_name_plural = _("document versions")
         unique_together = [("translation_key", "locale")]
         ordering = ["-published_on", "-pk"]
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        _content_saved(self)
 
     def __str__(self):
         return f"{self.document} — {self.version_label}"
@@ -279,6 +289,7 @@ class FingerprintedFileField(models.FileField):
             model_instance.original_filename = upload.name.rsplit("/", 1)[-1][:255]
             model_instance.size = upload.size
             model_instance.sha256 = sha256_of(upload)
+            model_instance.extracted_text = extract_text(upload, upload.name)
         return super().pre_save(model_instance, add)
 
 
@@ -300,6 +311,8 @@ class VersionFile(Orderable):
     original_filename = models.CharField(max_length=255, blank=True, editable=False)
     size = models.PositiveBigIntegerField(default=0, editable=False)
     sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    #: The file's text (bounded), read once at upload for full-text search.
+    extracted_text = models.TextField(blank=True, default="", editable=False)
 
     panels = [
         FieldRowPanel([FieldPanel("language"), FieldPanel("file", widget=ProtectedFileInput)])
@@ -321,3 +334,9 @@ class VersionFile(Orderable):
     @property
     def content_type(self) -> str:
         return ALLOWED_TYPES.get(extension_of(self.file.name), "application/octet-stream")
+
+
+def _content_saved(instance) -> None:
+    from cms.signals import content_saved
+
+    content_saved.send(sender=type(instance), instance=instance)

@@ -63,7 +63,7 @@ class PluginConfig(AppConfig):
     default_settings: dict[str, Any] = {}
 
     def setting(self, name: str) -> Any:
-        """Return a plugin setting: ``TRUSTPORTAL_PLUGIN_SETTINGS[plugin_id][name]`` or the default."""
+        """A plugin setting: ``TRUSTPORTAL_PLUGIN_SETTINGS[plugin_id][name]`` or the default."""
         if name not in self.default_settings:
             raise KeyError(f"Plugin {self.plugin_id!r} declares no setting {name!r}")
         overrides = getattr(settings, "TRUSTPORTAL_PLUGIN_SETTINGS", {}).get(self.plugin_id, {})

@@ -61,7 +61,7 @@ def highlight(text, query):
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
 
-    from search.backends.database import normalize_query
+    from search.text_index import normalize_query
 
     escaped = escape(text or "")
     words = [escape(word) for word in normalize_query(query or "").split()[:10] if len(word) > 1]

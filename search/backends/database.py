@@ -1,51 +1,29 @@
-"""Text matching in the database: works on SQLite and PostgreSQL with no extra server."""
+"""Full-text search in the database (SQLite FTS5 or PostgreSQL tsvector, see
+``search/text_index.py``): ranked, stemmed per language, with no extra server."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-MAX_QUERY_LENGTH = 200
-MAX_WORDS = 10
+from search import text_index
 
 
-def normalize_query(text: str) -> str:
-    """Bounded, whitespace-normalised query text: any input gives a result in bounded time."""
-    # Control characters (NUL above all: PostgreSQL refuses it) are never part of a word.
-    printable = "".join(ch if ch.isprintable() else " " for ch in text[:MAX_QUERY_LENGTH])
-    return " ".join(printable.split())
+def _language() -> str:
+    from cms.i18n import active_locale
+
+    return active_locale().language_code
 
 
 class DatabaseBackend:
     def filter_documents(self, queryset: QuerySet, text: str) -> QuerySet:
-        """Documents of ``queryset`` matching every word of ``text`` in their title, summary,
-        standards, services or category (case-insensitive)."""
-        from cms.models import Category, Service, Standard, TrustDocument
+        """Documents of ``queryset`` whose title, summary, standards, services, category or
+        file text (in any language) match ``text``; ``text`` without a word filters nothing."""
+        condition = text_index.matching_condition(text, _language())
+        return queryset if condition is None else queryset.filter(condition)
 
-        words = normalize_query(text).split()[:MAX_WORDS]
-        if not words:
-            return queryset
-        matching = Q()
-        for word in words:
-            # Match the text in any language: a German reader finds a document by its German
-            # title; the listing shows the source rows, so match through translation keys.
-            matching &= (
-                Q(
-                    translation_key__in=_keys(
-                        TrustDocument, word, "title", "summary", live_only=True
-                    )
-                )
-                | Q(standards__translation_key__in=_keys(Standard, word, "name"))
-                | Q(services__translation_key__in=_keys(Service, word, "name"))
-                | Q(category__translation_key__in=_keys(Category, word, "name"))
-            )
-        return queryset.filter(pk__in=TrustDocument.objects.filter(matching).values("pk"))
-
-
-def _keys(model, word: str, *fields: str, live_only: bool = False) -> QuerySet:
-    condition = Q()
-    for field in fields:
-        condition |= Q(**{f"{field}__icontains": word})
-    queryset = model.objects.filter(condition)
-    if live_only:
-        queryset = queryset.filter(live=True)
-    return queryset.values("translation_key")
+    def rank(self, queryset: QuerySet, text: str) -> QuerySet:
+        """``queryset`` ordered by relevance to ``text`` (best first, ties by title)."""
+        score = text_index.rank_expression(text, _language())
+        if score is None:
+            return queryset.order_by("title", "pk")
+        return queryset.annotate(search_rank=score).order_by("-search_rank", "title", "pk")

@@ -16,7 +16,7 @@ from django.db.models import Q as DjangoQ
 from django.db.models import QuerySet
 from elasticsearch_dsl import A, Q, Search, connections
 
-from search.backends.database import MAX_WORDS, DatabaseBackend, normalize_query
+from search.backends.database import DatabaseBackend
 from search.es_documents import (
     FILTER_FIELDS,
     analyzer_for,
@@ -26,6 +26,8 @@ from search.es_documents import (
     localizer_for,
     to_es_document,
 )
+from search.text_index import MAX_TERMS as MAX_WORDS
+from search.text_index import normalize_query
 
 CONNECTION_ALIAS = "trustportal"
 #: Free text is searched in these fields (boosts say what a match is worth).

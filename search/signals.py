@@ -1,0 +1,69 @@
+"""The database index follows the content inside the editor's own transaction: a saved document
+or version, an uploaded file or a renamed term updates the entries it appears in."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+
+def _document_saved(sender, instance, **kwargs):
+    from .text_index import series_ids, update_entries
+
+    update_entries(series_ids([instance.pk]))
+
+
+def _version_saved(sender, instance, **kwargs):
+    from .text_index import series_ids, update_entries
+
+    update_entries(series_ids([instance.document_id]))
+
+
+def _file_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    from cms.models import DocumentVersion
+
+    from .text_index import series_ids, update_entries
+
+    document_id = (
+        DocumentVersion.objects.filter(pk=instance.version_id)
+        .values_list("document_id", flat=True)
+        .first()
+    )
+    if document_id is not None:
+        update_entries(series_ids([document_id]))
+
+
+def _term_saved(sender, instance, raw=False, created=False, **kwargs):
+    if raw or created:
+        return  # a new term is on no document yet
+    from workflows.jobs import enqueue
+
+    from .indexing import reindex_term
+
+    # A renamed term may be on many documents: a background job, after the commit.
+    key = str(instance.translation_key)
+    label = sender._meta.label
+    transaction.on_commit(lambda: enqueue(reindex_term, label, key))
+
+
+def _entry_deleted(sender, instance, **kwargs):
+    from .text_index import remove_entries
+
+    remove_entries([instance.document_id])
+
+
+def connect() -> None:
+    from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
+    from cms.signals import content_saved
+
+    from .models import SearchEntry
+
+    content_saved.connect(_document_saved, sender=TrustDocument, dispatch_uid="search_doc")
+    content_saved.connect(_version_saved, sender=DocumentVersion, dispatch_uid="search_version")
+    post_save.connect(_file_changed, sender=VersionFile, dispatch_uid="search_file_saved")
+    post_delete.connect(_file_changed, sender=VersionFile, dispatch_uid="search_file_deleted")
+    for model in (Category, Service, Standard):
+        post_save.connect(_term_saved, sender=model, dispatch_uid=f"search_term_{model.__name__}")
+    post_delete.connect(_entry_deleted, sender=SearchEntry, dispatch_uid="search_entry_deleted")

@@ -1,0 +1,337 @@
+"""The database backend's full-text index (``SearchEntry``): building entries and querying them.
+
+One entry per document series holds, per language, the title and a body made of the summary,
+the names of its standards, services and category, and the text of its live versions' files.
+The ranked structure is computed *in SQL* from those columns, so a rebuild is one statement:
+
+- PostgreSQL: ``vector``, a ``tsvector`` with titles weighted A and bodies B, each language
+  stemmed with its own text-search configuration, GIN-indexed; queries go through
+  ``websearch_to_tsquery``, which accepts any input (quotes, ``or``, ``-word``) without error.
+- SQLite: the FTS5 table ``trustsearch_fts`` (rowid = document id, Porter stemming, accents
+  folded), ranked with BM25; reader input is rewritten into a safe FTS5 expression first.
+
+Entries are updated in the same transaction as the content (``cms.signals.content_saved``),
+so the embedded default never searches stale text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet, Subquery
+from django.db.models.expressions import OuterRef, RawSQL
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 10
+MAX_BODY_CHARS = 200_000
+
+#: PostgreSQL text-search configuration per language; others use "simple" (no stemming).
+PG_CONFIGS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
+
+# Scripts written without spaces between words: the word tokenizers of both databases see a
+# whole run as one token, so these words are matched as substrings instead.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TOKEN = re.compile(r'"[^"]*"|\S+')
+_WORD = re.compile(r"\w+")
+
+
+def normalize_query(text: str) -> str:
+    """Bounded, whitespace-normalised query text: any input gives a result in bounded time."""
+    # Control characters (NUL above all: PostgreSQL refuses it) are never part of a word.
+    printable = "".join(ch if ch.isprintable() else " " for ch in text[:MAX_QUERY_LENGTH])
+    return " ".join(printable.split())
+
+
+def languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+# --- Building entries ----------------------------------------------------------------------
+
+
+def series_ids(document_ids) -> list[int]:
+    """Source-language document ids of the series the given document rows belong to."""
+    from cms.i18n import default_locale
+    from cms.models import TrustDocument
+
+    keys = TrustDocument.objects.filter(pk__in=list(document_ids)).values("translation_key")
+    return list(
+        TrustDocument.objects.filter(
+            translation_key__in=keys, locale=default_locale()
+        ).values_list("pk", flat=True)
+    )
+
+
+def update_entries(document_ids) -> int:
+    """(Re)build the entries of these source documents; a few queries per batch."""
+    from cms.models import DocumentVersion, TrustDocument, VersionFile
+
+    from .models import SearchEntry
+
+    sources = list(
+        TrustDocument.objects.filter(pk__in=list(document_ids)).prefetch_related(
+            "standards", "services"
+        ).select_related("category")
+    )
+    if not sources:
+        return 0
+    by_key = {doc.translation_key: doc for doc in sources}
+    titles = {doc.pk: {} for doc in sources}
+    bodies = {doc.pk: {} for doc in sources}
+
+    rows = TrustDocument.objects.filter(translation_key__in=list(by_key)).values_list(
+        "translation_key", "locale__language_code", "title", "summary"
+    )
+    for key, language, title, summary in rows:
+        pk = by_key[key].pk
+        titles[pk][language] = title
+        bodies[pk].setdefault(language, []).append(summary)
+
+    term_names = _term_names(sources)
+    for doc in sources:
+        for language, names in term_names.get(doc.pk, {}).items():
+            bodies[doc.pk].setdefault(language, []).extend(names)
+
+    files = VersionFile.objects.filter(
+        version__document_id__in=[doc.pk for doc in sources],
+        version__live=True,
+        version__pk__in=DocumentVersion.objects.filter(live=True).values("pk"),
+    ).values_list("version__document_id", "language", "extracted_text")
+    for document_id, language, text in files:
+        if text:
+            bodies[document_id].setdefault(language, []).append(text)
+
+    entries = [
+        SearchEntry(
+            document_id=doc.pk,
+            titles=titles[doc.pk],
+            bodies={
+                lang: " ".join(parts)[:MAX_BODY_CHARS] for lang, parts in bodies[doc.pk].items()
+            },
+        )
+        for doc in sources
+    ]
+    SearchEntry.objects.bulk_create(
+        entries,
+        update_conflicts=True,
+        unique_fields=["document"],
+        update_fields=["titles", "bodies", "updated_at"],
+    )
+    sync_full_text([doc.pk for doc in sources])
+    return len(entries)
+
+
+def _term_names(sources) -> dict[int, dict[str, list[str]]]:
+    """``{document id: {language: [names of its category, standards and services]}}``."""
+    from cms.models import Category, Service, Standard
+
+    terms_of = {
+        doc.pk: [doc.category, *doc.standards.all(), *doc.services.all()] for doc in sources
+    }
+    keys = {t.translation_key for terms in terms_of.values() for t in terms}
+    names: dict = {}
+    for model in (Category, Standard, Service):
+        for key, language, name in model.objects.filter(translation_key__in=keys).values_list(
+            "translation_key", "locale__language_code", "name"
+        ):
+            names.setdefault(key, []).append((language, name))
+    result = {}
+    for pk, terms in terms_of.items():
+        per_language: dict[str, list[str]] = {}
+        for term in terms:
+            for language, name in names.get(term.translation_key, []):
+                per_language.setdefault(language, []).append(name)
+        result[pk] = per_language
+    return result
+
+
+def sync_full_text(document_ids: list[int] | None = None) -> None:
+    """Recompute the database's full-text structure from the entries (all when ids is None)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            where, params = _where_ids("document_id", document_ids)
+            cursor.execute(
+                f"UPDATE trustsearch_searchentry SET vector = {_pg_vector_sql()} {where}", params
+            )
+        elif connection.vendor == "sqlite":
+            where, params = _where_ids("rowid", document_ids)
+            cursor.execute(f"DELETE FROM trustsearch_fts {where}", params)
+            where, params = _where_ids("document_id", document_ids)
+            cursor.execute(
+                "INSERT INTO trustsearch_fts (rowid, title, body) "
+                "SELECT document_id, "
+                "(SELECT group_concat(value, ' ') FROM json_each(titles)), "
+                "(SELECT group_concat(value, ' ') FROM json_each(bodies)) "
+                f"FROM trustsearch_searchentry {where}",
+                params,
+            )
+
+
+def remove_entries(document_ids: list[int]) -> None:
+    from .models import SearchEntry
+
+    SearchEntry.objects.filter(document_id__in=document_ids).delete()
+    if connection.vendor == "sqlite" and document_ids:
+        where, params = _where_ids("rowid", document_ids)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM trustsearch_fts {where}", params)
+
+
+def _where_ids(column: str, ids: list[int] | None) -> tuple[str, list]:
+    if ids is None:
+        return "", []
+    ids = [int(i) for i in ids] or [0]
+    return f"WHERE {column} IN ({', '.join(['%s'] * len(ids))})", ids
+
+
+def _pg_vector_sql() -> str:
+    parts = []
+    for column, weight in (("titles", "A"), ("bodies", "B")):
+        for language in languages():
+            config = PG_CONFIGS.get(language, "simple")
+            parts.append(
+                f"setweight(to_tsvector('{config}', coalesce({column}->>'{language}', '')), "
+                f"'{weight}')"
+            )
+    return " || ".join(parts)
+
+
+# --- Querying ------------------------------------------------------------------------------
+
+
+def parse_query(text: str) -> tuple[list[list[str]], list[str], list[str]]:
+    """``(groups, excluded, unspaced)``: every group must match (its alternatives are OR);
+    ``"quoted words"`` stay a phrase, ``-word`` excludes, ``or`` joins alternatives (the same
+    web-search syntax PostgreSQL's ``websearch_to_tsquery`` reads)."""
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    unspaced: list[str] = []
+    join_next = False
+    for token in _TOKEN.findall(normalize_query(text))[: MAX_TERMS * 2]:
+        if token.lower() == "or":
+            join_next = bool(groups)
+            continue
+        negative = token.startswith("-") and len(token) > 1
+        words = _WORD.findall(token)
+        if not words:
+            continue
+        if any(_UNSPACED.search(w) for w in words):
+            unspaced.extend(w for w in words if _UNSPACED.search(w))
+            words = [w for w in words if not _UNSPACED.search(w)]
+            if not words:
+                continue
+        phrase = " ".join(words)
+        if negative:
+            excluded.append(phrase)
+        elif join_next:
+            groups[-1].append(phrase)
+        else:
+            groups.append([phrase])
+        join_next = False
+    return groups[:MAX_TERMS], excluded[:MAX_TERMS], unspaced[:MAX_TERMS]
+
+
+def fts5_expression(groups: list[list[str]], excluded: list[str]) -> str:
+    """A safe FTS5 MATCH expression: every term is a quoted string, so no reader input can be
+    read as FTS5 syntax (columns, NEAR, ^, *, …)."""
+
+    def quoted(phrase: str) -> str:
+        return '"' + phrase.replace('"', '""') + '"'
+
+    expression = " AND ".join(
+        "(" + " OR ".join(quoted(p) for p in alternatives) + ")" for alternatives in groups
+    )
+    for phrase in excluded:
+        expression += f" NOT {quoted(phrase)}"
+    return expression
+
+
+def websearch_text(groups: list[list[str]], excluded: list[str]) -> str:
+    """The parsed query back in web-search syntax, words only (for ``websearch_to_tsquery``)."""
+    parts = [" or ".join(f'"{p}"' for p in alternatives) for alternatives in groups]
+    parts += [f'-"{p}"' for p in excluded]
+    return " ".join(parts)
+
+
+def _pg_tsquery_sql(language: str) -> tuple[str, list]:
+    """The reader's text as a tsquery in the reader's language, the source language and
+    unstemmed (so a word in any language is found)."""
+    configs = dict.fromkeys(
+        [PG_CONFIGS.get(language, "simple"), PG_CONFIGS.get(_source_language(), "simple")]
+    )
+    configs["simple"] = None
+    return (
+        "(" + " || ".join(f"websearch_to_tsquery('{c}', %s)" for c in configs) + ")",
+        list(configs),
+    )
+
+
+def _source_language() -> str:
+    from cms.i18n import default_locale
+
+    return default_locale().language_code
+
+
+def matching_condition(text: str, language: str) -> Q | None:
+    """A condition on ``TrustDocument`` (source rows): the document's entry matches ``text``.
+    None when the text has no searchable word."""
+    from .models import SearchEntry
+
+    groups, excluded, unspaced = parse_query(text)
+    condition = None
+    if groups:
+        if connection.vendor == "postgresql":
+            tsquery, configs = _pg_tsquery_sql(language)
+            matched = RawSQL(
+                f"SELECT document_id FROM trustsearch_searchentry WHERE vector @@ {tsquery}",
+                [websearch_text(groups, excluded)] * len(configs),
+            )
+        elif connection.vendor == "sqlite":
+            matched = RawSQL(
+                "SELECT rowid FROM trustsearch_fts WHERE trustsearch_fts MATCH %s",
+                [fts5_expression(groups, excluded)],
+            )
+        else:  # pragma: no cover — other databases: plain substring matching
+            matched = _substring_entries(SearchEntry, [w for g in groups for w in g[:1]])
+        condition = Q(pk__in=matched)
+    if unspaced:
+        by_substring = Q(pk__in=_substring_entries(SearchEntry, unspaced))
+        condition = by_substring if condition is None else condition & by_substring
+    return condition
+
+
+def _substring_entries(model, words: list[str]) -> QuerySet:
+    entries = model.objects.all()
+    for word in words:
+        entries = entries.filter(Q(titles__icontains=word) | Q(bodies__icontains=word))
+    return entries.values("document_id")
+
+
+def rank_expression(text: str, language: str):
+    """Relevance of each document row to ``text`` (higher is better; 0 without a ranked match)."""
+    from .models import SearchEntry
+
+    groups, excluded, _unspaced = parse_query(text)
+    if not groups:
+        return None
+    if connection.vendor == "postgresql":
+        tsquery, configs = _pg_tsquery_sql(language)
+        score = RawSQL(
+            f"ts_rank(vector, {tsquery})", [websearch_text(groups, excluded)] * len(configs)
+        )
+    elif connection.vendor == "sqlite":
+        # bm25() is lower-is-better and only defined in the FTS query itself.
+        score = RawSQL(
+            "(SELECT -bm25(trustsearch_fts, 4.0, 1.0) FROM trustsearch_fts "
+            "WHERE trustsearch_fts MATCH %s AND trustsearch_fts.rowid = document_id)",
+            [fts5_expression(groups, excluded)],
+        )
+    else:  # pragma: no cover
+        return None
+    return Subquery(
+        SearchEntry.objects.filter(document_id=OuterRef("pk")).annotate(score=score).values(
+            "score"
+        )[:1]
+    )
