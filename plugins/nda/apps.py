@@ -17,6 +17,11 @@ class NdaConfig(PluginConfig):
 
         return [path("accept/", views.accept, name="accept")]
 
+    def api_router(self):
+        from .api import router
+
+        return router
+
     def access_rules(self):
         from .rules import NdaAccepted
 

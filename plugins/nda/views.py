@@ -1,15 +1,12 @@
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from cms.audit import client_ip as audited_client_ip
-from cms.audit import record
 from cms.i18n import localized
 from cms.models import organization_of
 
+from .acceptance import record_acceptance
 from .models import NdaAcceptance, NdaVersion
 
 
@@ -49,31 +46,6 @@ def accept(request):
         # The text changed between showing and accepting: the user must accept what they read.
         context["error"] = "changed"
         return render(request, "nda/accept.html", context, status=409)
-    with transaction.atomic():
-        acceptance = NdaAcceptance.objects.create(
-            user=request.user,
-            username=request.user.get_username(),
-            email=request.user.email,
-            organization=organization,
-            organization_name=organization.name,
-            nda_version=current,
-            language=shown.locale.language_code if shown.locale_id else get_language(),
-            text_sha256=shown.text_sha256(),
-            ip=audited_client_ip(request),
-            user_agent=request.META.get("HTTP_USER_AGENT", "")[:500],
-        )
-        _audit(request, acceptance)
+    record_acceptance(request, current, shown, organization)
     return redirect(context["next"])
 
-
-def _audit(request, acceptance) -> None:
-    """Evidence twice over: the acceptance row and an entry in the hash-chained audit log
-    (written in the same transaction, so one never exists without the other)."""
-    record(
-        "nda_accepted",
-        outcome="ok",
-        request=request,
-        user=request.user,
-        nda_version=acceptance.nda_version.version_label,
-        detail={"text_sha256": acceptance.text_sha256, "language": acceptance.language},
-    )
