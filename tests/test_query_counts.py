@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from cms.models import Industry, Region
 from tests import factories
 
 
@@ -69,3 +70,92 @@ def test_search_and_german_listing_queries_do_not_grow(many_documents, monkeypat
         monkeypatch.setattr(cms.listing, "PAGE_SIZE", 20)
         large, _ = count_queries(client, url)
         assert small == large, url
+
+
+def queries_of_each(client, urls):
+    """Queries of each URL, after one warm-up request (per-process caches: site root paths,
+    locales)."""
+    client.get(urls[0])
+    return [count_queries(client, url)[0] for url in urls]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "member_nda"])
+def test_document_detail_queries_do_not_grow_with_versions_and_terms(users, who):
+    services = [factories.term(factories.Service) for _ in range(4)]
+    standards = [factories.term(factories.Standard) for _ in range(4)]
+    regions = list(Region.objects.filter(locale=services[0].locale)[:4])
+    industries = list(Industry.objects.filter(locale=services[0].locale)[:3])
+    # One of everything against many of everything.
+    few = factories.document("nda", versions=1, services=services[:1], standards=standards[:1])
+    many = factories.document("nda", versions=6, services=services, standards=standards)
+    for document, count in ((few, 1), (many, 4)):
+        document.regions.set(regions[:count])
+        document.industries.set(industries[:count])
+        document.save_revision().publish()
+    client = Client()
+    if users[who] is not None:
+        client.force_login(users[who])
+    for locale in ("en", "de"):
+        urls = [f"/api/v3/trust-documents/{doc.slug}/?locale={locale}" for doc in (few, many)]
+        small, large = queries_of_each(client, urls)
+        assert len(client.get(urls[1]).json()["versions"]) == 6
+        assert small == large, locale
+
+
+@pytest.fixture
+def packs_everywhere(users):
+    """Packs in two industries, of one and of many documents of every access level, and many
+    documents in one region."""
+    from cms.models import IndustryPage
+    from tests.test_api_content import make_pack
+
+    customer = users["customer_org"]
+    documents = [
+        factories.document(level, listed=index % 2 == 0, organizations=[customer], versions=2)
+        for index, level in enumerate(["public", "signed_in", "nda", "restricted"] * 3)
+    ]
+    poland = Region.objects.get(slug="poland", locale=documents[0].locale)
+    for document in documents:
+        document.regions.add(poland)
+        document.save_revision().publish()
+    source = documents[0].locale
+    finance = IndustryPage.objects.get(slug="financial-services", locale=source)
+    government = IndustryPage.objects.get(slug="government", locale=source)
+    small = make_pack(finance, documents[:1])
+    large = make_pack(government, documents)
+    for count in (2, 5, 9):
+        make_pack(government, documents[:count])
+    return small, large
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "member", "member_nda"])
+def test_content_endpoint_queries_do_not_grow_with_the_number_of_items(
+    packs_everywhere, users, who
+):
+    small, large = packs_everywhere
+    client = Client()
+    if users[who] is not None:
+        client.force_login(users[who])
+    for locale in ("en", "de"):
+        pairs = [
+            # Lists: one item against every item.
+            ("/api/v3/starter-packs/?limit=1", "/api/v3/starter-packs/?limit=100"),
+            ("/api/v3/industries/?limit=1", "/api/v3/industries/?limit=100"),
+            ("/api/v3/regions/?limit=1", "/api/v3/regions/?limit=100"),
+            # Details: a pack of one document against one of twelve, an industry of three packs
+            # against one of four, a region of two documents against one of fourteen.
+            (f"/api/v3/starter-packs/{small.slug}/", f"/api/v3/starter-packs/{large.slug}/"),
+            ("/api/v3/industries/financial-services/", "/api/v3/industries/government/"),
+            ("/api/v3/regions/australia/", "/api/v3/regions/poland/"),
+        ]
+        for one, many in pairs:
+            urls = [f"{url}{'&' if '?' in url else '?'}locale={locale}" for url in (one, many)]
+            few_items, many_items = queries_of_each(client, urls)
+            assert few_items == many_items, (urls, few_items, many_items)
+    # The comparisons above are between answers of different sizes.
+    assert len(client.get(f"/api/v3/starter-packs/{large.slug}/").json()["documents"]) > 1
+    assert client.get("/api/v3/regions/?limit=100").json()["count"] > 1
+    government = client.get("/api/v3/industries/government/").json()
+    assert len(government["starter_packs"]) == 4
