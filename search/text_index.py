@@ -20,7 +20,7 @@ import re
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, Subquery
 from django.db.models.expressions import OuterRef, RawSQL
 
 MAX_QUERY_LENGTH = 200
@@ -58,9 +58,9 @@ def series_ids(document_ids) -> list[int]:
 
     keys = TrustDocument.objects.filter(pk__in=list(document_ids)).values("translation_key")
     return list(
-        TrustDocument.objects.filter(
-            translation_key__in=keys, locale=default_locale()
-        ).values_list("pk", flat=True)
+        TrustDocument.objects.filter(translation_key__in=keys, locale=default_locale()).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -71,9 +71,9 @@ def update_entries(document_ids) -> int:
     from .models import SearchEntry
 
     sources = list(
-        TrustDocument.objects.filter(pk__in=list(document_ids)).prefetch_related(
-            "standards", "services"
-        ).select_related("category")
+        TrustDocument.objects.filter(pk__in=list(document_ids))
+        .prefetch_related("standards", "services")
+        .select_related("category")
     )
     if not sources:
         return 0
@@ -277,7 +277,6 @@ def _source_language() -> str:
 def matching_condition(text: str, language: str) -> Q | None:
     """A condition on ``TrustDocument`` (source rows): the document's entry matches ``text``.
     None when the text has no searchable word."""
-    from .models import SearchEntry
 
     groups, excluded, unspaced = parse_query(text)
     condition = None
@@ -294,19 +293,34 @@ def matching_condition(text: str, language: str) -> Q | None:
                 [fts5_expression(groups, excluded)],
             )
         else:  # pragma: no cover — other databases: plain substring matching
-            matched = _substring_entries(SearchEntry, [w for g in groups for w in g[:1]])
+            matched = _substring_entries([w for g in groups for w in g[:1]])
         condition = Q(pk__in=matched)
     if unspaced:
-        by_substring = Q(pk__in=_substring_entries(SearchEntry, unspaced))
+        by_substring = Q(pk__in=_substring_entries(unspaced))
         condition = by_substring if condition is None else condition & by_substring
     return condition
 
 
-def _substring_entries(model, words: list[str]) -> QuerySet:
-    entries = model.objects.all()
-    for word in words:
-        entries = entries.filter(Q(titles__icontains=word) | Q(bodies__icontains=word))
-    return entries.values("document_id")
+def _substring_entries(words: list[str]) -> RawSQL:
+    """Entries containing every word as a substring (for scripts without spaces). The text is
+    read where it is stored decoded: SQLite's JSON keeps ``\\u`` escapes, the FTS table not."""
+    patterns = [
+        "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words
+    ]
+    if connection.vendor == "sqlite":
+        table, key, title, body = "trustsearch_fts", "rowid", "title", "body"
+        like = "LIKE %s ESCAPE '\\'"
+    else:
+        table, key, title, body = (
+            "trustsearch_searchentry",
+            "document_id",
+            "titles::text",
+            "bodies::text",
+        )
+        like = "ILIKE %s ESCAPE '\\'"
+    clauses = " AND ".join(f"({title} {like} OR {body} {like})" for _ in patterns)
+    params = [p for pattern in patterns for p in (pattern, pattern)]
+    return RawSQL(f"SELECT {key} FROM {table} WHERE {clauses}", params)
 
 
 def rank_expression(text: str, language: str):
@@ -331,7 +345,20 @@ def rank_expression(text: str, language: str):
     else:  # pragma: no cover
         return None
     return Subquery(
-        SearchEntry.objects.filter(document_id=OuterRef("pk")).annotate(score=score).values(
-            "score"
-        )[:1]
+        SearchEntry.objects.filter(document_id=OuterRef("pk"))
+        .annotate(score=score)
+        .values("score")[:1]
     )
+
+
+def remove_entries_except(document_ids: list[int]) -> None:
+    """Drop entries of documents no longer present (a rebuild then refreshes the rest)."""
+    from .models import SearchEntry
+
+    stale = list(
+        SearchEntry.objects.exclude(document_id__in=document_ids).values_list(
+            "document_id", flat=True
+        )
+    )
+    for start in range(0, len(stale), 500):
+        remove_entries(stale[start : start + 500])

@@ -1,15 +1,22 @@
-"""``python manage.py rebuild_search_index``: rebuild the Elasticsearch indexes from the database.
+"""``python manage.py rebuild_search_index``: rebuild the search index from the content.
 
-Each locale's index is dropped, recreated with the current mapping and filled in bulk; a
-progress bar and the counts go to stdout. With the database backend there is nothing to rebuild
-(it searches the tables themselves), which the command says.
+The database backend's entries (``SearchEntry`` and the database's full-text structure) are
+rebuilt in batches; with Elasticsearch configured, each locale's index is also dropped,
+recreated with the current mapping and filled in bulk. A progress bar and the counts go to
+stdout. ``--extract-files`` first reads the text of files uploaded before text extraction
+existed.
 """
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from elasticsearch.helpers import bulk
 
+from cms.i18n import default_locale
+from cms.models import TrustDocument, VersionFile
+from cms.text_extraction import extract_text
+from search import text_index
 from search.backends import elasticsearch as es_backend
 from search.es_documents import (
     content_locales,
@@ -22,26 +29,31 @@ from search.es_documents import (
 
 #: Documents per batch: one localizer (a few queries) and one bulk request per batch.
 BATCH_SIZE = 200
+#: Database entries per batch: a handful of queries and one bulk upsert per batch.
+ENTRY_BATCH_SIZE = 500
 BAR_WIDTH = 30
 
 
 class Command(BaseCommand):
-    help = "Rebuild the Elasticsearch search indexes (one per locale) from the live documents."
+    help = "Rebuild the search index (database entries, and Elasticsearch when configured)."
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--locale", action="append", dest="locales", help="Only this locale (repeatable)."
         )
+        parser.add_argument(
+            "--extract-files",
+            action="store_true",
+            help="Read the text of files that have none recorded yet (older uploads).",
+        )
 
-    def handle(self, *args, locales=None, **options):
-        documents = list(indexable_documents())
+    def handle(self, *args, locales=None, extract_files=False, **options):
+        if extract_files:
+            self._extract_files()
+        self._rebuild_database_entries()
         if not es_backend.is_configured():
-            self.stdout.write(
-                f"Database search backend: nothing to rebuild ({len(documents)} live documents "
-                "are searched in the database directly). Set ELASTICSEARCH_URL to use "
-                "Elasticsearch."
-            )
             return
+        documents = list(indexable_documents())
         client = es_backend.get_connection()
         locales = locales or content_locales()
         total = len(documents) * len(locales)
@@ -69,6 +81,35 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Rebuilt {len(locales)} indexes: {done} documents processed, {errors} errors."
         )
+
+    def _rebuild_database_entries(self) -> None:
+        ids = list(
+            TrustDocument.objects.filter(locale=default_locale())
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        with transaction.atomic():
+            text_index.remove_entries_except(ids)
+            for start in range(0, len(ids), ENTRY_BATCH_SIZE):
+                text_index.update_entries(ids[start : start + ENTRY_BATCH_SIZE])
+                self._progress(min(start + ENTRY_BATCH_SIZE, len(ids)), len(ids))
+        self.stdout.write("")
+        self.stdout.write(f"Database search index: {len(ids)} documents indexed")
+
+    def _extract_files(self) -> None:
+        pending = VersionFile.objects.filter(extracted_text="").exclude(file="")
+        total, done = pending.count(), 0
+        for version_file in pending.iterator(chunk_size=100):
+            try:
+                with version_file.file.open("rb") as handle:
+                    text = extract_text(handle, version_file.file.name)
+            except OSError:
+                text = ""
+            VersionFile.objects.filter(pk=version_file.pk).update(extracted_text=text)
+            done += 1
+            self._progress(done, total)
+        self.stdout.write("")
+        self.stdout.write(f"Text read from {done} files")
 
     def _progress(self, done: int, total: int) -> None:
         filled = BAR_WIDTH * done // total if total else BAR_WIDTH
