@@ -22,9 +22,17 @@ from wagtail.models import Page
 
 from cms.access import policy
 from cms.downloads import signed_download_url
-from cms.models import AccessRequest, Membership, Organization
+from cms.models import (
+    AccessRequest,
+    IndustryPage,
+    Membership,
+    Organization,
+    Region,
+    StarterPackPage,
+)
 from plugins.nda.models import NdaAcceptance, NdaVersion
 from tests import factories
+from tests.test_api_content import make_pack
 
 #: Reader routes and how the matrix treats them. "document" routes reveal one document;
 #: "listing" routes list documents; the rest reveal none (checked to hold no hidden title).
@@ -35,7 +43,8 @@ READER_ROUTES = {
     "portal:search": "listing",
     "portal:pack_archive": "file",
     "sitemap": "listing",
-    "wagtail_serve": "listing",  # pages: home, Trust Documents, sections, industries, packs, regions
+    # Pages: home, Trust Documents, sections, industries, packs, regions.
+    "wagtail_serve": "listing",
     "portal:login": "none",
     "portal:logout": "none",
     "portal:sign_up": "none",
@@ -65,9 +74,15 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/snippets",
     "/api/v3/taxonomy",
     "/api/v3/me",
+    "/api/v3/nda",
 )
 #: API paths that serve trust documents: exercised for every kind of user below.
-API_DOCUMENT_ROUTES = ("/api/v3/trust-documents",)
+API_DOCUMENT_ROUTES = (
+    "/api/v3/trust-documents",
+    "/api/v3/starter-packs",
+    "/api/v3/industries",
+    "/api/v3/regions",
+)
 
 USERS = [
     "anonymous",
@@ -186,6 +201,15 @@ def world(db):
     AccessRequest.objects.create(
         user=users["revoked"], document=docs["restricted_hidden"], reason="x", status="revoked"
     )
+    # Every level in a starter pack (and only the gated ones in another) and in a region.
+    # (Named without "Matrix": Wagtail's pages API lists page titles.)
+    finance = IndustryPage.objects.get(slug="financial-services", locale=current.locale)
+    make_pack(finance, docs.values(), slug="surface-pack")
+    make_pack(finance, [docs["nda"], docs["restricted_hidden"]], slug="surface-gated-pack")
+    poland = Region.objects.get(slug="poland", locale=current.locale)
+    for doc in docs.values():
+        doc.regions.add(poland)
+        doc.save_revision().publish()
     return users, docs, category
 
 
@@ -237,6 +261,7 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
     assert ("Zebrafish hidden dossier" in found.content.decode()) == sees_hidden
     detail = client.get(f"/api/v3/trust-documents/{hidden.slug}/")
     assert detail.status_code == (200 if sees_hidden else 404)
+    check_packs_and_regions(client, who, docs)
 
     listed = client.get(f"/en/documents/{docs['restricted_listed'].slug}/").content.decode()
     assert "Matrix listed doc" in listed
@@ -261,6 +286,44 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         )
 
 
+def check_packs_and_regions(client, who, docs):
+    """A starter pack and a region holding every level show each document to those who may see
+    it, with its summary and lock as the policy says; the pack's archive link only for those
+    who may download one of its files."""
+    titles = {doc.title: level for level, doc in docs.items()}
+    visible = {title for title, level in titles.items() if level != "restricted_hidden"}
+    if who in SEES_HIDDEN:
+        visible.add(docs["restricted_hidden"].title)
+    pack = client.get("/api/v3/starter-packs/surface-pack/").json()
+    region = client.get("/api/v3/regions/poland/").json()
+    for answer in (pack, region):
+        shown = {d["title"]: d for d in answer["documents"] if d["title"] in titles}
+        assert set(shown) == visible, who
+        for title, document in shown.items():
+            level = titles[title]
+            assert (document["locked"] is None) == (who in MAY_DOWNLOAD[level]), (who, level)
+            if level == "restricted_listed":
+                assert (document["summary"] != "") == (who in MAY_DOWNLOAD[level]), who
+    assert pack["document_count"] == len(visible)
+    assert [d["title"] for d in pack["documents"]] == [
+        doc.title for doc in docs.values() if doc.title in visible
+    ]
+    gated = client.get("/api/v3/starter-packs/surface-gated-pack/").json()
+    may_download = MAY_DOWNLOAD["nda"] | MAY_DOWNLOAD["restricted_hidden"]
+    assert (gated["download_url"] is not None) == (who in may_download), who
+    assert gated["document_count"] == (2 if who in SEES_HIDDEN else 1)
+    for url in (
+        "/api/v3/starter-packs/?limit=100",
+        "/api/v3/industries/financial-services/",
+        "/api/v3/industries/?limit=100",
+        "/api/v3/regions/?limit=100",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if who not in SEES_HIDDEN:
+            assert "Zebrafish" not in response.content.decode(), url
+
+
 @pytest.mark.django_db
 def test_the_api_reveals_no_trust_document(world):
     users, docs, _category = world
@@ -272,6 +335,8 @@ def test_the_api_reveals_no_trust_document(world):
         "/api/v3/images/",
         "/api/v3/snippets/cms.trustdocument/",
         f"/api/v3/snippets/cms.trustdocument/{docs['restricted_hidden'].pk}/",
+        # Wagtail's own view of a starter pack page holding every level.
+        f"/api/v3/pages/{StarterPackPage.objects.get(slug='surface-pack').pk}/",
     ):
         response = client.get(path)
         assert response.status_code in {200, 401, 403}, path
