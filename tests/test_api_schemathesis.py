@@ -29,6 +29,14 @@ OPERATIONS = [
     "/api/v3/trust-documents/{slug}/",
     "/api/v3/taxonomy/",
     "/api/v3/me/",
+    "/api/v3/starter-packs/",
+    "/api/v3/starter-packs/{slug}/",
+    "/api/v3/industries/",
+    "/api/v3/industries/{slug}/",
+    "/api/v3/regions/",
+    "/api/v3/regions/{slug}/",
+    # The NDA plugin's.
+    "/api/v3/nda/",
     # Wagtail's.
     "/api/v3/pages/",
     "/api/v3/pages/find/",
@@ -45,7 +53,12 @@ EXCLUDED: dict[str, str] = {}
 
 #: Path parameters nothing in the schema lets Schemathesis guess (random slugs are all 404s):
 #: these operations also run against a real object of the demo content.
-KNOWN = {"/api/v3/trust-documents/{slug}/": {"slug": "security-white-paper"}}
+KNOWN = {
+    "/api/v3/trust-documents/{slug}/": {"slug": "security-white-paper"},
+    "/api/v3/starter-packs/{slug}/": {"slug": "audit-starter-pack"},
+    "/api/v3/industries/{slug}/": {"slug": "financial-services"},
+    "/api/v3/regions/{slug}/": {"slug": "germany"},
+}
 
 HEADERS = {
     "anonymous": {},
@@ -74,7 +87,8 @@ def api_server(django_db_setup, django_db_blocker):
 
 def test_every_read_of_the_covered_routers_is_exercised(api_server):
     """A new GET operation on a covered prefix must be added to OPERATIONS (or EXCLUDED)."""
-    covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/")
+    covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/", "/api/v3/nda/")
+    covered += ("/api/v3/starter-packs/", "/api/v3/industries/", "/api/v3/regions/")
     covered += ("/api/v3/pages/", "/api/v3/sites/", "/api/v3/images/")
     paths = {
         result.ok().path
