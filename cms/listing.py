@@ -6,6 +6,7 @@ prefetched relation, one per model for translations, one for restricted entitlem
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,6 +28,8 @@ from cms.models import (
     Standard,
     TrustDocument,
 )
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
@@ -183,8 +186,9 @@ def selected_filters(params) -> dict[str, list[str]]:
     return selected
 
 
-def apply_filters(queryset: QuerySet, query: DocumentQuery) -> QuerySet:
-    """Documents of ``queryset`` matching every part of ``query``."""
+def apply_filters(queryset: QuerySet, query: DocumentQuery, backend=None) -> QuerySet:
+    """Documents of ``queryset`` matching every part of ``query`` (words matched by ``backend``,
+    by default the configured search backend)."""
     for name, values in query.filters.items():
         lookup = FILTERS[name][0]
         # Several values of one filter widen (OR); different filters narrow (AND).
@@ -204,30 +208,32 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery) -> QuerySet:
         queryset = queryset.filter(pk__in=newest.values("document_id"))
     if query.text.strip():
         # The core asks the search service; it never imports a plugin, and search/ is core.
-        from search.backends import get_backend
-
-        queryset = get_backend().filter_documents(queryset, query.text)
+        queryset = (backend or _configured_backend()).filter_documents(queryset, query.text)
     return queryset
 
 
-def order_documents(queryset: QuerySet, query: DocumentQuery) -> QuerySet:
+def order_documents(queryset: QuerySet, query: DocumentQuery, backend=None) -> QuerySet:
     sort = query.effective_sort
     if sort == "date":
         return newest_first(queryset)
     if sort == "relevance":
-        from search.backends import get_backend
-
-        return get_backend().rank(queryset, query.text)
+        return (backend or _configured_backend()).rank(queryset, query.text)
     return queryset.order_by("title", "pk")
 
 
-def facet_counts(base: QuerySet, query: DocumentQuery) -> dict:
+def _configured_backend():
+    from search.backends import get_backend
+
+    return get_backend()
+
+
+def facet_counts(base: QuerySet, query: DocumentQuery, backend=None) -> dict:
     """``{filter: {value: count}}``: for each filter, how many documents each of its values
     would give, under the access policy (``base`` is already the reader's visible documents)
     and all the *other* parts of the query. One query per filter, whatever the page size."""
     counts = {}
     for name, (lookup, _model, _label) in FILTERS.items():
-        narrowed = apply_filters(base, query.without(name))
+        narrowed = apply_filters(base, query.without(name), backend)
         rows = (
             TrustDocument.objects.filter(pk__in=narrowed.values("pk"))
             .values(lookup)
@@ -255,29 +261,47 @@ def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
         (
             name,
             label,
-            languages
-            if model is None
-            else [(t.slug, localize(t).name) for t in terms[name]],
+            languages if model is None else [(t.slug, localize(t).name) for t in terms[name]],
         )
         for name, (_lookup, model, label) in FILTERS.items()
     ]
 
 
+def find_documents(user, query: DocumentQuery, section: str | None = None):
+    """``(results, facets)`` for a reader's query: ``results`` counts and slices like a queryset
+    of source documents (with display relations), in the query's order.
+
+    Searches with words go to the search engine when one is configured (it ranks, filters and
+    counts facets in one request, the access policy inside its query); browsing, and every
+    query when the engine is unreachable, is answered by the database.
+    """
+    from search.backends.database import DatabaseBackend
+
+    backend = _configured_backend()
+    if query.text.strip() and hasattr(backend, "listing"):
+        try:
+            results = backend.listing(user, query, section)
+            results.count()
+            return results, results.facets
+        except Exception:  # noqa: BLE001 — any engine failure: the database still answers
+            logger.warning("Search engine unavailable; answering from the database", exc_info=True)
+            backend = DatabaseBackend()
+    visible = source_documents(user)
+    if section:
+        visible = visible.filter(category__section=section)
+    ordered = order_documents(apply_filters(visible, query, backend), query, backend)
+    return with_display_relations(ordered), facet_counts(visible, query, backend)
+
+
 def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:
     query = query_from_params(request.GET)
-    queryset = source_documents(request.user)
-    if section:
-        queryset = queryset.filter(category__section=section)
-    visible = queryset
-    queryset = order_documents(apply_filters(queryset, query), query)
-    page = Paginator(with_display_relations(queryset), page_size or PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    results, facets = find_documents(request.user, query, section)
+    page = Paginator(results, page_size or PAGE_SIZE).get_page(request.GET.get("page"))
     return {
         "documents": build_cards(request.user, list(page.object_list)),
         "page_obj": page,
         "filter_options": filter_options(section),
-        "facet_counts": facet_counts(visible, query),
+        "facet_counts": facets,
         "selected_filters": query.filters,
         "document_query": query,
         "query": query.text,

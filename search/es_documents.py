@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from django.conf import settings
+from django.db.models import Prefetch
 from elasticsearch_dsl import Boolean, Date, Document, Integer, Keyword, Text
 
 #: Built-in Elasticsearch language analyzers, so no plugin (kuromoji, ...) is needed. "cjk"
@@ -35,6 +36,9 @@ FILTER_FIELDS = {
     "section": "section",
     "language": "language",
 }
+
+#: Characters of file text per document sent to the engine (the database keeps the same bound).
+MAX_FILE_TEXT = 200_000
 
 #: A small corpus (thousands, not millions): one shard avoids scattering every query.
 INDEX_SETTINGS = {"number_of_shards": 1}
@@ -72,6 +76,8 @@ def _document_class(name: str, analyzer: str) -> type[Document]:
         "standard_names": text(),
         "service_names": text(),
         "category_name": text(),
+        # Text of the live versions' files (read at upload), searched but never returned.
+        "file_text": text(),
         # Filters: slugs and codes, matched exactly.
         "services": Keyword(),
         "category": Keyword(),
@@ -86,6 +92,8 @@ def _document_class(name: str, analyzer: str) -> type[Document]:
         "entitled_organizations": Integer(),
         "entitled_groups": Integer(),
         "published": Date(),
+        # Publish date of the newest live version: the "updated" date range filter.
+        "updated_on": Date(),
         "live": Boolean(),
         "Index": type("Index", (), {"name": name, "settings": INDEX_SETTINGS}),
     }
@@ -103,6 +111,7 @@ def document_to_index(document, locale: str, localize=None) -> dict:
         localize = localizer_for([document], locale)
     display = localize(document)
     category = document.category
+    live_versions = [v for v in document.versions.all() if v.live]
     standards = list(document.standards.all())
     services = list(document.services.all())
     return {
@@ -125,6 +134,10 @@ def document_to_index(document, locale: str, localize=None) -> dict:
         "entitled_organizations": sorted(o.pk for o in document.restricted_organizations.all()),
         "entitled_groups": sorted(g.pk for g in document.restricted_groups.all()),
         "published": document.last_published_at,
+        "updated_on": max((v.published_on for v in live_versions), default=None),
+        "file_text": " ".join(
+            f.extracted_text for v in live_versions for f in v.files.all() if f.extracted_text
+        )[:MAX_FILE_TEXT],
         "live": document.live,
     }
 
@@ -137,13 +150,17 @@ def to_es_document(document, locale: str, localize=None) -> Document:
 def indexable_documents():
     """Live source documents with everything ``document_to_index`` reads, prefetched."""
     from cms.i18n import default_locale
-    from cms.models import TrustDocument
+    from cms.models import DocumentVersion, TrustDocument
 
     return (
         TrustDocument.objects.live()
         .filter(locale=default_locale())
         .select_related("category")
         .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=DocumentVersion.objects.filter(live=True).prefetch_related("files"),
+            ),
             "standards",
             "services",
             "regions",

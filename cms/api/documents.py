@@ -14,14 +14,10 @@ from cms.downloads import link_lifetime_seconds, signed_download_url
 from cms.listing import (
     FILTERS,
     DocumentCard,
-    apply_filters,
     build_cards,
-    facet_counts,
+    find_documents,
     get_document_for_reader,
-    order_documents,
     selected_filters,
-    source_documents,
-    with_display_relations,
 )
 from cms.listing import DocumentQuery as ListingQuery
 from cms.models import DocumentVersion
@@ -93,7 +89,7 @@ class DocumentQuery(Schema):
     q: str = Field(
         "",
         max_length=200,
-        description='Words to find in titles, summaries, taxonomy and file text, in any '
+        description="Words to find in titles, summaries, taxonomy and file text, in any "
         'language; "quoted phrase", word1 or word2, -excluded',
     )
     service: list[str] = Field(default_factory=list)
@@ -157,9 +153,6 @@ def list_documents(request, query: Query[DocumentQuery]):
     reject_unknown_parameters(request, LIST_PARAMETERS)
     activate_locale(request)
     limit, offset = query.limit, query.offset
-    queryset = source_documents(request.user)
-    if query.section:
-        queryset = queryset.filter(category__section=query.section)
     if query.updated_from and query.updated_to and query.updated_from > query.updated_to:
         raise HttpError(400, "updated_from must not be after updated_to.")
     wanted = ListingQuery(
@@ -169,10 +162,9 @@ def list_documents(request, query: Query[DocumentQuery]):
         updated_to=query.updated_to,
         sort=query.sort,
     )
-    facets = facet_counts(queryset, wanted)
-    queryset = order_documents(apply_filters(queryset, wanted), wanted)
-    count = queryset.count()
-    documents = list(with_display_relations(queryset)[offset : offset + limit])
+    results, facets = find_documents(request.user, wanted, query.section)
+    count = results.count()
+    documents = list(results[offset : offset + limit])
     cards = build_cards(request.user, documents)
     return DocumentPage(
         count=count,

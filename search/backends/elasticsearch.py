@@ -26,20 +26,26 @@ from search.es_documents import (
     localizer_for,
     to_es_document,
 )
-from search.text_index import MAX_TERMS as MAX_WORDS
-from search.text_index import normalize_query
+from search.text_index import parse_query
 
 CONNECTION_ALIAS = "trustportal"
 #: Free text is searched in these fields (boosts say what a match is worth).
-TEXT_FIELDS = ["title^3", "summary", "standard_names^2", "service_names", "category_name"]
+TEXT_FIELDS = [
+    "title^3",
+    "summary",
+    "standard_names^2",
+    "service_names",
+    "category_name",
+    "file_text",
+]
 MAX_VALUES_PER_FILTER = 20
 MAX_LIMIT = 100
 #: Elasticsearch's default max_result_window: deeper pages are refused by the engine.
 MAX_WINDOW = 10_000
 FACET_SIZE = 100
 SORTS = {
-    "relevance": ["_score", {"published": {"order": "desc"}}],
-    "date": [{"published": {"order": "desc"}}, "_score"],
+    "relevance": ["_score", {"updated_on": {"order": "desc", "missing": "_last"}}],
+    "date": [{"updated_on": {"order": "desc", "missing": "_last"}}, "_score"],
     "title": ["title.keyword", "_score"],
 }
 HIGHLIGHT_TAGS = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
@@ -56,8 +62,12 @@ def get_connection():
     try:
         return connections.get_connection(CONNECTION_ALIAS)
     except KeyError:
+        # Bounded: a reader waits at most a few seconds before the database answers instead.
         return connections.create_connection(
-            alias=CONNECTION_ALIAS, hosts=[settings.ELASTICSEARCH_URL]
+            alias=CONNECTION_ALIAS,
+            hosts=[settings.ELASTICSEARCH_URL],
+            request_timeout=5,
+            max_retries=1,
         )
 
 
@@ -108,21 +118,30 @@ def access_filter(user) -> Q:
 
 
 def text_query(text: str, locale: str) -> Q | None:
-    """A match over the text fields, or None for empty text.
+    """The reader's words as a ``simple_query_string`` over the text fields, or None.
 
-    multi_match has no query syntax, so operators, quotes and brackets are searched as text and
-    can never make the query fail; the text is cut to a bounded length and number of words.
-    ``cross_fields`` with ``and``: every word must match, in any field (as the database backend).
+    The text is parsed by the same rules as the database backend (``search.text_index``):
+    every word must match (in any field), "quoted" words are a phrase, ``or`` joins
+    alternatives, ``-word`` excludes. Only quoted words reach the engine, with the operator
+    flags alone enabled, so reader input can never be read as query syntax or fail.
     """
-    words = normalize_query(text).split()[:MAX_WORDS]
-    if not words:
+    groups, excluded, unspaced = parse_query(text)
+    # The cjk analyzer indexes bigrams, so unspaced words are ordinary terms here.
+    groups = groups + [[word] for word in unspaced]
+    if not groups:
         return None
+
+    def quoted(phrase: str) -> str:
+        return '"' + phrase.replace('"', " ") + '"'
+
+    parts = ["(" + " | ".join(quoted(p) for p in alternatives) + ")" for alternatives in groups]
+    parts += [f"-{quoted(p)}" for p in excluded]
     return Q(
-        "multi_match",
-        query=" ".join(words),
+        "simple_query_string",
+        query=" ".join(parts),
         fields=TEXT_FIELDS,
-        type="cross_fields",
-        operator="and",
+        default_operator="and",
+        flags="AND|OR|NOT|PHRASE|WHITESPACE",
         analyzer=analyzer_for(locale),
     )
 
@@ -160,14 +179,22 @@ class ElasticsearchBackend:
         sort: str = "relevance",
         offset: int = 0,
         limit: int = 20,
+        updated_from=None,
+        updated_to=None,
     ) -> Search:
         filters = clean_filters(filters)
         must = [q] if (q := text_query(text, locale)) else []
-        query = Q("bool", must=must, filter=[access_filter(user)])
+        narrowing = [access_filter(user)]
+        if updated_from or updated_to:
+            bounds = {"gte": updated_from, "lte": updated_to}
+            narrowing.append(
+                Q("range", updated_on={k: v.isoformat() for k, v in bounds.items() if v})
+            )
+        query = Q("bool", must=must, filter=narrowing)
         search = Search(using=CONNECTION_ALIAS, index=index_name(locale)).query(query)
         # Active filters narrow the hits through post_filter, not the query, so that each facet
         # can count under all the other filters (the standard faceted-search pattern); the
-        # access filter is in the query, so it applies to the hits and every facet.
+        # access filter and the date range are in the query, so they apply to every facet.
         if filters:
             search = search.post_filter(Q("bool", filter=_filter_clauses(filters)))
         for name, field in FILTER_FIELDS.items():
@@ -199,6 +226,15 @@ class ElasticsearchBackend:
             if name in aggregations
         }
 
+    def listing(self, user, query, section: str | None = None) -> EngineResults:
+        """``query`` (a ``cms.listing.DocumentQuery``) answered by the engine: hits in its
+        order, total and facets, all under the access policy (in the query)."""
+        return EngineResults(self, user, query, section, _active_language())
+
+    def rank(self, queryset: QuerySet, text: str) -> QuerySet:
+        """Relevance order is the engine's (``listing``); a queryset is ranked by the database."""
+        return DatabaseBackend().rank(queryset, text)
+
     def filter_documents(
         self, queryset: QuerySet, text: str, *, user=CALLER_CHECKED, locale: str | None = None
     ) -> QuerySet:
@@ -226,6 +262,66 @@ class ElasticsearchBackend:
         )
         ids = [int(hit.meta.id) for hit in self.execute(search)]
         return queryset.filter(pk__in=ids)
+
+
+class EngineResults:
+    """A reader's query answered by the engine, countable and sliceable like a queryset (so
+    Django's Paginator and the API can page it), with the facets of the same query.
+
+    Hits are read back from the database through the access policy: the engine already
+    filtered them, and a stale index can never show more than the database allows.
+    """
+
+    def __init__(self, backend, user, query, section: str | None, locale: str):
+        self.backend, self.user, self.query, self.locale = backend, user, query, locale
+        self.filters = dict(query.filters)
+        if section:
+            self.filters["section"] = [section]
+        self._response = None
+
+    def _run(self, offset: int, limit: int):
+        search = self.backend.build_search(
+            self.user,
+            self.query.text,
+            self.filters,
+            self.locale,
+            self.query.effective_sort,
+            offset,
+            limit,
+            updated_from=self.query.updated_from,
+            updated_to=self.query.updated_to,
+        )
+        self._response = self.backend.execute(search)
+        return self._response
+
+    def count(self) -> int:
+        if self._response is None:
+            self._run(0, 0)
+        return min(self._response.hits.total.value, MAX_WINDOW)
+
+    __len__ = count
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            raise TypeError("EngineResults are read by slices (pages)")
+        from cms.listing import source_documents, with_display_relations
+
+        start = key.start or 0
+        stop = key.stop if key.stop is not None else start + MAX_LIMIT
+        response = self._run(start, max(stop - start, 0))
+        ids = [int(hit.meta.id) for hit in response]
+        documents = with_display_relations(source_documents(self.user).filter(pk__in=ids))
+        by_pk = {document.pk: document for document in documents}
+        return [by_pk[pk] for pk in ids if pk in by_pk]
+
+    @property
+    def facets(self) -> dict[str, dict[str, int]]:
+        from cms.listing import FILTERS
+
+        if self._response is None:
+            self._run(0, 0)
+        counts = self.backend.facet_counts(self._response)
+        return {name: counts.get(name, {}) for name in FILTERS}
 
 
 def _active_language() -> str:
