@@ -53,6 +53,20 @@ def personal_levels() -> set[str]:
     return set(getattr(settings, "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", ["public", "signed_in"]))
 
 
+def _grants_q(user) -> Q:
+    """Entitlements of ``user`` granted to documents one by one: approved access requests and
+    what access rules (plugins) grant. Organizations and groups are the documents' own lists."""
+    from cms.models import AccessRequest
+
+    # Revocation and expiry take effect on the next request: nothing is cached across requests.
+    condition = Q(pk__in=AccessRequest.granted_document_ids(user))
+    for rule in registry.access_rules():
+        extra = rule.restricted_visible_q(user)
+        if extra is not None:
+            condition |= extra
+    return condition
+
+
 def _entitled_q(user) -> Q:
     """Condition under which ``user`` is entitled to restricted documents."""
     if not _is_signed_in(user):
@@ -61,15 +75,20 @@ def _entitled_q(user) -> Q:
     organization = _organization(user)
     if organization is not None:
         condition |= Q(restricted_organizations=organization)
-    from cms.models import AccessRequest
+    return condition | _grants_q(user)
 
-    # Revocation and expiry take effect on the next request: nothing is cached across requests.
-    condition |= Q(pk__in=AccessRequest.granted_document_ids(user))
-    for rule in registry.access_rules():
-        extra = rule.restricted_visible_q(user)
-        if extra is not None:
-            condition |= extra
-    return condition
+
+def granted_document_ids(user) -> list[int]:
+    """Live restricted documents granted to ``user`` one by one (not through their organization
+    or groups): what a search engine's access filter lists by id."""
+    from cms.models import TrustDocument
+
+    if not _is_signed_in(user):
+        return []
+    granted = TrustDocument.objects.filter(
+        _grants_q(user), access_level=AccessLevel.RESTRICTED, live=True
+    )
+    return sorted(granted.values_list("pk", flat=True).distinct())
 
 
 def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:

@@ -12,7 +12,6 @@ Nothing connects at import: the connection is created on the first query or inde
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Q as DjangoQ
 from django.db.models import QuerySet
 from elasticsearch_dsl import A, Q, Search, connections
 
@@ -71,33 +70,19 @@ def get_connection():
         )
 
 
-def _signed_in(user) -> bool:
-    # Mirrors cms.access.policy: inactive accounts are treated as anonymous.
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def entitlements(user) -> tuple[int | None, list[int], list[int]]:
     """``(organization id, group ids, granted document ids)`` entitling ``user`` to restricted
-    documents; nothing for anonymous users."""
-    if not _signed_in(user):
-        return None, [], []
-    from cms.access.levels import AccessLevel
-    from cms.models import AccessRequest, TrustDocument, organization_of
-    from cms.plugins import registry
+    documents, as the access policy decides them; nothing for anonymous or inactive users."""
+    from cms.access import policy
+    from cms.models import organization_of
 
+    if not (user is not None and user.is_authenticated and user.is_active):
+        return None, [], []
     organization = organization_of(user)
-    group_ids = sorted(user.groups.values_list("pk", flat=True))
-    grants = DjangoQ(pk__in=AccessRequest.granted_document_ids(user))
-    for rule in registry.access_rules():
-        extra = rule.restricted_visible_q(user)
-        if extra is not None:
-            grants |= extra
-    # Only restricted documents need a grant; everything else is visible by its level.
-    granted = TrustDocument.objects.filter(grants, access_level=AccessLevel.RESTRICTED, live=True)
     return (
         organization.pk if organization is not None else None,
-        group_ids,
-        sorted(granted.values_list("pk", flat=True)),
+        sorted(user.groups.values_list("pk", flat=True)),
+        policy.granted_document_ids(user),
     )
 
 
