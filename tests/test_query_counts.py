@@ -159,3 +159,17 @@ def test_content_endpoint_queries_do_not_grow_with_the_number_of_items(
     assert client.get("/api/v3/regions/?limit=100").json()["count"] > 1
     government = client.get("/api/v3/industries/government/").json()
     assert len(government["starter_packs"]) == 4
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["relevance", "date", "title"])
+def test_api_search_queries_do_not_grow_with_the_page(many_documents, users, sort):
+    client = Client()
+    client.force_login(users["member_nda"])
+    base = (
+        f"/api/v3/trust-documents/?q=summary&category={many_documents.slug}"
+        f"&language=en&updated_from=2020-01-01&sort={sort}"
+    )
+    small, large = queries_of_each(client, [f"{base}&limit=2", f"{base}&limit=30"])
+    assert small == large
+    assert len(client.get(f"{base}&limit=30").json()["items"]) == 30
