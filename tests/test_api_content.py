@@ -225,6 +225,9 @@ def test_a_region_shows_its_documents_through_the_policy(users):
         ("/api/v3/industries/?offset=-1", 422, "offset"),
         ("/api/v3/starter-packs/?limit=101", 422, "limit"),
         ("/api/v3/starter-packs/a%20b/", 422, "slug"),
+        # PostgreSQL refuses NUL in a query parameter: it must never reach the database.
+        ("/api/v3/starter-packs/?industry=a%00b", 422, "industry"),
+        ("/api/v3/starter-packs/audit-starter-pack/?industry=%00", 422, "industry"),
         ("/api/v3/industries/no-such-industry/", 404, "No such industry"),
         ("/api/v3/regions/atlantis/", 404, "No such region"),
         ("/api/v3/starter-packs/no-such-pack/", 404, "No such starter pack"),

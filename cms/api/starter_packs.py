@@ -18,6 +18,7 @@ from cms.models import DocumentVersion, IndustryPage, StarterPackItem, StarterPa
 from .common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from .content_pages import (
     LIST_PARAMETERS,
+    SLUG_PATTERN,
     PageListQuery,
     display_html,
     locale_parameter,
@@ -61,7 +62,7 @@ INDUSTRY = "The slug of an industry: only its packs"
 
 
 class StarterPackQuery(PageListQuery):
-    industry: str | None = Field(None, max_length=120, description=INDUSTRY)
+    industry: str | None = Field(None, max_length=120, pattern=SLUG_PATTERN, description=INDUSTRY)
 
 
 def _industry_pages(packs) -> dict[str, IndustryPage]:
@@ -167,7 +168,7 @@ def list_starter_packs(request, query: Query[StarterPackQuery]):
 def starter_pack_detail(
     request,
     slug: str = slug_parameter("audit-starter-pack"),
-    industry: str | None = Query(None, max_length=120, description=INDUSTRY),
+    industry: str | None = Query(None, max_length=120, pattern=SLUG_PATTERN, description=INDUSTRY),
     locale: str | None = locale_parameter(),
 ):
     """The pack's documents in the editor's order, minus those the caller may not see. Packs of
