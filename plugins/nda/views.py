@@ -48,4 +48,3 @@ def accept(request):
         return render(request, "nda/accept.html", context, status=409)
     record_acceptance(request, current, shown, organization)
     return redirect(context["next"])
-
