@@ -118,3 +118,31 @@ def test_taxonomy_is_localized():
     data = Client().get("/api/v3/taxonomy/?locale=de").json()
     categories = next(f for f in data if f["filter"] == "category")
     assert {"slug": "audit-report", "name": "Prüfberichte"} in categories["terms"]
+
+
+@pytest.mark.django_db
+def test_detail_terms_are_in_the_requested_language():
+    from wagtail.models import Locale
+
+    from cms.models import Region
+
+    region = factories.term(Region, "Northland")
+    german = region.copy_for_translation(Locale.objects.get(language_code="de"))
+    german.name = "Nordland"
+    german.save()
+    document = factories.document("public")
+    document.refresh_from_db()
+    document.regions.set([region])
+    document.save_revision().publish()
+    detail = Client().get(f"/api/v3/trust-documents/{document.slug}/?locale=de").json()
+    assert detail["regions"] == [{"slug": region.slug, "name": "Nordland"}]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_browser_post_gets_the_policy_answer_not_a_csrf_failure():
+    from cms.models import DocumentVersion
+
+    version = DocumentVersion.objects.filter(live=True, document__access_level="nda").first()
+    browser = Client(enforce_csrf_checks=True)
+    answer = browser.post(f"/api/v3/trust-documents/versions/{version.pk}/download-link/")
+    assert answer.status_code in (401, 403) and "CSRF" not in answer.content.decode()

@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 
 from cms.access import policy
 from cms.downloads import link_lifetime_seconds, signed_download_url
+from cms.i18n import Localizer
 from cms.listing import (
     FILTERS,
     DocumentCard,
@@ -114,6 +115,13 @@ class DownloadLink(Schema):
     expires_in_seconds: int
 
 
+def localized_terms(terms) -> list:
+    """Taxonomy terms in the active language (one query per model, whatever their number)."""
+    terms = list(terms)
+    localize = Localizer(terms)
+    return [localize(t) for t in terms]
+
+
 def _terms(terms) -> list[TermSchema]:
     return [TermSchema(slug=t.slug, name=t.name) for t in terms]
 
@@ -127,7 +135,7 @@ def _version(version) -> VersionSummary:
     )
 
 
-def _summary(card: DocumentCard, request) -> dict:
+def document_summary(card: DocumentCard, request) -> dict:
     current = card.current_version
     return dict(
         slug=card.document.slug,
@@ -170,7 +178,7 @@ def list_documents(request, query: Query[DocumentQuery]):
         count=count,
         limit=limit,
         offset=offset,
-        items=[_summary(c, request) for c in cards],
+        items=[document_summary(c, request) for c in cards],
         facets=facets,
     )
 
@@ -211,9 +219,9 @@ def document_detail(
             )
         )
     return DocumentDetail(
-        **_summary(card, request),
-        regions=_terms(document.regions.all()),
-        industries=_terms(document.industries.all()),
+        **document_summary(card, request),
+        regions=_terms(localized_terms(document.regions.all())),
+        industries=_terms(localized_terms(document.industries.all())),
         audit_period_start=document.audit_period_start,
         audit_period_end=document.audit_period_end,
         versions=versions,

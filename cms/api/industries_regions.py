@@ -25,7 +25,7 @@ from .content_pages import (
     slug_parameter,
     source_pages,
 )
-from .documents import DocumentSummary, _summary
+from .documents import DocumentSummary, document_summary
 from .starter_packs import StarterPackSummary, pack_summaries
 
 industries_router = Router(tags=["industries"], auth=READER_AUTH)
@@ -254,5 +254,5 @@ def region_detail(
         **summary,
         intro=display_html(display.intro),
         body=display_html(display.body),
-        documents=[_summary(card, request) for card in cards],
+        documents=[document_summary(card, request) for card in cards],
     )

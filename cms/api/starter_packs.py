@@ -26,7 +26,7 @@ from .content_pages import (
     slug_parameter,
     source_pages,
 )
-from .documents import DocumentSummary, _summary
+from .documents import DocumentSummary, document_summary
 
 router = Router(tags=["starter packs"], auth=READER_AUTH)
 
@@ -194,5 +194,5 @@ def starter_pack_detail(
     return StarterPackDetail(
         **pack_summaries(request, [pack])[0].dict(),
         intro=display_html(localized(pack).intro),
-        documents=[_summary(card, request) for card in cards],
+        documents=[document_summary(card, request) for card in cards],
     )

@@ -11,11 +11,15 @@ from datetime import datetime
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import ProblemDetail
 
-from cms.api.common import READER_AUTH, activate_locale, reject_unknown_parameters
+from cms.api.common import (
+    READER_AUTH,
+    SignedInSessionAuth,
+    activate_locale,
+    reject_unknown_parameters,
+)
 from cms.i18n import localized
 from cms.models import organization_of
 
@@ -24,16 +28,6 @@ from .models import NdaAcceptance, NdaVersion, OfflineNdaAgreement
 
 router = Router(tags=["nda"], auth=READER_AUTH)
 LOCALE = "Language of the NDA's text, e.g. de"
-
-
-class SignedInSessionAuth(SessionAuth):
-    """Ninja's session authentication, CSRF token included, for a signed-in session; a caller
-    without one is simply not authenticated (401), as there is no session to forge."""
-
-    def _get_key(self, request):
-        if not request.user.is_authenticated:
-            return None
-        return super()._get_key(request)
 
 
 class NdaSchema(Schema):
