@@ -177,6 +177,7 @@ TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LIN
 TRUSTPORTAL_RATE_LIMITS = {
     "download": (int(os.environ.get("TRUSTPORTAL_DOWNLOADS_PER_HOUR", "120")), 3600),
     "sign_in": (int(os.environ.get("TRUSTPORTAL_SIGN_INS_PER_15_MINUTES", "10")), 900),
+    "feedback": (int(os.environ.get("TRUSTPORTAL_FEEDBACK_PER_HOUR", "10")), 3600),
 }
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
