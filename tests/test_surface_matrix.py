@@ -35,6 +35,8 @@ READER_ROUTES = {
     "portal:search": "listing",
     "portal:pack_archive": "file",
     "sitemap": "listing",
+    "healthz": "none",
+    "readyz": "none",
     "wagtail_serve": "listing",  # pages: home, Trust Documents, sections, industries, packs, regions
     "portal:login": "none",
     "portal:logout": "none",

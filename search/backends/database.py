@@ -16,6 +16,11 @@ def normalize_query(text: str) -> str:
 
 
 class DatabaseBackend:
+    name = "database"
+
+    def check_reachable(self) -> None:
+        """Readiness: nothing beyond the database, which the readiness check asks itself."""
+
     def filter_documents(self, queryset: QuerySet, text: str) -> QuerySet:
         """Documents of ``queryset`` matching every word of ``text`` in their title, summary,
         standards, services or category (case-insensitive)."""
