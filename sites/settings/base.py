@@ -179,6 +179,8 @@ TRUSTPORTAL_RATE_LIMITS = {
     "sign_in": (int(os.environ.get("TRUSTPORTAL_SIGN_INS_PER_15_MINUTES", "10")), 900),
     "feedback": (int(os.environ.get("TRUSTPORTAL_FEEDBACK_PER_HOUR", "10")), 3600),
 }
+# Document page views go into the audit log, for the staff's viewer analytics.
+TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS = env_bool("TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS", True)
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
     "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
