@@ -1,7 +1,9 @@
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY, env_bool
+from .base import LOGGING, SECRET_KEY, env_bool
 
 if not SECRET_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured("SECRET_KEY must be set (at least 32 characters) in production.")
@@ -19,3 +21,8 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+
+# One JSON object per log line for the log collector, unless LOG_FORMAT says otherwise.
+if "LOG_FORMAT" not in os.environ:
+    LOG_FORMAT = "json"
+    LOGGING["handlers"]["console"]["formatter"] = "json"
