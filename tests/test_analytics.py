@@ -323,3 +323,18 @@ def test_views_are_not_recorded_when_switched_off(settings):
     before = AuditEntry.objects.count()
     assert Client().get(f"/en/documents/{document.slug}/").status_code == 200
     assert AuditEntry.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("largest", "grid"),
+    [(0, [0, 1, 2, 3, 4]), (4, [0, 1, 2, 3, 4]), (5, [0, 2, 4, 6, 8]), (37, [0, 10, 20, 30, 40])],
+)
+def test_chart_grid_lines_are_whole_numbers_above_the_largest_value(largest, grid):
+    from cms.analytics import charts
+
+    points = [{"day": 1, "downloads": largest, "views": 0}]
+    chart = charts.column_chart(points, ["downloads", "views"], "day", str)
+    assert [tick.value for tick in chart["ticks"]] == grid
+    [downloads, _views] = chart["bars"]
+    # The bar reaches exactly its value's height on the axis.
+    assert downloads.height == pytest.approx((chart["baseline"] - 12) * largest / grid[-1])

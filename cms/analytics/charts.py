@@ -34,9 +34,12 @@ class XLabel:
     text: str
 
 
-def nice_ceiling(value: int) -> int:
-    """The smallest of 1, 2, 5 × 10^n at or above ``value`` (the top of the axis)."""
-    if value <= 0:
+TICK_COUNT = 4
+
+
+def nice_step(value: float) -> int:
+    """The smallest of 1, 2, 5 × 10^n at or above ``value``: a whole number per grid line."""
+    if value <= 1:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
@@ -49,7 +52,8 @@ def column_chart(points: list[dict], series: list[str], label_key: str, format_l
     """Grouped columns: one group per point, one column per series (e.g. downloads, views)."""
     plot_width = WIDTH - MARGIN_LEFT
     plot_height = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
-    top = nice_ceiling(max((point[name] for point in points for name in series), default=0))
+    step = nice_step(max((p[name] for p in points for name in series), default=0) / TICK_COUNT)
+    top = step * TICK_COUNT
     group_width = plot_width / max(len(points), 1)
     column_width = max(group_width * 0.8 / len(series), 0.5)
     bars, x_labels = [], []
@@ -74,8 +78,8 @@ def column_chart(points: list[dict], series: list[str], label_key: str, format_l
         if index % label_every == 0:
             x_labels.append(XLabel(x=round(group_x, 2), text=label))
     ticks = [
-        Tick(y=round(MARGIN_TOP + plot_height * (1 - fraction), 2), value=round(top * fraction))
-        for fraction in (0, 0.25, 0.5, 0.75, 1)
+        Tick(y=round(MARGIN_TOP + plot_height * (1 - n / TICK_COUNT), 2), value=step * n)
+        for n in range(TICK_COUNT + 1)
     ]
     return {
         "width": WIDTH,

@@ -139,6 +139,9 @@ class AnalyticsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
     page_title = gettext_lazy("Viewer analytics")
     header_icon = "view"
 
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
     def get(self, request, *args, **kwargs):
         form = PeriodForm(request.GET)
         export = request.GET.get("export")
