@@ -203,7 +203,7 @@ def test_the_page_shows_totals_charts_and_tables(seeded_log, demo_users):
     assert "?start=2025-03-01&amp;end=2025-03-05&amp;export=documents" in html
 
 
-def test_the_page_costs_the_same_queries_whatever_the_data(demo_users, django_assert_num_queries):
+def test_the_page_costs_the_same_queries_whatever_the_data(demo_users):
     client = admin_client(demo_users)
     params = {"start": "2025-03-01", "end": "2025-03-05"}
     append(march_log())

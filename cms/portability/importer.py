@@ -15,7 +15,8 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.core.serializers.base import DeserializationError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from . import archive as portal_archive
 from .archive import ArchiveError, Manifest
@@ -165,10 +166,15 @@ def import_archive(path, *, replace: bool = False, using: str = DEFAULT_DB_ALIAS
             with archive.open(portal_archive.DATA) as source, data.open("wb") as target:
                 shutil.copyfileobj(source, target)
             # One transaction: a failing load leaves the installation as it was.
-            with transaction.atomic(using=using):
-                _empty(using)
-                with _model_signals_muted():
-                    call_command("loaddata", str(data), database=using, verbosity=0)
+            try:
+                with transaction.atomic(using=using):
+                    _empty(using)
+                    with _model_signals_muted():
+                        call_command("loaddata", str(data), database=using, verbosity=0)
+            except (DeserializationError, DatabaseError) as error:
+                raise ArchiveError(
+                    f"The archive's data could not be loaded; nothing was changed. {error}"
+                ) from error
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         for record in manifest.files:
