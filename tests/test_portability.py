@@ -219,3 +219,27 @@ def test_an_archive_from_a_newer_schema_is_refused(tmp_path):
     with pytest.raises(CommandError, match="9999_from_the_future"):
         call_command("import_portal", str(newer), "--replace")
     assert Client().get("/en/documents/soc-2-type-2/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_damaged_archive_changes_nothing(tmp_path):
+    archive = tmp_path / "portal.zip"
+    call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
+    with zipfile.ZipFile(archive) as bundle:
+        members = {name: bundle.read(name) for name in bundle.namelist()}
+    data = json.loads(members["data.json"])
+    # A version pointing at a document that is not there: the load fails half-way.
+    broken = [dict(row) for row in data if row["model"] == "cms.documentversion"][:1]
+    broken[0] = {**broken[0], "pk": 987654320}
+    broken[0]["fields"] = {**broken[0]["fields"], "document": 987654321}
+    members["data.json"] = json.dumps(broken + data).encode()
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(damaged, "w") as bundle:
+        for name, content in members.items():
+            bundle.writestr(name, content)
+    counts_before = {scope.label(m): m._base_manager.count() for m in scope.exported_models()}
+    with pytest.raises(CommandError, match="nothing was changed"):
+        call_command("import_portal", str(damaged), "--replace")
+    counts_after = {scope.label(m): m._base_manager.count() for m in scope.exported_models()}
+    assert counts_after == counts_before
+    assert "SOC 2 Type 2 report" in Client().get("/en/documents/soc-2-type-2/").content.decode()
