@@ -37,7 +37,8 @@ READER_ROUTES = {
     "sitemap": "listing",
     "healthz": "none",
     "readyz": "none",
-    "wagtail_serve": "listing",  # pages: home, Trust Documents, sections, industries, packs, regions
+    # Pages: home, Trust Documents, sections, industries, packs, regions.
+    "wagtail_serve": "listing",
     "portal:login": "none",
     "portal:logout": "none",
     "portal:sign_up": "none",

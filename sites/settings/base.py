@@ -1,4 +1,4 @@
-"""Settings shared by every environment; everything deployment-specific comes from the environment."""
+"""Settings shared by every environment; whatever is deployment-specific comes from the env."""
 
 import os
 from pathlib import Path
