@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms.analytics import wagtail_hooks as analytics_hooks  # noqa: F401  (registers its hooks)
 from cms.models import (
     AccessRequest,
     Category,

@@ -9,7 +9,16 @@ from wagtail.api.v3.urls import api
 from cms.api import mount as mount_core_api
 from cms.plugins import registry
 from sites.sitemaps import SITEMAPS
-from sites.views import access_requests, accounts, documents, errors, search, signup, starter_packs
+from sites.views import (
+    access_requests,
+    accounts,
+    documents,
+    errors,
+    health,
+    search,
+    signup,
+    starter_packs,
+)
 
 mount_core_api(api)
 registry.mount_api_routers(api)
@@ -34,6 +43,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("api/v3/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

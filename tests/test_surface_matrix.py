@@ -43,6 +43,8 @@ READER_ROUTES = {
     "portal:search": "listing",
     "portal:pack_archive": "file",
     "sitemap": "listing",
+    "healthz": "none",
+    "readyz": "none",
     # Pages: home, Trust Documents, sections, industries, packs, regions.
     "wagtail_serve": "listing",
     "portal:login": "none",

@@ -24,6 +24,7 @@ class Action(models.TextChoices):
     # record their own lower_snake_case actions), these only give the known ones their labels.
     DOWNLOAD = "download", _("Download")
     DOWNLOAD_DENIED = "download_denied", _("Download denied")
+    DOCUMENT_VIEW = "document_view", _("Document viewed")
     NDA_ACCEPTED = "nda_accepted", _("NDA accepted")
     ACCESS_REQUEST_DECIDED = "access_request_decided", _("Access request decided")
     SIGN_IN = "sign_in", _("Sign-in")

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,7 +12,8 @@ class FeedbackConfig(PluginConfig):
     plugin_id = "feedback"
     default = True
     verbose_name = _("Feedback")
-    default_settings = {"MAX_COMMENT_LENGTH": 4000}
+    # NOTIFY_EMAILS: who hears of new feedback; empty means every user allowed to triage it.
+    default_settings = {"MAX_COMMENT_LENGTH": 4000, "NOTIFY_EMAILS": []}
 
     def reader_urls(self):
         from . import views
@@ -21,5 +24,5 @@ class FeedbackConfig(PluginConfig):
         ]
 
     def footer_links(self, request):
-        url = reverse("feedback:form") + f"?from={request.path}"
+        url = reverse("feedback:form") + "?" + urlencode({"from": request.path})
         return [FooterLink(label=str(_("Feedback")), url=url, order=10)]

@@ -7,13 +7,15 @@ from .models import Feedback
 class FeedbackForm(forms.ModelForm):
     # Bots fill every field; people never see this one.
     website = forms.CharField(required=False, label=_("Leave this empty"))
+    # Not the model field's validation: an over-long page address is cut, never an error the
+    # reader could not fix (the field is hidden).
+    page_url = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = Feedback
         fields = ["kind", "comment", "contact_email", "page_url"]
         widgets = {
             "kind": forms.RadioSelect,
-            "page_url": forms.HiddenInput,
             "comment": forms.Textarea(attrs={"rows": 6}),
         }
 
@@ -30,7 +32,10 @@ class FeedbackForm(forms.ModelForm):
     def clean_page_url(self):
         # Only a path on this site is kept, never an arbitrary URL.
         value = self.cleaned_data.get("page_url", "")
-        return value if value.startswith("/") and not value.startswith("//") else ""
+        max_length = Feedback._meta.get_field("page_url").max_length
+        if not value.startswith("/") or value.startswith("//") or "\\" in value:
+            return ""
+        return value[:max_length]
 
     def is_spam(self) -> bool:
         return bool(self.cleaned_data.get("website"))

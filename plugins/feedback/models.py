@@ -21,13 +21,22 @@ class Feedback(models.Model):
     page_url = models.CharField(_("page"), max_length=500, blank=True)
     contact_email = models.EmailField(_("contact address (optional)"), blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
-    language = models.CharField(max_length=8, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=Status.choices, default=Status.NEW
+        _("status"), max_length=16, choices=Status.choices, default=Status.NEW, db_index=True
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Staff only: what was done about it. Never shown to the sender.
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set once staff were told of this feedback, so a retried job does not tell them twice.
+    staff_notified_at = models.DateTimeField(_("staff notified"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

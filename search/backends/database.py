@@ -15,6 +15,11 @@ def _language() -> str:
 
 
 class DatabaseBackend:
+    name = "database"
+
+    def check_reachable(self) -> None:
+        """Readiness: nothing beyond the database, which the readiness check asks itself."""
+
     def filter_documents(self, queryset: QuerySet, text: str) -> QuerySet:
         """Documents of ``queryset`` whose title, summary, standards, services, category or
         file text (in any language) match ``text``; ``text`` without a word filters nothing."""

@@ -155,6 +155,14 @@ def _filter_clauses(filters: dict[str, list[str]], exclude: str | None = None) -
 class ElasticsearchBackend:
     """Same interface as DatabaseBackend, plus faceted search with ``build_search``."""
 
+    name = "elasticsearch"
+
+    def check_reachable(self) -> None:
+        """Readiness: raise unless the cluster answers, quickly (a probe must not hang)."""
+        client = get_connection().options(request_timeout=2, max_retries=0)
+        if not client.ping():
+            raise ConnectionError("Elasticsearch did not answer the ping")
+
     def build_search(
         self,
         user,

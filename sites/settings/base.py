@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id.
+    "sites.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware, so preflight requests are answered.
     "corsheaders.middleware.CorsMiddleware",
@@ -177,7 +179,10 @@ TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LIN
 TRUSTPORTAL_RATE_LIMITS = {
     "download": (int(os.environ.get("TRUSTPORTAL_DOWNLOADS_PER_HOUR", "120")), 3600),
     "sign_in": (int(os.environ.get("TRUSTPORTAL_SIGN_INS_PER_15_MINUTES", "10")), 900),
+    "feedback": (int(os.environ.get("TRUSTPORTAL_FEEDBACK_PER_HOUR", "10")), 3600),
 }
+# Document page views go into the audit log, for the staff's viewer analytics.
+TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS = env_bool("TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS", True)
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
     "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
@@ -266,12 +271,31 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 if TRUSTPORTAL_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.insert(0, "cms.accounts.backends.OIDCBackend")
 
+# Logs go to stderr, one line per record, each with its request id; LOG_FORMAT=json for log
+# collectors (the production default), "plain" to read them in a terminal.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "sites.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "sites.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # Wagtail's own background tasks log every run; keep their warnings only.
-    "loggers": {"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
+    "loggers": {
+        # Wagtail's own background tasks log every run; keep their warnings only.
+        "django_tasks": {"level": "WARNING"},
+        "wagtail": {"level": "WARNING"},
+        # One line per request (method, path, status, duration); gunicorn's access log is the
+        # alternative, so a deployment may quieten this one with TRUSTPORTAL_REQUEST_LOG_LEVEL.
+        "trustportal.request": {"level": os.environ.get("TRUSTPORTAL_REQUEST_LOG_LEVEL", "INFO")},
+    },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -13,9 +14,12 @@ from django.views.decorators.http import require_GET
 
 from cms import delivery, ratelimit
 from cms.access import policy
+from cms.audit import record
 from cms.downloads import LinkExpired, LinkInvalid, read_claim
 from cms.listing import document_page_context, get_document_for_reader
 from cms.models import DocumentVersion
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -23,7 +27,22 @@ def document_detail(request, slug: str):
     document = get_document_for_reader(request, slug)
     if document is None:
         raise Http404(_("No such document."))
-    return render(request, "portal/document_detail.html", document_page_context(request, document))
+    response = render(
+        request, "portal/document_detail.html", document_page_context(request, document)
+    )
+    _record_view(request, document)
+    return response
+
+
+def _record_view(request, document) -> None:
+    """A view goes into the audit log for staff analytics; unlike a download, a page view is
+    never refused because its entry could not be written."""
+    if not getattr(settings, "TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS", True):
+        return
+    try:
+        record("document_view", outcome="ok", request=request, document=document)
+    except Exception:
+        logger.exception("Audit entry for a document view could not be written")
 
 
 def _link_problem(request, problem: str, status: int):
