@@ -193,29 +193,35 @@ def summarize_assessment(assessment) -> AssessmentSummary:
 
 
 def group_score(group) -> Score:
-    """A group's score counts each shared action item once, and each provider control once per
-    control id (the same control in two templates is one provider commitment)."""
+    return group_scores([group])[group.pk]
+
+
+def group_scores(groups) -> dict[int, Score]:
+    """Each group's score, in two queries for any number of groups. A group counts each shared
+    action item once, and each provider control once per control id (the same control in two
+    templates is one provider commitment)."""
     from .models import ActionItem, Control
 
-    score = Score()
-    for points, implementation, testing in (
-        ActionItem.objects.filter(group=group)
-        .filter(links__isnull=False)
+    ids = [group.pk for group in groups]
+    scores: dict[int, Score] = {pk: Score() for pk in ids}
+    for group_id, points, implementation, testing in (
+        ActionItem.objects.filter(group_id__in=ids, links__isnull=False)
         .distinct()
-        .values_list("points", "implementation_status", "testing_status")
+        .values_list("group_id", "points", "implementation_status", "testing_status")
     ):
-        score.add(ActionState(points, implementation, testing))
-    seen: set[str] = set()
-    for oscal_id, points, result in (
+        scores[group_id].add(ActionState(points, implementation, testing))
+    seen: set[tuple[int, str]] = set()
+    for group_id, oscal_id, points, result in (
         Control.objects.filter(
-            template__assessments__group=group,
+            template__assessments__group_id__in=ids,
             responsibility__in=[Responsibility.PROVIDER, Responsibility.SHARED],
         )
-        .distinct()
-        .order_by("oscal_id", "pk")
-        .values_list("oscal_id", "provider_points", "test_result")
+        .order_by("template__assessments__group_id", "oscal_id", "pk")
+        .values_list(
+            "template__assessments__group_id", "oscal_id", "provider_points", "test_result"
+        )
     ):
-        if oscal_id not in seen:
-            seen.add(oscal_id)
-            score.add(ProviderState(points, result))
-    return score
+        if (group_id, oscal_id) not in seen:
+            seen.add((group_id, oscal_id))
+            scores[group_id].add(ProviderState(points, result))
+    return scores

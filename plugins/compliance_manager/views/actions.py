@@ -126,6 +126,9 @@ def bulk_assign(request):
     form = BulkAssignForm(request.POST, members=members)
     ids = [int(i) for i in request.POST.getlist("items") if i.isdigit()]
     items = visible_action_items(request.user).filter(pk__in=ids)
+    if items.count() != len(set(ids)):
+        # Another organization's item is answered as if it did not exist.
+        raise Http404("No such action item.")
     if not form.is_valid() or not ids:
         return render(
             request,
@@ -133,8 +136,6 @@ def bulk_assign(request):
             {"reason": _("Choose one or more action items and a member to assign them to.")},
             status=400,
         )
-    if items.count() != len(set(ids)):
-        raise Http404("No such action item.")
     count = assign_all(items, form.cleaned_data["assignee"], request.user)
     messages.success(request, _("%(count)d action items assigned.") % {"count": count})
     back = request.POST.get("next", "")

@@ -15,7 +15,7 @@ from ..roles import (
     visible_assessments,
     visible_groups,
 )
-from ..scoring import CONTROL_STATUSES, group_score, summarize_assessment
+from ..scoring import CONTROL_STATUSES, group_score, group_scores, summarize_assessment
 from ..workflow import controls_of, create_assessment
 from . import member_required
 
@@ -24,7 +24,8 @@ from . import member_required
 @member_required
 def index(request):
     groups = list(visible_groups(request.user).prefetch_related("assessments__template"))
-    rows = [(group, group_score(group)) for group in groups]
+    scores = group_scores(groups)
+    rows = [(group, scores[group.pk]) for group in groups]
     return render(
         request,
         "compliance/index.html",
