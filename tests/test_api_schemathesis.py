@@ -29,6 +29,12 @@ OPERATIONS = [
     "/api/v3/trust-documents/{slug}/",
     "/api/v3/taxonomy/",
     "/api/v3/me/",
+    # plugins/compliance_manager (the demo reader's organization has one assessment).
+    "/api/v3/compliance/assessments/",
+    "/api/v3/compliance/assessments/{assessment_id}/",
+    "/api/v3/compliance/assessments/{assessment_id}/action-items/",
+    "/api/v3/compliance/assessments/{assessment_id}/oscal/",
+    "/api/v3/compliance/action-items/{item_id}/",
     # Wagtail's.
     "/api/v3/pages/",
     "/api/v3/pages/find/",
@@ -45,7 +51,13 @@ EXCLUDED: dict[str, str] = {}
 
 #: Path parameters nothing in the schema lets Schemathesis guess (random slugs are all 404s):
 #: these operations also run against a real object of the demo content.
-KNOWN = {"/api/v3/trust-documents/{slug}/": {"slug": "security-white-paper"}}
+KNOWN = {
+    "/api/v3/trust-documents/{slug}/": {"slug": "security-white-paper"},
+    # The seeded demo assessment and its first action item are the first rows of their tables.
+    "/api/v3/compliance/assessments/{assessment_id}/": {"assessment_id": 1},
+    "/api/v3/compliance/assessments/{assessment_id}/action-items/": {"assessment_id": 1},
+    "/api/v3/compliance/action-items/{item_id}/": {"item_id": 1},
+}
 
 HEADERS = {
     "anonymous": {},
@@ -75,6 +87,7 @@ def api_server(django_db_setup, django_db_blocker):
 def test_every_read_of_the_covered_routers_is_exercised(api_server):
     """A new GET operation on a covered prefix must be added to OPERATIONS (or EXCLUDED)."""
     covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/")
+    covered += ("/api/v3/compliance/",)
     covered += ("/api/v3/pages/", "/api/v3/sites/", "/api/v3/images/")
     paths = {
         result.ok().path

@@ -9,7 +9,7 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
@@ -23,6 +23,8 @@ from .scoring import CONTROL_STATUSES, summarize_assessment
 from .workflow import change_action_item
 
 router = Router(tags=["compliance manager"], auth=READER_AUTH)
+#: Ids beyond a 64-bit integer are a 422 from validation, not an overflow in the database.
+ObjectId = Path(..., ge=1, le=2**63 - 1)
 
 
 def require(request, role: Role = Role.READER) -> None:
@@ -184,7 +186,7 @@ def list_assessments(request, query: Query[PageQuery]):
     operation_id="compliance_assessment_detail",
     summary="An assessment with its score and progress by family and status",
 )
-def assessment_detail(request, assessment_id: int):
+def assessment_detail(request, assessment_id: int = ObjectId):
     reject_unknown_parameters(request, set())
     require(request)
     assessment = get_object_or_404(_assessments(request), pk=assessment_id)
@@ -215,7 +217,7 @@ def assessment_detail(request, assessment_id: int):
     operation_id="compliance_assessment_action_items",
     summary="An assessment's action items, filtered by assignee and status",
 )
-def assessment_action_items(request, assessment_id: int, query: Query[ActionItemQuery]):
+def assessment_action_items(request, query: Query[ActionItemQuery], assessment_id: int = ObjectId):
     reject_unknown_parameters(
         request, {"limit", "offset", "assignee", "implementation_status", "testing_status"}
     )
@@ -244,7 +246,7 @@ def assessment_action_items(request, assessment_id: int, query: Query[ActionItem
     operation_id="compliance_action_item_detail",
     summary="One action item",
 )
-def action_item_detail(request, item_id: int):
+def action_item_detail(request, item_id: int = ObjectId):
     reject_unknown_parameters(request, set())
     require(request)
     item = get_object_or_404(
@@ -259,7 +261,7 @@ def action_item_detail(request, item_id: int):
     operation_id="compliance_action_item_update",
     summary="Change an action item (testing status: assessors only)",
 )
-def update_action_item(request, item_id: int, patch: ActionItemPatch):
+def update_action_item(request, patch: ActionItemPatch, item_id: int = ObjectId):
     reject_unknown_parameters(request, set())
     require(request, Role.CONTRIBUTOR)
     item = get_object_or_404(
@@ -302,7 +304,7 @@ def update_action_item(request, item_id: int, patch: ActionItemPatch):
     operation_id="compliance_assessment_oscal",
     summary="The assessment as OSCAL assessment results (JSON)",
 )
-def assessment_oscal(request, assessment_id: int):
+def assessment_oscal(request, assessment_id: int = ObjectId):
     reject_unknown_parameters(request, set())
     require(request)
     assessment = get_object_or_404(

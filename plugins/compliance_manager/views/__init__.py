@@ -8,9 +8,12 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import render
 
 from ..roles import role_of
+
+MAX_ID = 2**63 - 1
 
 
 def member_required(view):
@@ -19,6 +22,9 @@ def member_required(view):
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
+        if any(isinstance(v, int) and v > MAX_ID for v in kwargs.values()):
+            # The database cannot even compare such an id: it names nothing.
+            raise Http404
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if role_of(request.user) is None:
