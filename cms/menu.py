@@ -59,13 +59,15 @@ def main_menu(request, trust_center: tuple[str, str] | None = None) -> list[Menu
             MenuItem(label=trust_center[0], url=trust_center[1], order=50, icon="external")
         )
     items.extend(registry.menu_items(request))
+    admin_entries = list(registry.admin_menu_items(request))
     if is_portal_admin(request.user):
+        admin_entries.insert(0, MenuItem(label=_("Admin"), url="/admin/"))
+    if admin_entries:
+        # More › Admin: the portal's admin for its administrators, plus what plugins add for
+        # the users who administer them (e.g. an organization's Compliance Manager settings).
         items.append(
             MenuItem(
-                label=_("More"),
-                url="/admin/",
-                order=90,
-                children=(MenuItem(label=_("Admin"), url="/admin/"),),
+                label=_("More"), url=admin_entries[0].url, order=90, children=tuple(admin_entries)
             )
         )
     return sorted(items, key=lambda item: item.order)

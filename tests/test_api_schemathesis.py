@@ -37,6 +37,12 @@ OPERATIONS = [
     "/api/v3/regions/{slug}/",
     # The NDA plugin's.
     "/api/v3/nda/",
+    # plugins/compliance_manager (the demo reader's organization has one assessment).
+    "/api/v3/compliance/assessments/",
+    "/api/v3/compliance/assessments/{assessment_id}/",
+    "/api/v3/compliance/assessments/{assessment_id}/action-items/",
+    "/api/v3/compliance/assessments/{assessment_id}/oscal/",
+    "/api/v3/compliance/action-items/{item_id}/",
     # Wagtail's.
     "/api/v3/pages/",
     "/api/v3/pages/find/",
@@ -58,6 +64,10 @@ KNOWN = {
     "/api/v3/starter-packs/{slug}/": {"slug": "audit-starter-pack"},
     "/api/v3/industries/{slug}/": {"slug": "financial-services"},
     "/api/v3/regions/{slug}/": {"slug": "germany"},
+    # The seeded demo assessment and its first action item are the first rows of their tables.
+    "/api/v3/compliance/assessments/{assessment_id}/": {"assessment_id": 1},
+    "/api/v3/compliance/assessments/{assessment_id}/action-items/": {"assessment_id": 1},
+    "/api/v3/compliance/action-items/{item_id}/": {"item_id": 1},
 }
 
 HEADERS = {
@@ -89,6 +99,7 @@ def test_every_read_of_the_covered_routers_is_exercised(api_server):
     """A new GET operation on a covered prefix must be added to OPERATIONS (or EXCLUDED)."""
     covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/", "/api/v3/nda/")
     covered += ("/api/v3/starter-packs/", "/api/v3/industries/", "/api/v3/regions/")
+    covered += ("/api/v3/compliance/",)
     covered += ("/api/v3/pages/", "/api/v3/sites/", "/api/v3/images/")
     paths = {
         result.ok().path

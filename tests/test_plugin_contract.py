@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 EXERCISED = {
     "reader_urls": "test_reader_urls_are_mounted_under_the_plugin_id",
     "menu_items": "test_menu_items_appear_in_the_main_menu",
+    "admin_menu_items": "test_admin_menu_items_appear_under_more_admin_for_whom_they_are_for",
     "footer_links": "test_footer_links_appear_on_every_page",
     "api_router": "test_api_router_joins_the_wagtail_api_and_its_schema",
     "access_rules": "test_access_rules_are_consulted_by_the_policy",
@@ -79,6 +80,27 @@ def test_reader_urls_are_mounted_under_the_plugin_id():
 def test_menu_items_appear_in_the_main_menu():
     html = Client().get("/en/").content.decode()
     assert 'href="/sample/">Sample</a>' in html
+
+
+@pytest.mark.django_db
+def test_admin_menu_items_appear_under_more_admin_for_whom_they_are_for(users):
+    from django.contrib.auth.models import Group
+
+    from tests.sample_plugin.apps import SAMPLE_ADMINS_GROUP
+
+    user = users["personal"]
+    client = Client()
+    client.force_login(user)
+    assert "/sample/settings/" not in client.get("/en/").content.decode()
+    user.groups.add(Group.objects.get_or_create(name=SAMPLE_ADMINS_GROUP)[0])
+    html = client.get("/en/").content.decode()
+    assert "<summary>More</summary>" in html
+    assert '<a href="/sample/settings/">Sample settings</a>' in html
+    # A portal administrator sees the portal's own admin first, then the plugins' entries.
+    admin = Client()
+    admin.force_login(users["personal"].__class__.objects.get(username="admin"))
+    admin_html = admin.get("/en/").content.decode()
+    assert '<a href="/admin/">Admin</a>' in admin_html
 
 
 @pytest.mark.django_db

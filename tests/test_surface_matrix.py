@@ -55,6 +55,28 @@ READER_ROUTES = {
     "feedback:form": "none",
     "feedback:thanks": "none",
     "sample:index": "none",
+    # Compliance Manager reveals no trust document; its own matrix (every route and API
+    # operation × every role) is tests/compliance/test_access_matrix.py.
+    **{
+        f"compliance:{name}": "compliance"
+        for name in (
+            "index",
+            "assessment_create",
+            "assessment",
+            "control",
+            "export_oscal",
+            "export_csv",
+            "export_pdf",
+            "group",
+            "action",
+            "evidence_upload",
+            "bulk_assign",
+            "evidence",
+            "roles",
+            "automatic_updates",
+            "privacy",
+        )
+    },
     "set_language": "none",
     "oidc_authentication_init": "none",
     "oidc_authentication_callback": "none",
@@ -77,6 +99,7 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/taxonomy",
     "/api/v3/me",
     "/api/v3/nda",
+    "/api/v3/compliance",  # see tests/compliance/test_access_matrix.py
 )
 #: API paths that serve trust documents: exercised for every kind of user below.
 API_DOCUMENT_ROUTES = (

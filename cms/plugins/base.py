@@ -81,6 +81,12 @@ class PluginConfig(AppConfig):
         return []
 
     @extension_point
+    def admin_menu_items(self, request: HttpRequest) -> Iterable[MenuItem]:
+        """Entries of the More › Admin pull-down for this request; return none unless the user
+        administers what the entry leads to (More appears only when it has entries)."""
+        return []
+
+    @extension_point
     def footer_links(self, request: HttpRequest) -> Iterable[FooterLink]:
         """Links in the footer of every reader page (e.g. the feedback form)."""
         return []

@@ -57,6 +57,11 @@ def menu_items(request) -> list[MenuItem]:
     return sorted(items, key=lambda item: item.order)
 
 
+def admin_menu_items(request) -> list[MenuItem]:
+    items = [item for plugin in installed_plugins() for item in plugin.admin_menu_items(request)]
+    return sorted(items, key=lambda item: item.order)
+
+
 def footer_links(request) -> list[FooterLink]:
     links = [link for plugin in installed_plugins() for link in plugin.footer_links(request)]
     return sorted(links, key=lambda link: link.order)

@@ -29,7 +29,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Built-in plugins; remove one here and its models' UI, routes, menu entries and API go with it.
-TRUSTPORTAL_PLUGINS = env_list("TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback")
+TRUSTPORTAL_PLUGINS = env_list(
+    "TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback,plugins.compliance_manager"
+)
 # Third-party plugins announce themselves through the ``trustportal.plugins`` entry-point group.
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 

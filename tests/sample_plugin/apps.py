@@ -12,6 +12,7 @@ from cms.plugins.base import FooterLink, MenuItem, PluginConfig
 from search.providers import SearchHit, SearchProvider
 
 NDA_GROUP = "sample: NDA accepted"
+SAMPLE_ADMINS_GROUP = "sample: administrators"
 EXTRA_ENTITLED_GROUP = "sample: entitled to everything"
 RECEIVED_EVENTS: list = []
 
@@ -61,6 +62,12 @@ class SamplePluginConfig(PluginConfig):
 
     def menu_items(self, request):
         return [MenuItem(label="Sample", url="/sample/", order=70)]
+
+    def admin_menu_items(self, request):
+        user = request.user
+        if user.is_authenticated and user.groups.filter(name=SAMPLE_ADMINS_GROUP).exists():
+            return [MenuItem(label="Sample settings", url="/sample/settings/")]
+        return []
 
     def footer_links(self, request):
         return [FooterLink(label="Sample footer", url="/sample/", order=20)]

@@ -1,0 +1,185 @@
+"""Templates: control catalogs imported from OSCAL, with what the provider attaches to each
+control (who is responsible, the provider's implementation and test, customer actions)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+
+
+class Responsibility(models.TextChoices):
+    PROVIDER = "provider", _("Provider-managed")
+    CUSTOMER = "customer", _("Customer-managed")
+    SHARED = "shared", _("Shared")
+
+
+class ProviderTestResult(models.TextChoices):
+    NOT_TESTED = "not_tested", _("Not tested")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+
+
+class Template(models.Model):
+    """One imported OSCAL catalog (or resolved-profile catalog), identified by its UUID."""
+
+    oscal_uuid = models.UUIDField(_("OSCAL UUID"), unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    version = models.CharField(_("version"), max_length=100, blank=True)
+    oscal_version = models.CharField(_("OSCAL version"), max_length=20, blank=True)
+    source_name = models.CharField(_("imported from"), max_length=300, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    panels = [FieldPanel("title"), FieldPanel("version", read_only=True)]
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("assessment template")
+        verbose_name_plural = _("assessment templates")
+
+    def __str__(self):
+        return self.title
+
+
+class ControlFamily(models.Model):
+    """An OSCAL group, e.g. "Access Control" (ac)."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="families")
+    oscal_id = models.CharField(max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["template", "sort_order"]
+        unique_together = [("template", "oscal_id")]
+        verbose_name = _("control family")
+        verbose_name_plural = _("control families")
+
+    def __str__(self):
+        return self.title
+
+
+class Control(ClusterableModel):
+    """A control or a control enhancement (``parent`` set) of a template."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="controls")
+    family = models.ForeignKey(
+        ControlFamily, on_delete=models.CASCADE, related_name="controls", null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, related_name="enhancements", null=True, blank=True
+    )
+    oscal_id = models.CharField(_("control id"), max_length=100)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    sort_order = models.PositiveIntegerField(default=0)
+    statement = models.TextField(_("statement"), blank=True)
+    guidance = models.TextField(_("guidance"), blank=True)
+    parameters = models.JSONField(_("parameters"), default=list, blank=True)
+
+    responsibility = models.CharField(
+        _("responsibility"),
+        max_length=16,
+        choices=Responsibility.choices,
+        default=Responsibility.CUSTOMER,
+    )
+    service = models.ForeignKey(
+        "cms.Service",
+        verbose_name=_("cloud service"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provider_points = models.PositiveIntegerField(
+        _("provider points"),
+        default=1,
+        help_text=_("What the provider's side of this control counts in the compliance score."),
+    )
+    implementation_description = models.TextField(
+        _("provider's implementation"),
+        blank=True,
+        help_text=_("Published to customers for provider-managed and shared controls."),
+    )
+    tested_on = models.DateField(_("test date"), null=True, blank=True)
+    tester = models.CharField(_("tested by"), max_length=200, blank=True)
+    test_result = models.CharField(
+        _("test result"),
+        max_length=16,
+        choices=ProviderTestResult.choices,
+        default=ProviderTestResult.NOT_TESTED,
+    )
+
+    panels = [
+        FieldPanel("oscal_id", read_only=True),
+        FieldPanel("title", read_only=True),
+        FieldPanel("responsibility"),
+        FieldPanel("service"),
+        MultiFieldPanel(
+            [
+                FieldPanel("implementation_description"),
+                FieldPanel("tested_on"),
+                FieldPanel("tester"),
+                FieldPanel("test_result"),
+                FieldPanel("provider_points"),
+            ],
+            heading=_("Provider's implementation"),
+        ),
+        InlinePanel("improvement_actions", label=_("Improvement actions for customers")),
+    ]
+
+    class Meta:
+        ordering = ["template", "sort_order"]
+        unique_together = [("template", "oscal_id")]
+        verbose_name = _("control")
+        verbose_name_plural = _("controls")
+
+    def __str__(self):
+        return f"{self.label or self.oscal_id} {self.title}"
+
+    @property
+    def provider_side(self) -> bool:
+        return self.responsibility in (Responsibility.PROVIDER, Responsibility.SHARED)
+
+    @property
+    def customer_side(self) -> bool:
+        return self.responsibility in (Responsibility.CUSTOMER, Responsibility.SHARED)
+
+
+class ImprovementAction(models.Model):
+    """What a customer should do for a customer-managed or shared control, worth ``points``."""
+
+    control = ParentalKey(Control, on_delete=models.CASCADE, related_name="improvement_actions")
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        help_text=_("Stable within the control; assessments of a group share actions by key."),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("what to do"), blank=True)
+    points = models.PositiveIntegerField(_("points"), default=1)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    panels = [
+        FieldPanel("key"),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("points"),
+    ]
+
+    class Meta:
+        ordering = ["control", "sort_order", "pk"]
+        unique_together = [("control", "key")]
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def shared_key(self) -> str:
+        """The same action in two templates (e.g. ac-2 in LOW and in PRIVACY) shares this key."""
+        return f"{self.control.oscal_id}/{self.key}"

@@ -1,0 +1,227 @@
+"""The compliance score and the status of each control, derived from action items and the
+provider's test results.
+
+Score = points earned / points available. A customer action earns its points once it is
+implemented (or has an alternative implementation) and an assessor passed it; out-of-scope
+actions count for nothing either way. A provider-managed (or shared) control counts its provider
+points as the provider's test result says: earned if passed, available but not earned otherwise.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import ImplementationStatus, ProviderTestResult, Responsibility, TestingStatus
+
+DONE = {ImplementationStatus.IMPLEMENTED, ImplementationStatus.ALTERNATIVE}
+FAILED = {TestingStatus.FAILED_LOW, TestingStatus.FAILED_MEDIUM, TestingStatus.FAILED_HIGH}
+
+#: Derived control statuses, in the order the dashboard shows them.
+CONTROL_STATUSES = {
+    "passed": _("Passed"),
+    "failed": _("Failed"),
+    "in_progress": _("In progress"),
+    "not_assessed": _("Not assessed"),
+    "out_of_scope": _("Out of scope"),
+}
+
+
+@dataclass(frozen=True)
+class ActionState:
+    points: int
+    implementation_status: str
+    testing_status: str
+
+    @property
+    def in_scope(self) -> bool:
+        return (
+            self.implementation_status != ImplementationStatus.OUT_OF_SCOPE
+            and self.testing_status != TestingStatus.OUT_OF_SCOPE
+        )
+
+    @property
+    def earned(self) -> int:
+        passed = self.testing_status == TestingStatus.PASSED
+        return self.points if self.in_scope and passed and self.implementation_status in DONE else 0
+
+    @property
+    def available(self) -> int:
+        return self.points if self.in_scope else 0
+
+    @property
+    def status(self) -> str:
+        if not self.in_scope:
+            return "out_of_scope"
+        if self.testing_status in FAILED:
+            return "failed"
+        if self.earned:
+            return "passed"
+        if (
+            self.implementation_status != ImplementationStatus.NOT_IMPLEMENTED
+            or self.testing_status == TestingStatus.PASSED
+        ):
+            return "in_progress"
+        return "not_assessed"
+
+
+@dataclass(frozen=True)
+class ProviderState:
+    points: int
+    test_result: str
+
+    @property
+    def earned(self) -> int:
+        return self.points if self.test_result == ProviderTestResult.PASSED else 0
+
+    @property
+    def available(self) -> int:
+        return self.points
+
+    @property
+    def status(self) -> str:
+        return {ProviderTestResult.PASSED: "passed", ProviderTestResult.FAILED: "failed"}.get(
+            self.test_result, "not_assessed"
+        )
+
+
+@dataclass
+class Score:
+    earned: int = 0
+    available: int = 0
+
+    def add(self, part) -> None:
+        self.earned += part.earned
+        self.available += part.available
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.earned / self.available) if self.available else 0
+
+
+def control_status(parts: Iterable[ActionState | ProviderState]) -> str:
+    """Failed if any part failed; passed if every in-scope part passed; in progress if some
+    work is done; out of scope if nothing is in scope."""
+    statuses = [part.status for part in parts]
+    in_scope = [s for s in statuses if s != "out_of_scope"]
+    if not in_scope:
+        return "out_of_scope" if statuses else "not_assessed"
+    if "failed" in in_scope:
+        return "failed"
+    if all(s == "passed" for s in in_scope):
+        return "passed"
+    if any(s in ("passed", "in_progress") for s in in_scope):
+        return "in_progress"
+    return "not_assessed"
+
+
+@dataclass
+class ControlSummary:
+    control_id: int
+    oscal_id: str
+    label: str
+    title: str
+    family_id: int | None
+    responsibility: str
+    parts: list = field(default_factory=list)
+    assignee_ids: set = field(default_factory=set)
+
+    @property
+    def status(self) -> str:
+        return control_status(self.parts)
+
+
+@dataclass
+class AssessmentSummary:
+    score: Score
+    controls: list[ControlSummary]
+    by_family: dict[int | None, Score]
+    by_status: Counter
+
+
+def summarize_assessment(assessment) -> AssessmentSummary:
+    """Score, control statuses and per-family progress in two queries, however big."""
+    from .models import AssessmentAction, Control
+
+    controls: dict[int, ControlSummary] = {}
+    for row in (
+        Control.objects.filter(template_id=assessment.template_id)
+        .order_by("sort_order")
+        .values_list(
+            "pk",
+            "oscal_id",
+            "label",
+            "title",
+            "family_id",
+            "responsibility",
+            "provider_points",
+            "test_result",
+        )
+    ):
+        pk, oscal_id, label, title, family_id, responsibility, points, result = row
+        summary = ControlSummary(pk, oscal_id, label, title, family_id, responsibility)
+        if responsibility in (Responsibility.PROVIDER, Responsibility.SHARED):
+            summary.parts.append(ProviderState(points, result))
+        controls[pk] = summary
+    for control_id, points, implementation, testing, assignee_id in AssessmentAction.objects.filter(
+        assessment=assessment
+    ).values_list(
+        "control_id",
+        "action_item__points",
+        "action_item__implementation_status",
+        "action_item__testing_status",
+        "action_item__assignee_id",
+    ):
+        summary = controls.get(control_id)
+        if summary is None or summary.responsibility == Responsibility.PROVIDER:
+            continue
+        summary.parts.append(ActionState(points, implementation, testing))
+        if assignee_id:
+            summary.assignee_ids.add(assignee_id)
+    score = Score()
+    by_family: dict[int | None, Score] = defaultdict(Score)
+    by_status: Counter = Counter()
+    for summary in controls.values():
+        for part in summary.parts:
+            score.add(part)
+            by_family[summary.family_id].add(part)
+        by_status[summary.status] += 1
+    return AssessmentSummary(score, list(controls.values()), dict(by_family), by_status)
+
+
+def group_score(group) -> Score:
+    return group_scores([group])[group.pk]
+
+
+def group_scores(groups) -> dict[int, Score]:
+    """Each group's score, in two queries for any number of groups. A group counts each shared
+    action item once, and each provider control once per control id (the same control in two
+    templates is one provider commitment)."""
+    from .models import ActionItem, Control
+
+    ids = [group.pk for group in groups]
+    scores: dict[int, Score] = {pk: Score() for pk in ids}
+    for group_id, points, implementation, testing in (
+        ActionItem.objects.filter(group_id__in=ids, links__isnull=False)
+        .distinct()
+        .values_list("group_id", "points", "implementation_status", "testing_status")
+    ):
+        scores[group_id].add(ActionState(points, implementation, testing))
+    seen: set[tuple[int, str]] = set()
+    for group_id, oscal_id, points, result in (
+        Control.objects.filter(
+            template__assessments__group_id__in=ids,
+            responsibility__in=[Responsibility.PROVIDER, Responsibility.SHARED],
+        )
+        .order_by("template__assessments__group_id", "oscal_id", "pk")
+        .values_list(
+            "template__assessments__group_id", "oscal_id", "provider_points", "test_result"
+        )
+    ):
+        if (group_id, oscal_id) not in seen:
+            seen.add((group_id, oscal_id))
+            scores[group_id].add(ProviderState(points, result))
+    return scores

@@ -1,0 +1,25 @@
+from django.urls import path
+
+from .views import actions, admin, assessments, exports
+
+urlpatterns = [
+    path("", assessments.index, name="index"),
+    path("assessments/new/", assessments.create, name="assessment_create"),
+    path("assessments/<int:pk>/", assessments.dashboard, name="assessment"),
+    path(
+        "assessments/<int:pk>/controls/<int:control_pk>/",
+        assessments.control_detail,
+        name="control",
+    ),
+    path("assessments/<int:pk>/oscal.json", exports.oscal_results, name="export_oscal"),
+    path("assessments/<int:pk>/report.csv", exports.csv_report, name="export_csv"),
+    path("assessments/<int:pk>/report.pdf", exports.pdf_report, name="export_pdf"),
+    path("groups/<int:pk>/", assessments.group_detail, name="group"),
+    path("actions/<int:pk>/", actions.action_detail, name="action"),
+    path("actions/<int:pk>/evidence/", actions.upload_evidence, name="evidence_upload"),
+    path("actions/assign/", actions.bulk_assign, name="bulk_assign"),
+    path("evidence/<int:pk>/", actions.download_evidence, name="evidence"),
+    path("settings/roles/", admin.roles, name="roles"),
+    path("settings/automatic-updates/", admin.automatic_updates, name="automatic_updates"),
+    path("settings/privacy/", admin.privacy, name="privacy"),
+]

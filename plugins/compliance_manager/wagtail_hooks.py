@@ -1,0 +1,34 @@
+"""Staff edit templates in the Wagtail admin: who is responsible for each control, the
+provider's implementation and test, and the improvement actions customers should take."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Control, Template
+
+
+class TemplateViewSet(SnippetViewSet):
+    model = Template
+    icon = "list-ul"
+    list_display = ["title", "version", "source_name", "imported_at"]
+    # Templates come from OSCAL files (import_oscal); the admin only renames them.
+    add_to_admin_menu = False
+
+
+class ControlViewSet(SnippetViewSet):
+    model = Control
+    icon = "tick-inverse"
+    list_display = ["label", "title", "template", "responsibility", "test_result"]
+    list_filter = ["template", "responsibility", "test_result"]
+    search_fields = ["title", "label", "oscal_id"]
+    ordering = ["template", "sort_order"]
+
+
+class ComplianceManagerGroup(SnippetViewSetGroup):
+    menu_label = _("Compliance Manager")
+    menu_icon = "tasks"
+    items = (TemplateViewSet, ControlViewSet)
+
+
+register_snippet(ComplianceManagerGroup)

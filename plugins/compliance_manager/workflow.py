@@ -1,0 +1,208 @@
+"""Changes to assessments and action items, with their history; every surface (site, API,
+automatic updates) goes through these so the rules and the history are the same everywhere."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cms.uploads import sha256_of, validate_upload
+
+from . import notify
+from .models import (
+    ActionItem,
+    ActionItemChange,
+    Assessment,
+    AssessmentAction,
+    AssessmentGroup,
+    Control,
+    Evidence,
+    ImprovementAction,
+    Responsibility,
+    Role,
+)
+from .roles import has_role, organization_members
+
+#: Fields a contributor may change, and those only an assessor may.
+CONTRIBUTOR_FIELDS = ("assignee", "due_date", "implementation_status", "implementation_notes")
+ASSESSOR_FIELDS = ("testing_status", "testing_notes")
+ADMINISTRATOR_FIELDS = ("automatic_updates",)
+
+
+def actor_label(user) -> str:
+    return user.get_username() if user is not None else ""
+
+
+@transaction.atomic
+def create_assessment(
+    organization, template, title: str, group_name: str, user, service=None
+) -> Assessment:
+    group, _created = AssessmentGroup.objects.get_or_create(
+        organization=organization, name=group_name.strip()
+    )
+    assessment = Assessment.objects.create(
+        organization=organization,
+        group=group,
+        template=template,
+        title=title.strip(),
+        service=service,
+        created_by=user,
+    )
+    actions = list(
+        ImprovementAction.objects.filter(
+            control__template=template,
+            control__responsibility__in=[Responsibility.CUSTOMER, Responsibility.SHARED],
+        ).select_related("control")
+    )
+    existing = {item.key: item for item in ActionItem.objects.filter(group=group)}
+    missing = []
+    for action in actions:
+        key = action.shared_key
+        if key not in existing:
+            item = ActionItem(
+                organization=organization,
+                group=group,
+                key=key,
+                control_label=action.control.label,
+                title=action.title,
+                description=action.description,
+                points=action.points,
+            )
+            existing[key] = item
+            missing.append(item)
+    ActionItem.objects.bulk_create(missing, batch_size=500)
+    if any(item.pk is None for item in missing):
+        # Backends that return no primary keys from bulk_create: read them back.
+        keys = {item.key: item.pk for item in ActionItem.objects.filter(group=group)}
+        for item in missing:
+            item.pk = keys[item.key]
+    AssessmentAction.objects.bulk_create(
+        [
+            AssessmentAction(
+                assessment=assessment,
+                control=action.control,
+                action_item=existing[action.shared_key],
+            )
+            for action in actions
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    return assessment
+
+
+def _display(field: str, value) -> str:
+    if value is None:
+        return ""
+    if field == "assignee":
+        return value.get_username()
+    return str(value)
+
+
+@transaction.atomic
+def change_action_item(
+    item: ActionItem, user, changes: dict, *, source: str = "", url: str = ""
+) -> list[str]:
+    """Apply ``changes`` (field -> new value) as ``user``; returns the fields that changed.
+
+    Raises PermissionDenied for a field the user's role may not set, ValidationError for an
+    assignee outside the organization or an unknown status.
+    """
+    if source:
+        allowed = {"implementation_status", "implementation_notes"}
+    else:
+        allowed = set()
+        if has_role(user, Role.CONTRIBUTOR):
+            allowed.update(CONTRIBUTOR_FIELDS)
+        if has_role(user, Role.ASSESSOR):
+            allowed.update(ASSESSOR_FIELDS)
+        if has_role(user, Role.ADMINISTRATOR):
+            allowed.update(ADMINISTRATOR_FIELDS)
+    refused = sorted(set(changes) - allowed)
+    if refused:
+        raise PermissionDenied(
+            _("Your Compliance Manager role may not change: %(fields)s.")
+            % {"fields": ", ".join(refused)}
+        )
+    assignee = changes.get("assignee")
+    if (
+        assignee is not None
+        and not organization_members(item.organization).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError(
+            _("Action items can only be assigned to members of the organization.")
+        )
+    for name in ("implementation_status", "testing_status"):
+        if name in changes:
+            choices = ActionItem._meta.get_field(name).choices
+            if changes[name] not in dict(choices):
+                raise ValidationError(
+                    _("Unknown %(field)s: %(value)s.")
+                    % {"field": name.replace("_", " "), "value": changes[name]}
+                )
+    changed = []
+    history = []
+    for name, new in changes.items():
+        old = getattr(item, name)
+        if old == new:
+            continue
+        history.append(
+            ActionItemChange(
+                action_item=item,
+                actor=None if source else user,
+                actor_label=source or actor_label(user),
+                field=name,
+                old_value=_display(name, old),
+                new_value=_display(name, new),
+                source=source,
+            )
+        )
+        setattr(item, name, new)
+        changed.append(name)
+    if changed:
+        item.save(update_fields=[*changed, "updated_at"])
+        ActionItemChange.objects.bulk_create(history)
+        if "assignee" in changed:
+            notify.notify_assigned(item, item.assignee, url)
+    return changed
+
+
+@transaction.atomic
+def bulk_assign(items, assignee, user, url: str = "") -> int:
+    count = 0
+    for item in items.select_related("assignee", "organization"):
+        if change_action_item(item, user, {"assignee": assignee}, url=url):
+            count += 1
+    return count
+
+
+def add_evidence(item: ActionItem, upload, user) -> Evidence:
+    """Store an evidence file after the same checks as trust documents (type by content, size
+    cap); raises ValidationError naming the problem."""
+    if not has_role(user, Role.CONTRIBUTOR):
+        raise PermissionDenied(_("Adding evidence needs the Contributor role."))
+    validate_upload(upload)
+    with transaction.atomic():
+        evidence = Evidence(
+            action_item=item,
+            original_name=upload.name[:255],
+            size=upload.size,
+            sha256=sha256_of(upload),
+            uploaded_by=user,
+            uploaded_by_label=actor_label(user),
+        )
+        evidence.file.save(upload.name, upload, save=False)
+        evidence.save()
+        ActionItemChange.objects.create(
+            action_item=item,
+            actor=user,
+            actor_label=actor_label(user),
+            field="evidence",
+            new_value=evidence.original_name,
+        )
+    return evidence
+
+
+def controls_of(assessment):
+    return Control.objects.filter(template_id=assessment.template_id)

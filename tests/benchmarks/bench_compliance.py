@@ -1,0 +1,117 @@
+"""Compliance Manager benchmark (not collected by default; run it by name):
+
+    .venv/bin/python -m pytest tests/benchmarks/bench_compliance.py -s
+
+Prints: the import time of the NIST LOW baseline; the latency of the dashboard and the API for
+an assessment with 1,000 controls and 10,000 action items; and SQL queries per request, which
+must be the same as for a 10-control assessment (asserted; the timings are only reported).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from plugins.compliance_manager.models import Control, ControlFamily, ImprovementAction, Template
+from plugins.compliance_manager.oscal import BUILTIN_CATALOGS
+from plugins.compliance_manager.oscal.importing import import_bytes
+from plugins.compliance_manager.workflow import create_assessment
+from tests.compliance.conftest import cm  # noqa: F401  (the fixture)
+
+ROUNDS = 5
+
+
+def synthetic_template(controls: int, actions_per_control: int) -> Template:
+    template = Template.objects.create(oscal_uuid=uuid.uuid4(), title=f"Synthetic {controls}")
+    families = ControlFamily.objects.bulk_create(
+        ControlFamily(template=template, oscal_id=f"f{n}", title=f"Family {n}", sort_order=n)
+        for n in range(20)
+    )
+    created = Control.objects.bulk_create(
+        Control(
+            template=template,
+            family=families[n % 20],
+            oscal_id=f"c-{n}",
+            label=f"C-{n}",
+            title=f"Control {n}",
+            sort_order=n,
+            statement="Do the thing.",
+            responsibility=("customer", "shared", "provider")[n % 3],
+            test_result="passed" if n % 2 else "not_tested",
+        )
+        for n in range(controls)
+    )
+    per_control = actions_per_control * 3 // 2  # provider-managed controls (a third) have none
+    ImprovementAction.objects.bulk_create(
+        ImprovementAction(control=control, key=f"a{k}", title=f"Action {k} of {control.label}")
+        for control in created
+        if control.responsibility != "provider"
+        for k in range(per_control)
+    )
+    return template
+
+
+def timed(client, url, rounds=ROUNDS):
+    client.get(url)  # warm-up
+    durations = []
+    with CaptureQueriesContext(connection) as context:
+        for _ in range(rounds):
+            start = time.perf_counter()
+            response = client.get(url)
+            durations.append(time.perf_counter() - start)
+            assert response.status_code == 200, url
+    return statistics.median(durations) * 1000, len(context.captured_queries) // rounds
+
+
+@pytest.mark.django_db
+def test_import_time_of_a_baseline():
+    path = next(p for p in BUILTIN_CATALOGS if "LOW" in p.name)
+    raw = json.loads(path.read_bytes())
+    raw["catalog"]["uuid"] = str(uuid.uuid4())  # a new template, so every row is written
+    data = json.dumps(raw).encode()
+    start = time.perf_counter()
+    report = import_bytes(data, path.name)
+    first = time.perf_counter() - start
+    start = time.perf_counter()
+    again = import_bytes(data, path.name)
+    second = time.perf_counter() - start
+    assert report.controls_created == again.controls_unchanged == 149
+    print(
+        f"\n[bench] import LOW baseline ({connection.vendor}): first {first:.2f} s, "
+        f"re-import (unchanged) {second:.2f} s"
+    )
+
+
+@pytest.mark.django_db
+def test_dashboard_and_api_latency_for_1000_controls_and_10000_action_items(cm):  # noqa: F811
+    big_template = synthetic_template(1000, 10)
+    small_template = synthetic_template(10, 10)
+    start = time.perf_counter()
+    big = create_assessment(cm.organization, big_template, "Big", "Bench", None)
+    created_in = time.perf_counter() - start
+    small = create_assessment(cm.organization, small_template, "Small", "Bench small", None)
+    items = big.links.count()
+    assert big_template.controls.count() == 1000 and items >= 10_000
+    client = cm.client("reader")
+    urls = {
+        "dashboard": "/en/compliance/assessments/{}/",
+        "dashboard (filtered)": "/en/compliance/assessments/{}/?status=not_assessed&page=3",
+        "API assessment detail": "/api/v3/compliance/assessments/{}/",
+        "API action items (100)": "/api/v3/compliance/assessments/{}/action-items/?limit=100",
+        "API OSCAL results": "/api/v3/compliance/assessments/{}/oscal/",
+    }
+    print(
+        f"\n[bench] {connection.vendor}: assessment with 1000 controls and {items} action items "
+        f"created in {created_in:.2f} s"
+    )
+    for name, url in urls.items():
+        big_ms, big_queries = timed(client, url.format(big.pk))
+        _small_ms, small_queries = timed(client, url.format(small.pk))
+        assert big_queries == small_queries, name
+        print(f"[bench] {name:<24} median {big_ms:8.1f} ms, {big_queries} SQL queries")

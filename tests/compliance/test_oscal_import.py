@@ -1,0 +1,183 @@
+"""Importing OSCAL catalogs: the NIST baselines' counts, idempotence, and malformed files
+rejected whole."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from plugins.compliance_manager.models import Control, ControlFamily, ImprovementAction, Template
+from plugins.compliance_manager.oscal import BUILTIN_CATALOGS
+from plugins.compliance_manager.oscal.importing import import_bytes, import_file
+from plugins.compliance_manager.oscal.parsing import OscalError
+
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "oscal"
+LOW = "NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"
+PRIVACY = "NIST_SP-800-53_rev5_PRIVACY-baseline-resolved-profile_catalog.json"
+
+
+def data_file(name: str) -> Path:
+    """The shared data set when present, else the copy shipped with the plugin."""
+    shared = SHARED_DATA / name
+    return shared if shared.exists() else next(p for p in BUILTIN_CATALOGS if p.name == name)
+
+
+def count_in_json(path: Path) -> tuple[int, int, int]:
+    """(controls and enhancements, top-level controls, families), walking the raw JSON."""
+    catalog = json.loads(path.read_text())["catalog"]
+
+    def walk(controls):
+        return sum(1 + walk(c.get("controls", [])) for c in controls)
+
+    def groups(items):
+        for group in items:
+            yield group
+            yield from groups(group.get("groups", []))
+
+    with_controls = [g for g in groups(catalog.get("groups", [])) if g.get("controls")]
+    return (
+        sum(walk(g["controls"]) for g in with_controls) + walk(catalog.get("controls", [])),
+        sum(len(g["controls"]) for g in with_controls) + len(catalog.get("controls", [])),
+        len(with_controls),
+    )
+
+
+def template_counts(template: Template) -> tuple[int, int, int]:
+    return (
+        template.controls.count(),
+        template.controls.filter(parent__isnull=True).count(),
+        template.families.count(),
+    )
+
+
+def table_sizes() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count() for model in (Template, ControlFamily, Control, ImprovementAction)
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name, published, sample",
+    [
+        (LOW, (149, 131, 18), ("ac-2", "AC-2", "Account Management", "Access Control")),
+        (
+            PRIVACY,
+            (102, 81, 16),
+            (
+                "pt-2",
+                "PT-2",
+                "Authority to Process Personally Identifiable Information",
+                "Personally Identifiable Information Processing and Transparency",
+            ),
+        ),
+    ],
+)
+def test_nist_baselines_import_with_their_published_counts(name, published, sample):
+    path = data_file(name)
+    report = import_file(path)
+    assert template_counts(report.template) == count_in_json(path) == published
+    assert report.controls_total == published[0] and report.top_level_controls == published[1]
+    oscal_id, label, title, family = sample
+    control = report.template.controls.get(oscal_id=oscal_id)
+    assert (control.label, control.title, control.family.title) == (label, title, family)
+    assert "[Assignment: " in control.statement  # parameters are named, not left as {{ insert }}
+    assert "{{" not in control.statement
+    enhancements = report.template.controls.filter(parent__isnull=False)
+    assert all(e.oscal_id.startswith(e.parent.oscal_id + ".") for e in enhancements)
+
+
+@pytest.mark.django_db
+def test_import_is_idempotent_and_keeps_what_staff_attached():
+    template = Template.objects.get(title__contains="LOW IMPACT")
+    control = template.controls.get(oscal_id="ac-1")
+    control.responsibility = "shared"
+    control.implementation_description = "Provider side documented."
+    control.save()
+    before = table_sizes()
+    report = import_file(data_file(LOW))
+    assert not report.template_created
+    assert (report.controls_created, report.controls_updated, report.actions_created) == (0, 0, 0)
+    assert report.controls_unchanged == 149
+    assert table_sizes() == before
+    control.refresh_from_db()
+    assert control.responsibility == "shared"
+    assert control.implementation_description == "Provider side documented."
+
+
+@pytest.mark.django_db
+def test_a_changed_title_is_updated_in_place():
+    raw = json.loads(data_file(LOW).read_text())
+    raw["catalog"]["groups"][0]["controls"][0]["title"] = "Policy and Procedures (revised)"
+    report = import_bytes(json.dumps(raw).encode(), "revised.json")
+    assert report.controls_updated == 1 and report.controls_created == 0
+    assert report.template.controls.get(oscal_id="ac-1").title.endswith("(revised)")
+
+
+def _broken(mutate) -> bytes:
+    raw = json.loads(data_file(LOW).read_text())
+    raw["catalog"]["uuid"] = "6f0e1f7e-1111-4222-8333-944445555666"  # a new template, if any
+    mutate(raw)
+    return json.dumps(raw).encode()
+
+
+def _drop_deep_title(raw):
+    del raw["catalog"]["groups"][17]["controls"][-1]["title"]
+
+
+def _duplicate_id(raw):
+    raw["catalog"]["groups"][3]["controls"][0]["id"] = "ac-2"
+
+
+MALFORMED = {
+    "not json": (b'{"catalog": ', "not valid JSON"),
+    "not an object": (b"[1, 2]", "top level must be a JSON object"),
+    "not oscal": (b'{"hello": "world"}', "no top-level “catalog”"),
+    "a profile": (b'{"profile": {}}', "OSCAL profile"),
+    "no uuid": (b'{"catalog": {"metadata": {"title": "x"}}}', "catalog.uuid"),
+    "a control without title, last of all": (_broken(_drop_deep_title), "groups[17].controls"),
+    "a duplicate control id": (_broken(_duplicate_id), "appears twice"),
+    "not utf-8": (b'{"catalog": "\xc3\x28"}', "not UTF-8"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", MALFORMED)
+def test_a_malformed_file_is_rejected_with_its_problem_named_and_nothing_changed(case, tmp_path):
+    raw, problem = MALFORMED[case]
+    before = table_sizes()
+    with pytest.raises(OscalError) as error:
+        import_bytes(raw, "bad.json")
+    assert problem in str(error.value)
+    assert table_sizes() == before
+    path = tmp_path / "bad.json"
+    path.write_bytes(raw)
+    with pytest.raises(CommandError, match="Nothing was changed"):
+        call_command("import_oscal", str(path), "--no-progress", stdout=StringIO())
+    assert table_sizes() == before
+
+
+@pytest.mark.django_db
+def test_the_command_reports_what_it_did_with_a_progress_bar(capsys):
+    out = StringIO()
+    call_command("import_oscal", str(data_file(PRIVACY)), stdout=out)
+    assert "102 controls (81 top-level) in 16 families" in out.getvalue()
+    assert "0 new" in out.getvalue()
+    bar = capsys.readouterr().err
+    assert "[##############################] 102/102" in bar
+
+
+@pytest.mark.django_db
+def test_the_example_basic_catalog_imports_too():
+    path = SHARED_DATA / "examples" / "basic-catalog.json"
+    if not path.exists():
+        pytest.skip("shared example data not present")
+    report = import_file(path)
+    assert template_counts(report.template) == count_in_json(path)
+    assert report.controls_total > 0
+    titles = list(report.template.families.values_list("title", flat=True))
+    assert any(" › " in title for title in titles)  # nested groups keep their path
