@@ -29,7 +29,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Built-in plugins; remove one here and its models' UI, routes, menu entries and API go with it.
-TRUSTPORTAL_PLUGINS = env_list("TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback")
+TRUSTPORTAL_PLUGINS = env_list(
+    "TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback,plugins.library,plugins.notifications"
+)
 # Third-party plugins announce themselves through the ``trustportal.plugins`` entry-point group.
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 
@@ -214,6 +216,10 @@ TRUSTPORTAL_JOBS_INLINE = not REDIS_URL
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
+# Every worker sweeps as it starts: outbox events that waited for Redis, deliveries a killed
+# worker left. Run workers with ``--with-scheduler`` for the periodic sweep and the digests.
+RQ = {"WORKER_CLASS": "workflows.sweep.SweepingWorker"}
+TRUSTPORTAL_SWEEP_SECONDS = int(os.environ.get("TRUSTPORTAL_SWEEP_SECONDS", "60"))
 
 # Search: the database backend, or Elasticsearch (elasticsearch-dsl) when ELASTICSEARCH_URL
 # names a cluster; one index per locale, named from the prefix.
