@@ -44,6 +44,12 @@ READER_ROUTES = {
     "feedback:form": "none",
     "feedback:thanks": "none",
     "sample:index": "none",
+    "library:index": "listing",
+    "library:save": "none",
+    "library:remove": "none",
+    "notifications:settings": "none",
+    "notifications:confirm": "none",
+    "notifications:unsubscribe": "none",
     "set_language": "none",
     "oidc_authentication_init": "none",
     "oidc_authentication_callback": "none",
@@ -67,7 +73,7 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/me",
 )
 #: API paths that serve trust documents: exercised for every kind of user below.
-API_DOCUMENT_ROUTES = ("/api/v3/trust-documents",)
+API_DOCUMENT_ROUTES = ("/api/v3/trust-documents", "/api/v3/library")
 
 USERS = [
     "anonymous",
@@ -253,6 +259,22 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         assert (response.status_code == 200) == allowed, (level, response.status_code)
         if level == "restricted_hidden" and not sees_hidden:
             assert response.status_code == 404  # the same answer as for no document at all
+
+    # My Library, on the site and in the API: saving every document keeps only what the user
+    # may see; the hidden title never shows for those not entitled.
+    slugs = [doc.slug for doc in docs.values()]
+    saved = client.post("/api/v3/library/", {"documents": slugs}, content_type="application/json")
+    assert saved.status_code == (401 if user is None else 200)
+    if user is not None:
+        assert (hidden.slug in saved.json()["saved"]) == sees_hidden
+        assert client.post("/en/library/save/", {"document": [hidden.pk]}).status_code == (
+            302 if sees_hidden else 404
+        )
+        library_page = strip_tags(client.get("/en/library/").content.decode())
+        library_api = client.get("/api/v3/library/").content.decode()
+        assert ("Zebrafish hidden dossier" in library_page) == sees_hidden
+        assert ("Zebrafish hidden dossier" in library_api) == sees_hidden
+        assert "Matrix listed doc" in library_page
 
     # Request access: only for listed documents, never revealing hidden ones.
     if user is not None:

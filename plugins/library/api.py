@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import Http404
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
@@ -144,4 +144,4 @@ def remove_document(request, slug: str = Path(..., pattern=SLUG)):
     removed = SavedDocument.objects.filter(user=user, document__slug=slug).delete()[0]
     if not removed:
         raise Http404("Not in your library.")
-    return 204, None
+    return Status(204, None)
