@@ -38,6 +38,11 @@ def period_key(frequency: str, now: datetime) -> str:
     return f"{frequency}:{next_run(frequency, now).date().isoformat()}"
 
 
+def digest_job_id(key: str) -> str:
+    """The RQ job id of a period's digest (RQ ids allow no colon)."""
+    return "digest-" + key.replace(":", "-")
+
+
 def send_digest(frequency: str, key: str) -> int:
     """Job body: one digest e-mail per subscriber with unsent updates of this period or before."""
     from .fanout import attach_to_deliveries
@@ -71,7 +76,7 @@ def schedule_digests(now: datetime | None = None) -> None:
             at,
             frequency,
             key,
-            job_id=f"digest-{key.replace(':', '-')}",
+            job_id=digest_job_id(key),
             queue=setting("QUEUE"),
         )
 

@@ -218,7 +218,8 @@ RQ_QUEUES = {
 }
 # Every worker sweeps as it starts: outbox events that waited for Redis, deliveries a killed
 # worker left. Run workers with ``--with-scheduler`` for the periodic sweep and the digests.
-RQ = {"WORKER_CLASS": "workflows.sweep.SweepingWorker"}
+# Enqueue at once ("auto"): the outbox already waits for the commit, and must see Redis errors.
+RQ = {"WORKER_CLASS": "workflows.sweep.SweepingWorker", "COMMIT_MODE": "auto"}
 TRUSTPORTAL_SWEEP_SECONDS = int(os.environ.get("TRUSTPORTAL_SWEEP_SECONDS", "60"))
 
 # Search: the database backend, or Elasticsearch (elasticsearch-dsl) when ELASTICSEARCH_URL
