@@ -65,8 +65,15 @@ def on_the_queue(redis_server, cleanup):
         REDIS_URL=redis_server.url,
         RQ_QUEUES={"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 600}},
     )
-    yield settings.enable
-    settings.disable()
+    enabled = []
+
+    def enable():
+        settings.enable()
+        enabled.append(settings)
+
+    yield enable
+    for active in enabled:
+        active.disable()
 
 
 @pytest.fixture

@@ -164,3 +164,28 @@ def test_staff_see_failed_deliveries(demo_users):
     client = signed_in(demo_users["admin"])
     page = client.get("/admin/email_deliveries/?status=failed").content.decode()
     assert "550 no" in page and "event:x" in page
+
+
+@pytest.mark.django_db
+def test_the_update_feed_shows_what_its_owner_may_see_without_a_session(users):
+    mine = factories.document(
+        "restricted", organizations=[users["customer_org"]], title="Feed entitled memo"
+    )
+    hidden = factories.document(
+        "restricted", organizations=[users["other_org_obj"]], title="Feed hidden memo"
+    )
+    public = factories.document("public", title="Feed public paper")
+    for document in (mine, hidden, public):
+        factories.version(document, "v2", published_on=timezone.localdate())
+    page = signed_in(users["member"]).get("/en/notifications/").content.decode()
+    feed_path = re.search(r'value="http://testserver(/en/notifications/feed/[^"]+\.json)"', page)[1]
+
+    response = Client().get(feed_path)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/feed+json")
+    feed = response.json()
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    titles = [item["title"] for item in feed["items"]]
+    assert "Feed entitled memo — v2" in titles and "Feed public paper — v2" in titles
+    assert "Feed hidden memo" not in response.content.decode()
+    assert Client().get("/en/notifications/feed/not-a-token.json").status_code == 404

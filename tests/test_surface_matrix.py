@@ -50,6 +50,9 @@ READER_ROUTES = {
     "notifications:settings": "none",
     "notifications:confirm": "none",
     "notifications:unsubscribe": "none",
+    "notifications:feed": "listing",
+    "notifications:webhooks": "none",
+    "notifications:remove_webhook": "none",
     "set_language": "none",
     "oidc_authentication_init": "none",
     "oidc_authentication_callback": "none",
@@ -275,6 +278,12 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         assert ("Zebrafish hidden dossier" in library_page) == sees_hidden
         assert ("Zebrafish hidden dossier" in library_api) == sees_hidden
         assert "Matrix listed doc" in library_page
+        # The update feed (no session: its secret URL is the credential).
+        from plugins.notifications.models import NotificationSettings
+
+        token = NotificationSettings.objects.get_or_create(user=user)[0].feed_token
+        feed = Client().get(f"/en/notifications/feed/{token}.json").content.decode()
+        assert ("Zebrafish hidden dossier" in feed) == sees_hidden
 
     # Request access: only for listed documents, never revealing hidden ones.
     if user is not None:

@@ -23,19 +23,29 @@ class NotificationsConfig(PluginConfig):
         "RETRY_BASE_SECONDS": 60,
         "SMTP_TIMEOUT_SECONDS": 30,
         "DIGEST_HOUR": 7,  # UTC
+        "WEBHOOK_TIMEOUT_SECONDS": 10,
+        # Hosts a webhook may reach over plain HTTP (none in production: HTTPS only).
+        "WEBHOOK_HTTP_HOSTS": [],
     }
 
     def reader_urls(self):
-        from . import views
+        from . import feed, views, webhook_views
 
         return [
             path("", views.settings_page, name="settings"),
             path("confirm/<str:token>/", views.confirm, name="confirm"),
             path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+            path("feed/<str:token>.json", feed.update_feed, name="feed"),
+            path("webhooks/", webhook_views.webhooks_page, name="webhooks"),
+            path("webhooks/<int:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
         ]
 
     def event_handlers(self):
-        from .fanout import on_version_published
+        from . import fanout, webhooks
+
+        def on_version_published(event):
+            fanout.on_version_published(event)
+            webhooks.on_version_published(event)
 
         return {events.VersionPublished: on_version_published}
 
@@ -44,5 +54,7 @@ class NotificationsConfig(PluginConfig):
 
         from .digests import schedule_digests
         from .sending import resume_deliveries
+        from .webhooks import resume_webhooks
 
-        return [resume_deliveries] if inline() else [resume_deliveries, schedule_digests]
+        tasks = [resume_deliveries, resume_webhooks]
+        return tasks if inline() else [*tasks, schedule_digests]

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -34,10 +35,13 @@ def settings_page(request):
         preferences.save()
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:settings")
+    feed_url = request.build_absolute_uri(
+        reverse("notifications:feed", args=[preferences.feed_token])
+    )
     return render(
         request,
         "notifications/settings.html",
-        {"form": form, "preferences": preferences},
+        {"form": form, "preferences": preferences, "feed_url": feed_url},
         status=400 if form.errors else 200,
     )
 
