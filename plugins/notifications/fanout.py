@@ -22,6 +22,11 @@ CHUNK = 1000
 
 def subscribers(document_id: int):
     """(user id, frequency) of everyone with notifications on and ``document_id`` saved."""
+    from cms.plugins import registry
+
+    if not registry.is_enabled("library"):
+        # Subscribers are the readers who saved the document: no library, no subscribers.
+        return NotificationSettings.objects.none().values_list("user_id", "frequency")
     from plugins.library.models import SavedDocument
 
     saved_by = SavedDocument.objects.filter(document_id=document_id).values("user_id")
