@@ -80,6 +80,12 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     retry_later, failures = [], []
     connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
     try:
+        # One SMTP session for the whole batch (Django would open one per message otherwise).
+        # If the server cannot be reached now, each message meets that below and is retried.
+        connection.open()
+    except OSError as error:
+        logger.warning("SMTP server unreachable at the start of a batch: %s", error)
+    try:
         for delivery_id in delivery_ids:
             if not claim(delivery_id):
                 continue
