@@ -341,12 +341,20 @@ def test_digests_run_once_on_rqs_scheduler_even_with_two_workers(
         lambda: PendingUpdate.objects.filter(user__in=users).count() == 2 * len(users)
     )
     assert smtp.received == []  # digests wait for their time
+    import django_rq
     from django.utils import timezone
+    from rq.job import Job
 
     key = period_key("daily", timezone.now())
-    # Both workers (or anyone) scheduling the same period make one job.
-    for _ in range(2):
-        schedule(send_digest, timedelta(seconds=1), "daily", key, job_id=digest_job_id(key))
+    queue = django_rq.get_queue("default")
+    job_id = digest_job_id(key)
+    # The workers' sweep put this period's digest on RQ's scheduler, for its hour (07:00 UTC).
+    assert wait_until(lambda: Job.exists(job_id, connection=queue.connection), timeout=30)
+    # Scheduling the same period again (another worker, a retry) makes no second job.
+    assert schedule(send_digest, timedelta(seconds=1), "daily", key, job_id=job_id) is None
+    # Bring its hour forward to now; of the two workers' schedulers, one runs it.
+    soon = timezone.now() + timedelta(seconds=1)
+    queue.schedule_job(Job.fetch(job_id, connection=queue.connection), soon)
     assert wait_until(
         lambda: (
             all_settled(users)
