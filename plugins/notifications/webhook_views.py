@@ -12,10 +12,17 @@ from .models import WebhookDelivery, WebhookEndpoint
 
 
 class EndpointForm(forms.ModelForm):
+    # A URL typed without a scheme means HTTPS, the only scheme endpoints may use.
+    url = forms.URLField(
+        label=_("endpoint URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("HTTPS only. We POST signed JSON for every document update."),
+    )
+
     class Meta:
         model = WebhookEndpoint
         fields = ["url"]
-        help_texts = {"url": _("HTTPS only. We POST signed JSON for every document update.")}
 
 
 def administered_organization(user):
