@@ -1,16 +1,17 @@
 """Core events plugins react to (``PluginConfig.event_handlers``).
 
-Events are raised inside the editor's transaction and dispatched after it commits, each handler
-as a background job (inline on the embedded default), so a failing plugin never rolls back a
-publish. Handlers receive the event and must be idempotent: a job may run twice.
+Events are raised inside the editor's transaction and written to the outbox there
+(``workflows.outbox``), so an event exists exactly when its publish does, even if Redis is down;
+after commit they are dispatched as a background job (inline on the embedded default), so a
+failing plugin never rolls back a publish. Handlers receive the event and must be idempotent: a
+job may run twice. ``event.event_id`` (the outbox row) is the same on every run, so handlers key
+what they record by it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
-
-from django.db import transaction
+from dataclasses import dataclass, field
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +22,8 @@ class DocumentPublished:
 
     document_id: int
     first_publish: bool
+    #: The outbox id, set when handlers run (not part of what the event says).
+    event_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,8 @@ class VersionPublished:
 
     document_id: int
     version_id: int
+    #: The outbox id, set when handlers run (not part of what the event says).
+    event_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class DocumentWithdrawn:
     """A document (or its last version) was unpublished or deleted."""
 
     document_id: int
+    #: The outbox id, set when handlers run (not part of what the event says).
+    event_id: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -45,27 +52,29 @@ class AccessLevelChanged:
     document_id: int
     old_level: str
     new_level: str
+    #: The outbox id, set when handlers run (not part of what the event says).
+    event_id: str = field(default="", compare=False)
 
 
 EVENT_TYPES = (DocumentPublished, VersionPublished, DocumentWithdrawn, AccessLevelChanged)
 EVENTS_BY_NAME = {cls.__name__: cls for cls in EVENT_TYPES}
 
 
-def run_handlers(event_name: str, payload: dict) -> None:
-    """Job body: run every plugin handler of one event (by name, so jobs stay serialisable)."""
+def run_handlers(event_name: str, payload: dict, event_id: str = "") -> None:
+    """Run every plugin handler of one event (by name, so jobs stay serialisable)."""
     from cms.plugins import registry
     from search.indexing import follow_event
 
-    event = EVENTS_BY_NAME[event_name](**payload)
+    event = EVENTS_BY_NAME[event_name](**payload, event_id=event_id)
     # The index is core, not a plugin: it follows every event before plugins react.
     follow_event(event)
     for handler in registry.event_handlers(type(event)):
         handler(event)
 
 
-def emit(event) -> None:
-    """Dispatch ``event`` to plugin handlers once the current transaction commits."""
-    from workflows.jobs import enqueue
+def emit(event) -> str:
+    """Record ``event`` in the outbox with the current transaction; handlers run after commit.
+    Returns the event id."""
+    from workflows.outbox import record
 
-    name, payload = type(event).__name__, asdict(event)
-    transaction.on_commit(lambda: enqueue(run_handlers, name, payload))
+    return record(event)

@@ -13,6 +13,12 @@ if ! command -v chromium >/dev/null 2>&1 || [ ! -e /usr/share/fonts/truetype/dej
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium fonts-dejavu-core fonts-droid-fallback >/dev/null
 fi
 
+# redis-server: the notification tests start their own on a free port (and stop it).
+if ! command -v redis-server >/dev/null 2>&1; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+fi
+
 # PostgreSQL (the machine's own server) for the second run.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
   as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start

@@ -29,6 +29,9 @@ EXERCISED = {
     "access_rules": "test_access_rules_are_consulted_by_the_policy",
     "event_handlers": "test_event_handlers_receive_core_events",
     "search_providers": "test_search_providers_add_a_tab",
+    "document_actions": "test_document_actions_fill_the_dots_menu",
+    "listing_actions": "test_listing_actions_act_on_checked_documents_and_whole_packs",
+    "maintenance_tasks": "test_maintenance_tasks_run_with_every_sweep",
 }
 
 
@@ -215,3 +218,35 @@ print(json.dumps(out))
     assert out["/en/feedback/"] == "gone" and out["/en/sample/"] == "gone"
     assert not any("sample" in path or "feedback" in path for path in out["api_paths"])
     assert any(path.startswith("/api/v3/pages") for path in out["api_paths"])
+
+
+@pytest.mark.django_db
+def test_document_actions_fill_the_dots_menu():
+    html = Client().get("/en/trust-documents/").content.decode()
+    assert 'aria-label="More actions for' in html and "Sample action on " in html
+    detail = Client().get("/en/documents/soc-3/").content.decode()
+    assert "Sample action on soc-3" in detail and 'name="document"' in detail
+
+
+@pytest.mark.django_db
+def test_listing_actions_act_on_checked_documents_and_whole_packs():
+    from cms.models import StarterPackPage
+
+    html = Client().get("/en/trust-documents/").content.decode()
+    assert "Sample bulk action" in html
+    assert 'type="checkbox" name="document"' in html and 'form="bulk-actions"' in html
+    pack = StarterPackPage.objects.live().filter(locale__language_code="en").first()
+    pack_html = Client().get(pack.url).content.decode()
+    assert "Sample all" in pack_html
+
+
+def test_maintenance_tasks_run_with_every_sweep():
+    from tests.sample_plugin.apps import MAINTENANCE_RUNS
+    from workflows.sweep import sweep
+
+    MAINTENANCE_RUNS.clear()
+    with pytest.MonkeyPatch.context() as patch:
+        # The sweep's own outbox relay needs the database; this test is about the plugin hook.
+        patch.setattr("workflows.sweep.relay_pending", lambda: 0)
+        sweep(reschedule=False)
+    assert MAINTENANCE_RUNS == ["swept"]

@@ -77,6 +77,15 @@ READER_ROUTES = {
             "privacy",
         )
     },
+    "library:index": "listing",
+    "library:save": "none",
+    "library:remove": "none",
+    "notifications:settings": "none",
+    "notifications:confirm": "none",
+    "notifications:unsubscribe": "none",
+    "notifications:feed": "listing",
+    "notifications:webhooks": "none",
+    "notifications:remove_webhook": "none",
     "set_language": "none",
     "oidc_authentication_init": "none",
     "oidc_authentication_callback": "none",
@@ -104,6 +113,7 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
 #: API paths that serve trust documents: exercised for every kind of user below.
 API_DOCUMENT_ROUTES = (
     "/api/v3/trust-documents",
+    "/api/v3/library",
     "/api/v3/starter-packs",
     "/api/v3/industries",
     "/api/v3/regions",
@@ -303,6 +313,28 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         assert (response.status_code == 200) == allowed, (level, response.status_code)
         if level == "restricted_hidden" and not sees_hidden:
             assert response.status_code == 404  # the same answer as for no document at all
+
+    # My Library, on the site and in the API: saving every document keeps only what the user
+    # may see; the hidden title never shows for those not entitled.
+    slugs = [doc.slug for doc in docs.values()]
+    saved = client.post("/api/v3/library/", {"documents": slugs}, content_type="application/json")
+    assert saved.status_code == (401 if user is None else 200)
+    if user is not None:
+        assert (hidden.slug in saved.json()["saved"]) == sees_hidden
+        assert client.post("/en/library/save/", {"document": [hidden.pk]}).status_code == (
+            302 if sees_hidden else 404
+        )
+        library_page = strip_tags(client.get("/en/library/").content.decode())
+        library_api = client.get("/api/v3/library/").content.decode()
+        assert ("Zebrafish hidden dossier" in library_page) == sees_hidden
+        assert ("Zebrafish hidden dossier" in library_api) == sees_hidden
+        assert "Matrix listed doc" in library_page
+        # The update feed (no session: its secret URL is the credential).
+        from plugins.notifications.models import NotificationSettings
+
+        token = NotificationSettings.objects.get_or_create(user=user)[0].feed_token
+        feed = Client().get(f"/en/notifications/feed/{token}.json").content.decode()
+        assert ("Zebrafish hidden dossier" in feed) == sees_hidden
 
     # Request access: only for listed documents, never revealing hidden ones.
     if user is not None:

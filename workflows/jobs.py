@@ -8,15 +8,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
-def enqueue(func: Callable, *args, queue: str = "default", **kwargs):
-    """Run ``func`` now (inline mode) or put it on a django-rq queue."""
-    if settings.TRUSTPORTAL_JOBS_INLINE:
+def inline() -> bool:
+    return settings.TRUSTPORTAL_JOBS_INLINE
+
+
+def enqueue(func: Callable, *args, queue: str = "default", job_id: str | None = None, **kwargs):
+    """Run ``func`` now (inline mode) or put it on a django-rq queue.
+
+    On a queue, an unreachable Redis raises ``redis.exceptions.RedisError``: callers that must
+    not lose the job keep it in the database (the outbox) and let the sweep retry.
+    """
+    if inline():
         try:
             return func(*args, **kwargs)
         except Exception:
@@ -26,4 +35,20 @@ def enqueue(func: Callable, *args, queue: str = "default", **kwargs):
             return None
     import django_rq
 
-    return django_rq.get_queue(queue).enqueue(func, *args, **kwargs)
+    return django_rq.get_queue(queue).enqueue(func, *args, job_id=job_id, **kwargs)
+
+
+def schedule(
+    func: Callable, at: datetime | timedelta, *args, job_id: str, queue: str = "default", **kwargs
+):
+    """Put ``func`` on RQ's scheduler (workers run with ``--with-scheduler``) unless a job with
+    ``job_id`` is already waiting, so several workers scheduling the same period make one job."""
+    import django_rq
+    from rq.job import Job
+
+    rq_queue = django_rq.get_queue(queue)
+    if Job.exists(job_id, connection=rq_queue.connection):
+        return None
+    if isinstance(at, timedelta):
+        return rq_queue.enqueue_in(at, func, *args, job_id=job_id, **kwargs)
+    return rq_queue.enqueue_at(at, func, *args, job_id=job_id, **kwargs)

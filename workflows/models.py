@@ -1,5 +1,9 @@
-"""Workflow tasks of the editorial process."""
+"""Workflow tasks of the editorial process, and the outbox of core events."""
 
+import uuid
+
+from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import AbstractGroupApprovalTask, TaskState
 
@@ -34,3 +38,30 @@ class GatedContentReviewTask(AbstractGroupApprovalTask):
     class Meta:
         verbose_name = _("gated content review")
         verbose_name_plural = _("gated content reviews")
+
+
+class OutboxEvent(models.Model):
+    """A core event, written in the same transaction as the publish that raised it.
+
+    The row commits or rolls back with the publish, so an update is never lost when Redis is down
+    at that moment: the relay puts it on the queue after commit, and the sweep
+    (``workflows.outbox.relay_pending``) retries whatever is still waiting once Redis is back.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: When it was last handed to the queue (null: waiting for the relay).
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    #: When every handler finished (null: not yet, or a worker died mid-way).
+    handled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("outbox event")
+        verbose_name_plural = _("outbox events")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.name} {self.payload}"

@@ -50,6 +50,28 @@ class FooterLink:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class DocumentAction:
+    """An entry of a document's "…" menu: a button that POSTs ``document=<id>`` (and ``next``,
+    the page to come back to) to ``url``."""
+
+    label: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ListingAction:
+    """A button above document listings that POSTs the checked documents (``document=<id>``,
+    repeated) to ``url``. With ``all_label``, starter packs also offer it for all their
+    documents at once ("Save all to library")."""
+
+    label: str
+    url: str
+    all_label: str = ""
+    order: int = 100
+
+
 class PluginConfig(AppConfig):
     """Base AppConfig of every Trust Portal plugin.
 
@@ -92,6 +114,18 @@ class PluginConfig(AppConfig):
         return []
 
     @extension_point
+    def document_actions(self, request: HttpRequest, document: Any) -> Iterable[DocumentAction]:
+        """Entries of the "…" menu beside a document (``TrustDocument``) the reader can see, on
+        every listing and on its own page. Called once per document: no queries here."""
+        return []
+
+    @extension_point
+    def listing_actions(self, request: HttpRequest) -> Iterable[ListingAction]:
+        """Buttons above document listings acting on the documents the reader checks (and on a
+        whole starter pack when ``all_label`` is set)."""
+        return []
+
+    @extension_point
     def api_router(self) -> Router | None:
         """A Django Ninja router joined to the headless API (Wagtail API v3) at
         ``/api/v3/<plugin_id>/``, so it shares one OpenAPI schema and one token scheme."""
@@ -108,6 +142,13 @@ class PluginConfig(AppConfig):
         """Handlers of core events (``cms.events``: document published, version published,
         document withdrawn, access level changed), run as background jobs after commit."""
         return {}
+
+    @extension_point
+    def maintenance_tasks(self) -> Iterable[Callable[[], None]]:
+        """Idempotent callables the sweep runs when a worker starts and then periodically, e.g.
+        resending what a worker killed mid-job left unsent. They must be safe to run at once in
+        several workers."""
+        return []
 
     @extension_point
     def search_providers(self) -> Iterable[SearchProvider]:

@@ -8,7 +8,7 @@ from typing import Any
 from django.apps import apps
 from django.urls import include, path
 
-from .base import FooterLink, MenuItem, PluginConfig
+from .base import DocumentAction, FooterLink, ListingAction, MenuItem, PluginConfig
 
 
 def installed_plugins() -> list[PluginConfig]:
@@ -92,3 +92,21 @@ def event_handlers(event_type: type) -> list[Callable[[Any], None]]:
 
 def search_providers() -> list:
     return [provider for plugin in installed_plugins() for provider in plugin.search_providers()]
+
+
+def maintenance_tasks() -> list[Callable[[], None]]:
+    return [task for plugin in installed_plugins() for task in plugin.maintenance_tasks()]
+
+
+def document_actions(request, document) -> list[DocumentAction]:
+    actions = [
+        action
+        for plugin in installed_plugins()
+        for action in plugin.document_actions(request, document)
+    ]
+    return sorted(actions, key=lambda action: action.order)
+
+
+def listing_actions(request) -> list[ListingAction]:
+    actions = [a for plugin in installed_plugins() for a in plugin.listing_actions(request)]
+    return sorted(actions, key=lambda action: action.order)

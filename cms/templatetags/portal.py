@@ -71,3 +71,19 @@ def highlight(text, query):
         "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)), re.IGNORECASE
     )
     return mark_safe(pattern.sub(lambda match: f"<mark>{match.group(0)}</mark>", escaped))
+
+
+@register.simple_tag(takes_context=True)
+def document_actions(context, document):
+    """The plugins' entries of the "…" menu of ``document`` for this reader."""
+    from cms.plugins import registry
+
+    return registry.document_actions(context["request"], document)
+
+
+@register.simple_tag(takes_context=True)
+def listing_actions(context):
+    """The plugins' buttons acting on the documents checked in a listing."""
+    from cms.plugins import registry
+
+    return registry.listing_actions(context["request"])

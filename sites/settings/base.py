@@ -30,7 +30,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Built-in plugins; remove one here and its models' UI, routes, menu entries and API go with it.
 TRUSTPORTAL_PLUGINS = env_list(
-    "TRUSTPORTAL_PLUGINS", "plugins.nda,plugins.feedback,plugins.compliance_manager"
+    "TRUSTPORTAL_PLUGINS",
+    "plugins.nda,plugins.feedback,plugins.library,plugins.notifications,plugins.compliance_manager",
 )
 # Third-party plugins announce themselves through the ``trustportal.plugins`` entry-point group.
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
@@ -221,6 +222,11 @@ TRUSTPORTAL_JOBS_INLINE = not REDIS_URL
 RQ_QUEUES = {
     "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
 }
+# Every worker sweeps as it starts: outbox events that waited for Redis, deliveries a killed
+# worker left. Run workers with ``--with-scheduler`` for the periodic sweep and the digests.
+# Enqueue at once ("auto"): the outbox already waits for the commit, and must see Redis errors.
+RQ = {"WORKER_CLASS": "workflows.sweep.SweepingWorker", "COMMIT_MODE": "auto"}
+TRUSTPORTAL_SWEEP_SECONDS = int(os.environ.get("TRUSTPORTAL_SWEEP_SECONDS", "60"))
 
 # Search: the database backend, or Elasticsearch (elasticsearch-dsl) when ELASTICSEARCH_URL
 # names a cluster; one index per locale, named from the prefix.

@@ -27,3 +27,24 @@ MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
 STORAGES["protected"]["OPTIONS"]["location"] = str(PROTECTED_MEDIA_ROOT)  # noqa: F405
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# SQLite: a file, not memory, so that the rqworker processes the delivery tests start can open
+# the test database (on PostgreSQL they are pointed at the test database by name).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_var.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["TEST"] = {"NAME": str(_test_var / "test.sqlite3")}  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        # WAL: the test process reads while a worker writes; short waits instead of errors.
+        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    )
+
+# An rqworker started by the delivery tests (tests/workers.py): a real queue and the tests'
+# SMTP server, plugin settings from the test (short leases and backoffs).
+if env_bool("TRUSTPORTAL_TEST_WORKER"):
+    import json
+
+    TRUSTPORTAL_JOBS_INLINE = False
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = "127.0.0.1"
+    EMAIL_PORT = int(os.environ["TRUSTPORTAL_TEST_SMTP_PORT"])
+    TRUSTPORTAL_PLUGIN_SETTINGS = json.loads(os.environ.get("TRUSTPORTAL_TEST_PLUGIN_SETTINGS", "{}"))

@@ -8,13 +8,14 @@ from ninja import Router
 
 from cms import events
 from cms.access.rules import AccessRule
-from cms.plugins.base import FooterLink, MenuItem, PluginConfig
+from cms.plugins.base import DocumentAction, FooterLink, ListingAction, MenuItem, PluginConfig
 from search.providers import SearchHit, SearchProvider
 
 NDA_GROUP = "sample: NDA accepted"
 SAMPLE_ADMINS_GROUP = "sample: administrators"
 EXTRA_ENTITLED_GROUP = "sample: entitled to everything"
 RECEIVED_EVENTS: list = []
+MAINTENANCE_RUNS: list = []
 
 
 class SampleAccessRule(AccessRule):
@@ -71,6 +72,15 @@ class SamplePluginConfig(PluginConfig):
 
     def footer_links(self, request):
         return [FooterLink(label="Sample footer", url="/sample/", order=20)]
+
+    def document_actions(self, request, document):
+        return [DocumentAction(label=f"Sample action on {document.slug}", url="/sample/")]
+
+    def listing_actions(self, request):
+        return [ListingAction(label="Sample bulk action", url="/sample/", all_label="Sample all")]
+
+    def maintenance_tasks(self):
+        return [lambda: MAINTENANCE_RUNS.append("swept")]
 
     def api_router(self):
         return router

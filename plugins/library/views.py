@@ -1,0 +1,59 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from . import shelf
+from .forms import BadSelection, document_ids, next_url
+
+
+@login_required
+def library(request):
+    return render(request, "library/index.html", {"entries": shelf.entries(request.user)})
+
+
+@require_POST
+@login_required
+def save(request):
+    try:
+        ids = document_ids(request, shelf.setting("MAX_DOCUMENTS_PER_REQUEST"))
+    except BadSelection as error:
+        return HttpResponseBadRequest(str(error))
+    saved = shelf.save(request.user, ids)
+    if not saved:
+        # Nothing the reader may see: the same answer as for documents that do not exist.
+        raise Http404(_("No such document."))
+    messages.success(
+        request,
+        ngettext(
+            "Saved %(count)d document to your library.",
+            "Saved %(count)d documents to your library.",
+            len(saved),
+        )
+        % {"count": len(saved)},
+    )
+    return redirect(next_url(request, reverse("library:index")))
+
+
+@require_POST
+@login_required
+def remove(request):
+    try:
+        ids = document_ids(request, shelf.setting("MAX_DOCUMENTS_PER_REQUEST"))
+    except BadSelection as error:
+        return HttpResponseBadRequest(str(error))
+    removed = shelf.remove(request.user, ids)
+    messages.success(
+        request,
+        ngettext(
+            "Removed %(count)d document from your library.",
+            "Removed %(count)d documents from your library.",
+            removed,
+        )
+        % {"count": removed},
+    )
+    return redirect(next_url(request, reverse("library:index")))

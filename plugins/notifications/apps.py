@@ -1,0 +1,60 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from cms import events
+from cms.plugins.base import PluginConfig
+
+
+class NotificationsConfig(PluginConfig):
+    """E-mails (immediately or as digests) about updates to documents in readers' libraries.
+    Needs the library plugin: subscribers are the readers who saved the document."""
+
+    name = "plugins.notifications"
+    label = "notifications"
+    plugin_id = "notifications"
+    default = True
+    verbose_name = _("Notifications")
+    default_settings = {
+        "QUEUE": "default",
+        "BATCH_SIZE": 100,
+        # A delivery "sending" for longer belongs to a dead worker and is sent again.
+        "LEASE_SECONDS": 300,
+        "MAX_ATTEMPTS": 6,
+        "RETRY_BASE_SECONDS": 60,
+        "SMTP_TIMEOUT_SECONDS": 30,
+        "DIGEST_HOUR": 7,  # UTC
+        "WEBHOOK_TIMEOUT_SECONDS": 10,
+        # Hosts a webhook may reach over plain HTTP (none in production: HTTPS only).
+        "WEBHOOK_HTTP_HOSTS": [],
+    }
+
+    def reader_urls(self):
+        from . import feed, views, webhook_views
+
+        return [
+            path("", views.settings_page, name="settings"),
+            path("confirm/<str:token>/", views.confirm, name="confirm"),
+            path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+            path("feed/<str:token>.json", feed.update_feed, name="feed"),
+            path("webhooks/", webhook_views.webhooks_page, name="webhooks"),
+            path("webhooks/<int:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
+        ]
+
+    def event_handlers(self):
+        from . import fanout, webhooks
+
+        def on_version_published(event):
+            fanout.on_version_published(event)
+            webhooks.on_version_published(event)
+
+        return {events.VersionPublished: on_version_published}
+
+    def maintenance_tasks(self):
+        from workflows.jobs import inline
+
+        from .digests import schedule_digests
+        from .sending import resume_deliveries
+        from .webhooks import resume_webhooks
+
+        tasks = [resume_deliveries, resume_webhooks]
+        return tasks if inline() else [*tasks, schedule_digests]

@@ -1,0 +1,182 @@
+"""Sending notification e-mails exactly once per (user, key) as far as the user can tell.
+
+Each delivery is claimed with a conditional UPDATE before it is sent, so two workers (or a job
+and its retry) never both send it, and marked sent only after the SMTP server accepted it. A
+worker killed mid-batch leaves its current delivery "sending": once the lease runs out, the
+sweep hands it to another worker, which sends it again with the same Message-ID. That window —
+between the server's "250 OK" and our mark — is the one place a duplicate can arise; receivers
+(and the tests) recognise it by the Message-ID. Every other delivery of the batch is resent by
+nobody but the worker that claims it.
+
+SMTP 4xx answers, time-outs and refused connections are retried with backoff; permanent
+failures are marked failed (listed for staff in the admin) and the job itself fails, so it also
+shows among django-rq's failed jobs.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import socket
+from datetime import timedelta
+
+from django.apps import apps
+from django.core.mail import get_connection
+from django.db.models import F, Q
+from django.utils import timezone
+
+from workflows.jobs import enqueue, inline, schedule
+
+from .composing import build_message
+from .models import EmailDelivery, NotificationSettings, PendingUpdate
+
+logger = logging.getLogger(__name__)
+Status = EmailDelivery.Status
+
+
+class PermanentDeliveryFailure(Exception):
+    """Some e-mails of a batch were refused for good (they are marked failed)."""
+
+
+def setting(name: str):
+    return apps.get_app_config("notifications").setting(name)
+
+
+def claimable(now=None) -> Q:
+    now = now or timezone.now()
+    lease_expired = now - timedelta(seconds=setting("LEASE_SECONDS"))
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return Q(status=Status.PENDING) & due | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
+
+
+def claim(delivery_id: int) -> bool:
+    """Take one delivery for this worker; False if another has it or it is done."""
+    now = timezone.now()
+    taken = EmailDelivery.objects.filter(claimable(now), pk=delivery_id).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    return taken == 1
+
+
+def is_temporary(error: Exception) -> bool:
+    if isinstance(error, smtplib.SMTPResponseException):
+        return 400 <= error.smtp_code < 500
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(400 <= code < 500 for code, _msg in error.recipients.values())
+    return isinstance(error, (smtplib.SMTPServerDisconnected, socket.timeout, OSError))
+
+
+def enqueue_batches(delivery_ids: list[int], job_prefix: str = "") -> None:
+    size = setting("BATCH_SIZE")
+    for start in range(0, len(delivery_ids), size):
+        batch = delivery_ids[start : start + size]
+        job_id = f"notify-{job_prefix}-{start // size}" if job_prefix else None
+        enqueue(send_deliveries, batch, job_id=job_id, queue=setting("QUEUE"))
+
+
+def send_deliveries(delivery_ids: list[int]) -> dict:
+    """Job body: send the e-mails of a batch that nobody else has sent or is sending."""
+    counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    retry_later, failures = [], []
+    connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
+    try:
+        # One SMTP session for the whole batch (Django would open one per message otherwise).
+        # If the server cannot be reached now, each message meets that below and is retried.
+        connection.open()
+    except OSError as error:
+        logger.warning("SMTP server unreachable at the start of a batch: %s", error)
+    try:
+        for delivery_id in delivery_ids:
+            if not claim(delivery_id):
+                continue
+            outcome = _send_one(delivery_id, connection)
+            counts[outcome] += 1
+            if outcome == "retry":
+                retry_later.append(delivery_id)
+            elif outcome == "failed":
+                failures.append(delivery_id)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # a broken connection cannot be closed politely; nothing to keep
+            logger.debug("SMTP connection close failed", exc_info=True)
+    if retry_later and not inline():
+        schedule(
+            send_deliveries,
+            timedelta(seconds=_backoff(max(1, _attempts(retry_later)))),
+            retry_later,
+            job_id=f"notify-retry-{retry_later[0]}-{_attempts(retry_later)}",
+            queue=setting("QUEUE"),
+        )
+    if failures:
+        raise PermanentDeliveryFailure(f"E-mail deliveries refused for good: {failures}")
+    return counts
+
+
+def _attempts(delivery_ids) -> int:
+    return max(
+        EmailDelivery.objects.filter(pk__in=delivery_ids).values_list("attempts", flat=True),
+        default=1,
+    )
+
+
+def _backoff(attempts: int) -> int:
+    return min(setting("RETRY_BASE_SECONDS") * 2 ** (attempts - 1), 3600)
+
+
+def _send_one(delivery_id: int, connection) -> str:
+    delivery = EmailDelivery.objects.select_related("user").get(pk=delivery_id)
+    preferences = NotificationSettings.objects.filter(user_id=delivery.user_id).first()
+    updates = list(
+        PendingUpdate.objects.filter(delivery=delivery).select_related("document", "version")
+    )
+    message = None
+    if preferences is not None and preferences.active:
+        message = build_message(delivery, preferences, updates)
+    if message is None:
+        EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
+        return "skipped"
+    try:
+        connection.send_messages([message])
+    except Exception as error:
+        if not is_temporary(error):
+            if not isinstance(error, smtplib.SMTPException):
+                raise
+            EmailDelivery.objects.filter(pk=delivery_id).update(
+                status=Status.FAILED, error=str(error)[:2000]
+            )
+            return "failed"
+        # A broken connection is reopened for the next message of the batch.
+        connection.close()
+        if delivery.attempts >= setting("MAX_ATTEMPTS"):
+            EmailDelivery.objects.filter(pk=delivery_id).update(
+                status=Status.FAILED, error=f"gave up after {delivery.attempts} attempts: {error}"
+            )
+            return "failed"
+        EmailDelivery.objects.filter(pk=delivery_id).update(
+            status=Status.PENDING,
+            error=str(error)[:2000],
+            next_attempt_at=timezone.now() + timedelta(seconds=_backoff(delivery.attempts)),
+        )
+        return "retry"
+    EmailDelivery.objects.filter(pk=delivery_id).update(
+        status=Status.SENT, sent_at=timezone.now(), recipient=preferences.email, error=""
+    )
+    return "sent"
+
+
+def resume_deliveries() -> int:
+    """Maintenance task: hand to workers every delivery that is due and nobody holds (never
+    started, due for a retry, or left "sending" by a worker that died)."""
+    now = timezone.now()
+    # Never-tried deliveries younger than the lease are still in their first batch's queue.
+    lease = timedelta(seconds=setting("LEASE_SECONDS"))
+    settled = Q(attempts__gt=0) | Q(created_at__lt=now - lease)
+    ids = list(
+        EmailDelivery.objects.filter(claimable(now), settled)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if ids:
+        enqueue_batches(ids)
+    return len(ids)

@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from .composing import UNSUBSCRIBE_SALT
+from .confirmation import read_confirmation_token, send_confirmation
+from .forms import NotificationSettingsForm
+from .models import NotificationSettings
+
+
+@login_required
+def settings_page(request):
+    preferences, _created = NotificationSettings.objects.get_or_create(user=request.user)
+    form = NotificationSettingsForm(request.POST or None, instance=preferences, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        preferences = form.save(commit=False)
+        preferences.language = get_language() or preferences.language
+        email = form.cleaned_data["email"]
+        if email and email != preferences.email:
+            preferences.pending_email = email
+            send_confirmation(request.user, email, preferences.language)
+            messages.info(
+                request,
+                _("We sent a link to %(email)s: notifications go there once you confirm it.")
+                % {"email": email},
+            )
+        elif not email:
+            preferences.email = preferences.pending_email = ""
+        preferences.save()
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("notifications:settings")
+    feed_url = request.build_absolute_uri(
+        reverse("notifications:feed", args=[preferences.feed_token])
+    )
+    return render(
+        request,
+        "notifications/settings.html",
+        {"form": form, "preferences": preferences, "feed_url": feed_url},
+        status=400 if form.errors else 200,
+    )
+
+
+def confirm(request, token):
+    """GET shows a button, POST confirms: mail scanners that open links confirm nothing."""
+    found = read_confirmation_token(token)
+    if found is None:
+        return render(request, "notifications/link_problem.html", status=400)
+    user_id, email = found
+    preferences = NotificationSettings.objects.filter(user_id=user_id).first()
+    if preferences is None or preferences.pending_email != email:
+        if preferences is not None and preferences.email == email:
+            return render(request, "notifications/confirmed.html", {"email": email})
+        return render(request, "notifications/link_problem.html", status=400)
+    if request.method == "POST":
+        NotificationSettings.objects.filter(pk=preferences.pk, pending_email=email).update(
+            email=email, pending_email=""
+        )
+        return render(request, "notifications/confirmed.html", {"email": email})
+    return render(request, "notifications/confirm.html", {"email": email})
+
+
+@csrf_exempt
+def unsubscribe(request, token):
+    """The link of every e-mail. A POST is RFC 8058's one-click unsubscribe (mail clients send
+    it without cookies or CSRF token: the signed token is the authority); GET asks first."""
+    try:
+        user_id = signing.loads(token, salt=UNSUBSCRIBE_SALT)["u"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return render(request, "notifications/link_problem.html", status=400)
+    preferences = NotificationSettings.objects.filter(user_id=user_id).first()
+    if preferences is None:
+        raise Http404(_("No such subscription."))
+    if request.method == "POST":
+        NotificationSettings.objects.filter(pk=preferences.pk).update(enabled=False)
+        return render(request, "notifications/unsubscribed.html")
+    return render(request, "notifications/unsubscribe.html", {"token": token})

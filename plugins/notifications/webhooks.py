@@ -1,0 +1,179 @@
+"""Webhooks: each document update an organization may see, POSTed as signed JSON.
+
+Signature: ``X-TrustPortal-Signature: sha256=<hex>``, the HMAC-SHA256 with the endpoint's secret
+of ``<X-TrustPortal-Timestamp>.<body>``; receivers check it and refuse old timestamps (replay).
+``X-TrustPortal-Event-Id`` is the same on every retry, so a receiver that answered 2xx too late
+for us to notice drops the repeat. Non-2xx answers and network errors are retried with backoff.
+Endpoints are HTTPS only; plain HTTP only for hosts the ``WEBHOOK_HTTP_HOSTS`` setting lists
+(the tests' local receiver).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+
+from django.db.models import F, Q
+from django.utils import timezone
+
+from cms.listing import source_documents
+from cms.models import DocumentVersion
+
+from .composing import absolute
+from .models import WebhookDelivery, WebhookEndpoint
+from .sending import setting
+
+logger = logging.getLogger(__name__)
+Status = WebhookDelivery.Status
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + digest.hexdigest()
+
+
+def on_version_published(event) -> None:
+    """Record one delivery per active endpoint; access is checked when each one is sent."""
+    version = DocumentVersion.objects.filter(pk=event.version_id, live=True).first()
+    if version is None:
+        return
+    event_id = event.event_id or f"version:{version.pk}"
+    endpoints = WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True)
+    WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint_id=pk, event_id=event_id, document_id=version.document_id, version=version
+            )
+            for pk in endpoints
+        ],
+        ignore_conflicts=True,
+    )
+    from workflows.jobs import enqueue
+
+    for delivery_id in WebhookDelivery.objects.filter(
+        event_id=event_id, status=Status.PENDING
+    ).values_list("pk", flat=True):
+        enqueue(deliver, delivery_id, queue=setting("QUEUE"))
+
+
+def payload(delivery: WebhookDelivery) -> dict | None:
+    """The JSON body, or None when the endpoint's organization may not see the document."""
+    viewer = delivery.endpoint.created_by
+    document = source_documents(viewer).filter(pk=delivery.document_id).first()
+    version = delivery.version
+    if document is None or version is None or not version.live:
+        return None
+    return {
+        "event": "document.version_published",
+        "event_id": delivery.event_id,
+        "document": {
+            "slug": document.slug,
+            "title": document.title,
+            "url": absolute(document.get_url()),
+        },
+        "version": {
+            "label": version.version_label,
+            "published_on": version.published_on.isoformat(),
+            "description": version.change_description,
+        },
+    }
+
+
+def _claimable(now) -> Q:
+    lease = now - timedelta(seconds=setting("LEASE_SECONDS"))
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return Q(status=Status.PENDING) & due | Q(status=Status.SENDING, claimed_at__lt=lease)
+
+
+def deliver(delivery_id: int) -> str:
+    """Job body: POST one delivery if it is due and nobody else holds it."""
+    now = timezone.now()
+    taken = WebhookDelivery.objects.filter(_claimable(now), pk=delivery_id).update(
+        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not taken:
+        return "not due"
+    delivery = WebhookDelivery.objects.select_related("endpoint__created_by", "version").get(
+        pk=delivery_id
+    )
+    body_data = payload(delivery) if delivery.endpoint.active else None
+    if body_data is None:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
+        return "skipped"
+    body = json.dumps(body_data, ensure_ascii=False).encode()
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(
+        delivery.endpoint.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "TrustPortal-Webhooks/1",
+            "X-TrustPortal-Event-Id": delivery.event_id,
+            "X-TrustPortal-Timestamp": timestamp,
+            "X-TrustPortal-Signature": signature(delivery.endpoint.secret, timestamp, body),
+        },
+    )
+    code, error = None, ""
+    try:
+        with urllib.request.urlopen(request, timeout=setting("WEBHOOK_TIMEOUT_SECONDS")) as answer:
+            code = answer.status
+    except urllib.error.HTTPError as failure:
+        code, error = failure.code, str(failure)
+    except (urllib.error.URLError, OSError) as failure:
+        error = str(failure)
+    if code is not None and 200 <= code < 300:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            status=Status.DELIVERED,
+            delivered_at=timezone.now(),
+            last_status_code=code,
+            last_error="",
+        )
+        return "delivered"
+    return _retry_later(delivery, code, error)
+
+
+def _retry_later(delivery: WebhookDelivery, code, error: str) -> str:
+    if delivery.attempts >= setting("MAX_ATTEMPTS"):
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=Status.FAILED, last_status_code=code, last_error=error[:2000]
+        )
+        return "failed"
+    wait = min(setting("RETRY_BASE_SECONDS") * 2 ** (delivery.attempts - 1), 3600)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=Status.PENDING,
+        last_status_code=code,
+        last_error=error[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=wait),
+    )
+    from workflows.jobs import inline, schedule
+
+    if not inline():
+        schedule(
+            deliver,
+            timedelta(seconds=wait),
+            delivery.pk,
+            job_id=f"webhook-{delivery.pk}-{delivery.attempts}",
+            queue=setting("QUEUE"),
+        )
+    return "retry"
+
+
+def resume_webhooks() -> int:
+    """Maintenance task: deliveries due for a retry or left by a dead worker."""
+    from workflows.jobs import enqueue
+
+    ids = list(
+        WebhookDelivery.objects.filter(_claimable(timezone.now()), attempts__gt=0).values_list(
+            "pk", flat=True
+        )
+    )
+    for delivery_id in ids:
+        enqueue(deliver, delivery_id, queue=setting("QUEUE"))
+    return len(ids)

@@ -1,0 +1,104 @@
+"""Benchmark: one update to a document saved by 10,000 users, sent by 2 real workers.
+
+Not collected by default (not named test_*). Run it explicitly:
+
+    BENCH_SUBSCRIBERS=10000 .venv/bin/python -m pytest -s -p no:logging \
+        tests/benchmarks/bench_notifications.py
+
+Reports the time from the publish to the last e-mail reaching the SMTP server, and the SQL
+queries per recipient: of the fan-out (counted in this process, which runs it) and of the
+sending (a batch of 100 sent in this process; the workers run the same code for the rest).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+
+from plugins.notifications.models import EmailDelivery
+from plugins.notifications.sending import send_deliveries
+from tests import factories
+from tests.notification_helpers import subscribers
+from tests.smtp_server import RecordingSMTPServer
+from tests.test_notification_workers import LOGS
+from tests.workers import RedisServer, Worker
+from workflows.models import OutboxEvent
+from workflows.outbox import handle
+
+SUBSCRIBERS = int(os.environ.get("BENCH_SUBSCRIBERS", "10000"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+SAMPLE = 100
+
+
+@pytest.mark.django_db
+def test_database_is_created():
+    """(Makes pytest-django create the test database when this file runs alone.)"""
+
+
+def test_one_update_to_a_document_saved_by_many(django_db_setup, django_db_blocker):
+    from django.contrib.auth import get_user_model
+
+    with django_db_blocker.unblock():
+        redis_server = RedisServer().start()
+        smtp = RecordingSMTPServer()
+        smtp.__enter__()
+        document = factories.document("public", title="Benchmark report")
+        users = subscribers("bench", SUBSCRIBERS, [document])
+        queue = override_settings(
+            TRUSTPORTAL_JOBS_INLINE=False,
+            REDIS_URL=redis_server.url,
+            RQ_QUEUES={"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 3600}},
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=smtp.port,
+        )
+        queue.enable()
+        started = []
+        try:
+            published_at = time.monotonic()
+            version = factories.version(document, "v2")
+            row = OutboxEvent.objects.get(name="VersionPublished", payload__version_id=version.pk)
+            # The fan-out, here, counted: the relay put it on the queue too, where it will
+            # find its work done.
+            with CaptureQueriesContext(connection) as fanout:
+                handle(str(row.pk))
+            sample = list(
+                EmailDelivery.objects.filter(user__in=users[:SAMPLE]).values_list("pk", flat=True)
+            )
+            with CaptureQueriesContext(connection) as sending:
+                send_deliveries(sample)
+            for n in range(WORKERS):
+                worker = Worker(redis_server.url, smtp.port, {}, LOGS / f"bench-{n}.log")
+                started.append(worker.start())
+            deadline = time.monotonic() + 1800
+            while time.monotonic() < deadline:
+                if len(smtp.received) >= SUBSCRIBERS:
+                    break
+                time.sleep(0.2)
+            elapsed = time.monotonic() - published_at
+            received = smtp.received
+            distinct = len({r.message_id for r in received})
+            print(
+                f"\n{SUBSCRIBERS} subscribers, {WORKERS} workers, {connection.vendor}:"
+                f"\n  publish -> last e-mail at the SMTP server: {elapsed:.1f} s"
+                f" ({len(received) / elapsed:.0f} e-mails/s), {distinct} distinct,"
+                f" {len(received)} received"
+                f"\n  fan-out: {len(fanout.captured_queries)} queries"
+                f" ({len(fanout.captured_queries) / SUBSCRIBERS:.3f} per recipient)"
+                f"\n  sending: {len(sending.captured_queries) / len(sample):.1f} queries per"
+                f" recipient (batch of {len(sample)})"
+            )
+            assert distinct == SUBSCRIBERS and len(received) == SUBSCRIBERS
+        finally:
+            for worker in started:
+                worker.stop()
+            queue.disable()
+            get_user_model().objects.filter(username__startswith="bench-").delete()
+            document.delete()
+            smtp.__exit__(None, None, None)
+            redis_server.cleanup()

@@ -1,0 +1,203 @@
+"""My Library on the reader site and in the API, always under the access policy."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import APIToken
+
+from cms.models import StarterPackPage
+from plugins.library.models import SavedDocument
+from tests import factories
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def bearer(user) -> dict:
+    _token, plaintext = APIToken.create_token(user=user, name="library test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
+
+
+def saved_ids(user) -> set[int]:
+    return set(SavedDocument.objects.filter(user=user).values_list("document_id", flat=True))
+
+
+@pytest.mark.django_db
+def test_save_from_the_dots_menu_and_with_checkboxes(users):
+    member = users["member"]
+    client = signed_in(member)
+    first, second, third = (factories.document("public") for _ in range(3))
+    listing = client.get("/en/trust-documents/?sort=date").content.decode()
+    assert "Save to library" in listing and 'form="bulk-actions"' in listing
+
+    response = client.post(
+        "/en/library/save/", {"document": [first.pk], "next": "/en/trust-documents/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/en/trust-documents/"
+    response = client.post("/en/library/save/", {"document": [first.pk, second.pk, third.pk]})
+    assert response.status_code == 302 and response["Location"] == "/en/library/"
+    assert saved_ids(member) == {first.pk, second.pk, third.pk}  # saving twice is a no-op
+
+    page = client.get("/en/library/").content.decode()
+    for doc in (first, second, third):
+        assert doc.title in page
+
+    client.post("/en/library/remove/", {"document": [first.pk, second.pk]})
+    assert saved_ids(member) == {third.pk}
+
+
+@pytest.mark.django_db
+def test_forbidden_documents_cannot_be_saved_and_bad_input_is_a_400(users):
+    member = users["member"]
+    client = signed_in(member)
+    hidden = factories.document("restricted", organizations=[users["other_org_obj"]])
+    assert client.post("/en/library/save/", {"document": [hidden.pk]}).status_code == 404
+    assert client.post("/en/library/save/", {"document": [10**9]}).status_code == 404
+    assert saved_ids(member) == set()
+    assert client.post("/en/library/save/", {}).status_code == 400
+    assert client.post("/en/library/save/", {"document": ["abc"]}).status_code == 400
+    assert client.get("/en/library/save/").status_code == 405
+    # Offsite "next" is ignored: the reader lands on the library.
+    visible = factories.document("public")
+    response = client.post(
+        "/en/library/save/", {"document": [visible.pk], "next": "https://evil.test/"}
+    )
+    assert response["Location"] == "/en/library/"
+    anonymous = Client().post("/en/library/save/", {"document": [visible.pk]})
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    assert Client().get("/en/library/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_recent_updates_are_flagged_with_an_accessible_tooltip(users):
+    member = users["member"]
+    fresh = factories.document("public", published_on=date.today() - timedelta(days=3))
+    stale = factories.document("public", published_on=date.today() - timedelta(days=90))
+    fresh_version = fresh.versions.get()
+    fresh_version.change_description = "Added the 2026 bridge letter."
+    fresh_version.save_revision().publish()
+    SavedDocument.objects.create(user=member, document=fresh)
+    SavedDocument.objects.create(user=member, document=stale)
+
+    page = signed_in(member).get("/en/library/").content.decode()
+    saved = SavedDocument.objects.get(user=member, document=fresh)
+    tooltip_id = f"update-{saved.pk}"
+    assert f'aria-describedby="{tooltip_id}"' in page
+    assert f'role="tooltip" id="{tooltip_id}"' in page
+    assert "Added the 2026 bridge letter." in page
+    # A button is focusable by keyboard; the stale document carries no flag.
+    assert page.count('class="badge"') == 1
+
+
+@pytest.mark.django_db
+def test_a_document_no_longer_accessible_shows_as_unavailable_without_its_title(users):
+    member = users["member"]
+    doc = factories.document(
+        "restricted", organizations=[users["customer_org"]], title="Walrus dossier"
+    )
+    SavedDocument.objects.create(user=member, document=doc)
+    client = signed_in(member)
+    assert "Walrus dossier" in client.get("/en/library/").content.decode()
+
+    doc.restricted_organizations.set([])
+    doc.save_revision().publish()
+    page = client.get("/en/library/").content.decode()
+    assert "Walrus dossier" not in page
+    assert "Document no longer available" in page
+    api = client.get("/api/v3/library/").json()
+    assert api["count"] == 1
+    assert api["items"][0]["available"] is False and api["items"][0]["title"] is None
+    assert "Walrus" not in str(api)
+    # Removing it still works.
+    client.post("/en/library/remove/", {"document": [doc.pk]})
+    assert saved_ids(member) == set()
+
+
+@pytest.mark.django_db
+def test_a_starter_pack_is_saved_whole(users):
+    member = users["member"]
+    pack = StarterPackPage.objects.live().filter(locale__language_code="en").first()
+    client = signed_in(member)
+    html = client.get(pack.url).content.decode()
+    assert "Save all to library" in html
+    visible_in_pack = set(
+        pack.items.filter(document__live=True).values_list("document_id", flat=True)
+    )
+    response = client.post(
+        "/en/library/save/", {"document": sorted(visible_in_pack), "next": pack.url}
+    )
+    assert response.status_code == 302
+    assert saved_ids(member) and saved_ids(member) <= visible_in_pack
+
+
+@pytest.mark.django_db
+def test_library_api(users):
+    member = users["member"]
+    headers = bearer(member)
+    client = Client()
+    public, other = factories.document("public"), factories.document("signed_in")
+    hidden = factories.document("restricted", organizations=[users["other_org_obj"]])
+
+    assert client.get("/api/v3/library/").status_code == 401
+    response = client.post(
+        "/api/v3/library/",
+        {"documents": [public.slug, other.slug, hidden.slug]},
+        content_type="application/json",
+        **headers,
+    )
+    assert response.status_code == 200
+    assert response.json()["saved"] == sorted([public.slug, other.slug])
+    only_hidden = client.post(
+        "/api/v3/library/",
+        {"documents": [hidden.slug]},
+        content_type="application/json",
+        **headers,
+    )
+    assert only_hidden.status_code == 404
+    assert (
+        client.post("/api/v3/library/", {}, content_type="application/json", **headers).status_code
+        == 400
+    )
+
+    listing = client.get("/api/v3/library/", **headers).json()
+    assert listing["count"] == 2
+    assert {item["slug"] for item in listing["items"]} == {public.slug, other.slug}
+    assert all(item["available"] and item["current_version"] == "v1" for item in listing["items"])
+    assert client.get("/api/v3/library/?color=red", **headers).status_code == 400
+
+    assert client.delete(f"/api/v3/library/{public.slug}/", **headers).status_code == 204
+    assert client.delete(f"/api/v3/library/{public.slug}/", **headers).status_code == 404
+    assert saved_ids(member) == {other.pk}
+
+    pack = StarterPackPage.objects.live().filter(locale__language_code="en").first()
+    response = client.post(
+        "/api/v3/library/", {"starter_pack": pack.pk}, content_type="application/json", **headers
+    )
+    assert response.status_code == 200 and response.json()["saved"]
+    missing = client.post(
+        "/api/v3/library/", {"starter_pack": 10**9}, content_type="application/json", **headers
+    )
+    assert missing.status_code == 404
+
+
+@pytest.mark.django_db
+def test_library_page_queries_do_not_grow_with_its_size(users):
+    member = users["member"]
+    client = signed_in(member)
+
+    def queries_for(count: int) -> int:
+        SavedDocument.objects.filter(user=member).delete()
+        for _ in range(count):
+            SavedDocument.objects.create(user=member, document=factories.document("public"))
+        client.get("/en/library/")  # warm the per-process caches (site, locales)
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/en/library/").status_code == 200
+        return len(context.captured_queries)
+
+    assert queries_for(2) == queries_for(8)

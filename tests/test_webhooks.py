@@ -1,0 +1,134 @@
+"""Webhooks against a real HTTP receiver that checks the signature (jobs inline; retries are
+driven by the sweep's maintenance task, as a worker's scheduler would)."""
+
+import hashlib
+import hmac
+import json
+import threading
+from datetime import timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from cms.models import Membership
+from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
+from plugins.notifications.webhooks import resume_webhooks
+from tests import factories
+
+
+class Receiver:
+    """Answers 500 to the first ``failures`` requests, then 200; records what it accepted."""
+
+    def __init__(self, failures: int = 0):
+        self.failures = failures
+        self.secret = ""
+        self.requests = []
+        self.accepted = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                timestamp = self.headers["X-TrustPortal-Timestamp"]
+                expected = (
+                    "sha256="
+                    + hmac.new(
+                        receiver.secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256
+                    ).hexdigest()
+                )
+                valid = hmac.compare_digest(expected, self.headers["X-TrustPortal-Signature"])
+                event_id = self.headers["X-TrustPortal-Event-Id"]
+                receiver.requests.append((event_id, valid))
+                if not valid:
+                    self.send_response(401)
+                elif len(receiver.requests) <= receiver.failures:
+                    self.send_response(500)
+                else:
+                    receiver.accepted.append(json.loads(body))
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver(failures=2)
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def local_http(settings):
+    settings.TRUSTPORTAL_PLUGIN_SETTINGS = {"notifications": {"WEBHOOK_HTTP_HOSTS": ["127.0.0.1"]}}
+
+
+def make_due():
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.mark.django_db
+def test_an_org_admin_registers_an_endpoint_that_gets_each_update_once_despite_failures(
+    users, receiver, local_http, django_capture_on_commit_callbacks
+):
+    admin = users["member"]
+    Membership.objects.filter(user=admin).update(role=Membership.Role.ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/en/notifications/webhooks/", {"url": receiver.url})
+    assert response.status_code == 200
+    endpoint = WebhookEndpoint.objects.get(organization=users["customer_org"])
+    assert endpoint.secret in response.content.decode()  # shown once, to copy into the tool
+    receiver.secret = endpoint.secret
+
+    document = factories.document("public", title="Webhook SOC report")
+    hidden = factories.document("restricted", organizations=[users["other_org_obj"]])
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.version(document, "v2")
+        factories.version(hidden, "v2")
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint, document=document)
+    assert delivery.status == "pending" and delivery.attempts == 1
+    assert delivery.last_status_code == 500
+    assert delivery.next_attempt_at > timezone.now()  # backoff
+    assert WebhookDelivery.objects.get(endpoint=endpoint, document=hidden).status == "skipped"
+
+    for _ in range(2):
+        make_due()
+        resume_webhooks()
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 3
+    (event,) = receiver.accepted
+    assert event["document"]["title"] == "Webhook SOC report"
+    assert event["version"]["label"] == "v2" and event["event"] == "document.version_published"
+    assert all(valid for _event_id, valid in receiver.requests)
+    assert {event_id for event_id, _valid in receiver.requests} == {delivery.event_id}
+    assert len(receiver.requests) == 3
+    make_due()
+    resume_webhooks()  # nothing is due any more
+    assert len(receiver.requests) == 3
+    log = client.get("/en/notifications/webhooks/").content.decode()
+    assert delivery.event_id in log and "Delivered" in log.title()
+
+
+@pytest.mark.django_db
+def test_endpoints_must_use_https_and_only_org_admins_have_the_page(users):
+    admin = users["member"]
+    client = Client()
+    client.force_login(admin)
+    assert client.get("/en/notifications/webhooks/").status_code == 404  # not an admin
+    Membership.objects.filter(user=admin).update(role=Membership.Role.ADMIN)
+    response = client.post("/en/notifications/webhooks/", {"url": "http://tools.customer.test/"})
+    assert response.status_code == 400 and "HTTPS" in response.content.decode()
+    response = client.post("/en/notifications/webhooks/", {"url": "https://tools.customer.test/"})
+    assert response.status_code == 200
+    assert WebhookEndpoint.objects.filter(url="https://tools.customer.test/").exists()

@@ -1,0 +1,127 @@
+"""Real background processes for the delivery tests: a Redis server of their own on a free port
+(the machine's shared one is left alone, and it can be stopped) and ``manage.py rqworker``
+processes pointed at the test database."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import redis
+
+from tests.smtp_server import free_port
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class RedisServer:
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.folder = tempfile.mkdtemp(prefix="tp-redis-")
+        self.process = None
+
+    def start(self) -> RedisServer:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                self.folder,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis.from_url(self.url)
+        for _ in range(100):
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def database_url() -> str:
+    """The test database, as a URL another process can open."""
+    from django.db import connection
+
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or "postgres"
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    host = settings.get("HOST") or "127.0.0.1"
+    port = settings.get("PORT") or 5432
+    return f"postgres://{user}{password}@{host}:{port}/{settings['NAME']}"
+
+
+class Worker:
+    """``manage.py rqworker`` in its own process group, so SIGKILL takes its work horse too."""
+
+    def __init__(self, redis_url: str, smtp_port: int, plugin_settings: dict, log: Path):
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "sites.settings.test",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": redis_url,
+            "TRUSTPORTAL_TEST_WORKER": "1",
+            "TRUSTPORTAL_TEST_SMTP_PORT": str(smtp_port),
+            "TRUSTPORTAL_TEST_PLUGIN_SETTINGS": json.dumps(plugin_settings),
+            "TRUSTPORTAL_SWEEP_SECONDS": "2",
+        }
+        self.log = log
+        self.process = None
+
+    def start(self, with_scheduler: bool = False) -> Worker:
+        command = [sys.executable, "manage.py", "rqworker", "default"]
+        if with_scheduler:
+            command.append("--with-scheduler")
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def kill(self) -> None:
+        """``kill -9`` the worker and its work horse, mid-job or not."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
