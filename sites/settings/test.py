@@ -47,4 +47,6 @@ if env_bool("TRUSTPORTAL_TEST_WORKER"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = "127.0.0.1"
     EMAIL_PORT = int(os.environ["TRUSTPORTAL_TEST_SMTP_PORT"])
-    TRUSTPORTAL_PLUGIN_SETTINGS = json.loads(os.environ.get("TRUSTPORTAL_TEST_PLUGIN_SETTINGS", "{}"))
+    TRUSTPORTAL_PLUGIN_SETTINGS = json.loads(
+        os.environ.get("TRUSTPORTAL_TEST_PLUGIN_SETTINGS", "{}")
+    )
