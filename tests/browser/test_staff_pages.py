@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.audit_data import append
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
@@ -102,7 +103,8 @@ def test_staff_read_the_viewer_analytics(page, recent_activity):
     assert totals >= expected_downloads
     chart = page.locator('svg[data-chart="timeline"]')
     assert chart.is_visible() and chart.get_attribute("role") == "img"
-    assert page.locator('svg[data-chart="timeline"] rect[data-series="downloads"]').count() == 30
+    bars = page.locator('svg[data-chart="timeline"] rect[data-series="downloads"]')
+    expect(bars).to_have_count(30)
     assert "Browser SOC 2" in page.locator('[data-table="documents"]').inner_text()
     assert "Browser Bank" in page.locator('[data-table="organizations"]').inner_text()
     page.screenshot(path=str(ARTIFACTS / "analytics.png"), full_page=True)
@@ -112,8 +114,9 @@ def test_staff_read_the_viewer_analytics(page, recent_activity):
     page.fill("#id_start", (today - timedelta(days=6)).isoformat())
     page.fill("#id_end", today.isoformat())
     page.get_by_role("button", name="Show").click()
-    assert f"start={(today - timedelta(days=6)).isoformat()}" in page.url
-    assert page.locator('svg[data-chart="timeline"] rect[data-series="downloads"]').count() == 7
+    # Wait for the new page: counting at once could read the old one, or one still loading.
+    page.wait_for_url(f"**start={(today - timedelta(days=6)).isoformat()}**")
+    expect(bars).to_have_count(7)
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV (all organizations)").click()
