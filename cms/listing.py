@@ -233,15 +233,30 @@ def facet_counts(base: QuerySet, query: DocumentQuery, backend=None) -> dict:
     and all the *other* parts of the query. One query per filter, whatever the page size."""
     counts = {}
     for name, (lookup, _model, _label) in FILTERS.items():
-        narrowed = apply_filters(base, query.without(name), backend)
+        narrowed = apply_filters(base, query.without(name), backend).values("pk")
+        counts[name] = dict(_count_values(narrowed, lookup))
+    return counts
+
+
+def _count_values(documents: QuerySet, lookup: str):
+    """``(value, number of documents)`` pairs of ``lookup`` over ``documents`` (a ``pk``
+    values queryset). Many-to-many terms are counted on the link table itself: one row per
+    (document, term) pair, so no join back to the documents and no DISTINCT."""
+    field = TrustDocument._meta.get_field(lookup.split("__")[0])
+    if field.many_to_many:
+        links = field.remote_field.through.objects.filter(
+            **{f"{field.m2m_field_name()}__in": documents}
+        )
+        term = f"{field.m2m_reverse_field_name()}__{lookup.split('__', 1)[1]}"
+        rows = links.values(term).annotate(n=Count("pk")).values_list(term, "n")
+    else:
         rows = (
-            TrustDocument.objects.filter(pk__in=narrowed.values("pk"))
+            TrustDocument.objects.filter(pk__in=documents)
             .values(lookup)
-            .annotate(n=Count("pk", distinct=True))
+            .annotate(n=Count("pk"))
             .values_list(lookup, "n")
         )
-        counts[name] = {value: n for value, n in rows if value}
-    return counts
+    return ((value, n) for value, n in rows if value)
 
 
 def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:

@@ -7,7 +7,8 @@ from wagtail.signals import published, unpublished
 from . import events
 
 #: Sent by a document or version at the end of ``save()``, once its many-to-many relations and
-#: files are committed too (``post_save`` comes before modelcluster commits them).
+#: files are committed too (``post_save`` comes before modelcluster commits them); with the
+#: ``update_fields`` of the save (None for a full save).
 content_saved = Signal()
 
 

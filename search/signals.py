@@ -6,14 +6,27 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+#: What an entry is built from. Saves of other fields alone (a new draft revision, a lock) leave
+#: the entries as they are.
+DOCUMENT_TEXT_FIELDS = {"title", "summary", "category", "standards", "services"}
+VERSION_TEXT_FIELDS = {"live", "document"}
 
-def _document_saved(sender, instance, **kwargs):
+
+def _changes(update_fields, text_fields: set[str]) -> bool:
+    return update_fields is None or bool(text_fields & set(update_fields))
+
+
+def _document_saved(sender, instance, update_fields=None, **kwargs):
+    if not _changes(update_fields, DOCUMENT_TEXT_FIELDS):
+        return
     from .text_index import series_ids, update_entries
 
     update_entries(series_ids([instance.pk]))
 
 
-def _version_saved(sender, instance, **kwargs):
+def _version_saved(sender, instance, update_fields=None, **kwargs):
+    if not _changes(update_fields, VERSION_TEXT_FIELDS):
+        return
     from .text_index import series_ids, update_entries
 
     update_entries(series_ids([instance.document_id]))

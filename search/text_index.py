@@ -323,6 +323,23 @@ def _substring_entries(words: list[str]) -> RawSQL:
     return RawSQL(f"SELECT {key} FROM {table} WHERE {clauses}", params)
 
 
+def sqlite_ranked(queryset, text: str):
+    """``queryset`` joined once to the FTS5 table and annotated with BM25 as ``search_rank``
+    (None when the text has no FTS words, or words only a substring match finds, which the
+    join would drop). bm25() exists only inside the FTS query, and as a correlated subquery it
+    would re-run the match for every row: quadratic in the number of matches."""
+    groups, excluded, unspaced = parse_query(text)
+    if not groups or unspaced:
+        return None
+    table = queryset.model._meta.db_table
+    return queryset.extra(
+        select={"search_rank": "-bm25(trustsearch_fts, 4.0, 1.0)"},
+        tables=["trustsearch_fts"],
+        where=[f'trustsearch_fts.rowid = "{table}"."id"', "trustsearch_fts MATCH %s"],
+        params=[fts5_expression(groups, excluded)],
+    )
+
+
 def rank_expression(text: str, language: str):
     """Relevance of each document row to ``text`` (higher is better; 0 without a ranked match)."""
     from .models import SearchEntry

@@ -84,3 +84,16 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own directory (test database file, uploaded files); other runs' are
+    theirs to remove."""
+    import os
+    import shutil
+
+    from django.conf import settings
+
+    run = getattr(settings, "TRUSTPORTAL_TEST_RUN", None)
+    if run and run.endswith(f"-{os.getpid()}"):
+        shutil.rmtree(settings.VAR_DIR / "test" / run, ignore_errors=True)

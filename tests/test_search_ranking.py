@@ -208,3 +208,15 @@ def test_rebuild_recreates_every_entry():
     assert SearchEntry.objects.count() == live_sources
     assert f"{live_sources} documents" in out.getvalue()
     assert slugs(Client().get(API, {"q": "report"}))
+
+
+@pytest.mark.django_db
+def test_a_draft_revision_leaves_the_entry_alone_and_its_words_unfound():
+    doc = factories.document("public", title="Published ocelot guide")
+    doc.refresh_from_db()
+    before = SearchEntry.objects.get(document=doc).updated_at
+    doc.title = "Draft lynx guide"
+    doc.save_revision()  # a draft: the live row keeps its title
+    assert SearchEntry.objects.get(document=doc).updated_at == before
+    assert slugs(Client().get(API, {"q": "lynx"})) == []
+    assert slugs(Client().get(API, {"q": "ocelot"})) == [doc.slug]

@@ -42,6 +42,15 @@ def source_pages(model) -> QuerySet:
     return model.objects.live().public().filter(locale=default_locale())
 
 
+def page_of(queryset: QuerySet, query: PageListQuery, summarize) -> dict:
+    """One page of a list endpoint: total count, the window asked for, and ``summarize(pages)``
+    of the pages in it (each endpoint's summaries are fetched in bulk, once per page)."""
+    pages = list(queryset[query.offset : query.offset + query.limit])
+    return dict(
+        count=queryset.count(), limit=query.limit, offset=query.offset, items=summarize(pages)
+    )
+
+
 def display_html(rich_text: str) -> str:
     """Rich text as readers see it: internal links and embeds resolved, not Wagtail's
     database HTML."""

@@ -21,6 +21,7 @@ from .content_pages import (
     PageListQuery,
     display_html,
     locale_parameter,
+    page_of,
     page_url,
     slug_parameter,
     source_pages,
@@ -139,13 +140,8 @@ def list_industries(request, query: Query[PageListQuery]):
     reject_unknown_parameters(request, LIST_PARAMETERS)
     activate_locale(request)
     queryset = source_pages(IndustryPage).select_related("industry").order_by("title", "pk")
-    count = queryset.count()
-    pages = list(queryset[query.offset : query.offset + query.limit])
     return IndustryList(
-        count=count,
-        limit=query.limit,
-        offset=query.offset,
-        items=[summary for _page, summary in _industries(request, pages)],
+        **page_of(queryset, query, lambda pages: [s for _p, s in _industries(request, pages)])
     )
 
 
@@ -222,13 +218,8 @@ def list_regions(request, query: Query[PageListQuery]):
     reject_unknown_parameters(request, LIST_PARAMETERS)
     activate_locale(request)
     queryset = source_pages(RegionPage).select_related("region").order_by("title", "pk")
-    count = queryset.count()
-    pages = list(queryset[query.offset : query.offset + query.limit])
     return RegionList(
-        count=count,
-        limit=query.limit,
-        offset=query.offset,
-        items=[summary for _page, summary in _regions(request, pages)],
+        **page_of(queryset, query, lambda pages: [s for _p, s in _regions(request, pages)])
     )
 
 

@@ -22,6 +22,7 @@ from .content_pages import (
     PageListQuery,
     display_html,
     locale_parameter,
+    page_of,
     page_url,
     slug_parameter,
     source_pages,
@@ -149,14 +150,7 @@ def list_starter_packs(request, query: Query[StarterPackQuery]):
     queryset = source_pages(StarterPackPage).order_by("path")
     if query.industry is not None:
         queryset = packs_of_industry(queryset, query.industry)
-    count = queryset.count()
-    packs = list(queryset[query.offset : query.offset + query.limit])
-    return StarterPackList(
-        count=count,
-        limit=query.limit,
-        offset=query.offset,
-        items=pack_summaries(request, packs),
-    )
+    return StarterPackList(**page_of(queryset, query, lambda packs: pack_summaries(request, packs)))
 
 
 @router.get(

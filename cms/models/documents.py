@@ -117,7 +117,7 @@ class TrustDocument(
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        _content_saved(self)
+        _content_saved(self, kwargs.get("update_fields"))
 
     panels = [
         FieldPanel("title"),
@@ -241,7 +241,7 @@ class DocumentVersion(
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        _content_saved(self)
+        _content_saved(self, kwargs.get("update_fields"))
 
     def __str__(self):
         return f"{self.document} — {self.version_label}"
@@ -336,7 +336,7 @@ class VersionFile(Orderable):
         return ALLOWED_TYPES.get(extension_of(self.file.name), "application/octet-stream")
 
 
-def _content_saved(instance) -> None:
+def _content_saved(instance, update_fields) -> None:
     from cms.signals import content_saved
 
-    content_saved.send(sender=type(instance), instance=instance)
+    content_saved.send(sender=type(instance), instance=instance, update_fields=update_fields)

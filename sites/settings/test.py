@@ -22,7 +22,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TRUSTPORTAL_JOBS_INLINE = True
-_test_var = VAR_DIR / "test" / os.environ.get("PYTEST_XDIST_WORKER", "main")
+# One directory per test run (files, and the SQLite database below), so that two runs on one
+# checkout never share a database file; processes the run starts inherit the variable and so
+# open the same one.
+TRUSTPORTAL_TEST_RUN = os.environ.setdefault(
+    "TRUSTPORTAL_TEST_RUN", f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
+)
+_test_var = VAR_DIR / "test" / TRUSTPORTAL_TEST_RUN
 MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
 STORAGES["protected"]["OPTIONS"]["location"] = str(PROTECTED_MEDIA_ROOT)  # noqa: F405
