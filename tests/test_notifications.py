@@ -100,6 +100,17 @@ def test_one_email_per_subscriber_in_their_language_with_links_and_unsubscribe(
 
 
 @pytest.mark.django_db
+def test_a_deactivated_account_is_mailed_nothing(django_capture_on_commit_callbacks):
+    document = factories.document("public")
+    staying, leaving = subscribers("n-left", 2, [document])
+    leaving.is_active = False
+    leaving.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.version(document, "v2")
+    assert [m.to for m in update_mails()] == [[staying.email]]
+
+
+@pytest.mark.django_db
 def test_one_click_unsubscribe(django_capture_on_commit_callbacks):
     document = factories.document("public")
     (user,) = subscribers("n-unsub", 1, [document])

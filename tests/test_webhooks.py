@@ -9,20 +9,23 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
 from cms.models import Membership
 from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
-from plugins.notifications.webhooks import resume_webhooks
+from plugins.notifications.webhooks import address_refusal, deliver, payload, resume_webhooks
 from tests import factories
 
 
 class Receiver:
-    """Answers 500 to the first ``failures`` requests, then 200; records what it accepted."""
+    """Answers 500 to the first ``failures`` requests, then 200; records what it accepted.
+    With ``redirect_to``, answers every request with a 302 there instead."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, redirect_to: str = ""):
         self.failures = failures
+        self.redirect_to = redirect_to
         self.secret = ""
         self.requests = []
         self.accepted = []
@@ -41,7 +44,10 @@ class Receiver:
                 valid = hmac.compare_digest(expected, self.headers["X-TrustPortal-Signature"])
                 event_id = self.headers["X-TrustPortal-Event-Id"]
                 receiver.requests.append((event_id, valid))
-                if not valid:
+                if receiver.redirect_to:
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect_to)
+                elif not valid:
                     self.send_response(401)
                 elif len(receiver.requests) <= receiver.failures:
                     self.send_response(500)
@@ -132,3 +138,50 @@ def test_endpoints_must_use_https_and_only_org_admins_have_the_page(users):
     response = client.post("/en/notifications/webhooks/", {"url": "https://tools.customer.test/"})
     assert response.status_code == 200
     assert WebhookEndpoint.objects.filter(url="https://tools.customer.test/").exists()
+
+
+def _delivery(endpoint, document):
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=f"test-{document.pk}",
+        document=document,
+        version=document.versions.get(),
+    )
+
+
+@pytest.mark.django_db
+def test_a_webhook_gets_the_organizations_view_not_its_registrants(users):
+    admin = users["member"]
+    group = Group.objects.create(name="Personally entitled")
+    admin.groups.add(group)
+    endpoint = WebhookEndpoint.objects.create(
+        organization=users["customer_org"], url="https://hooks.example/x", created_by=admin
+    )
+    personal = factories.document("restricted", groups=[group])
+    entitled = factories.document("restricted", organizations=[users["customer_org"]])
+    listed = factories.document("restricted", listed=True)
+    # The admin may see the first through a group of their own; the organization may not.
+    assert payload(_delivery(endpoint, personal)) is None
+    assert payload(_delivery(endpoint, listed)) is None
+    assert payload(_delivery(endpoint, entitled))["document"]["slug"] == entitled.slug
+
+
+@pytest.mark.django_db
+def test_private_addresses_are_refused_and_redirects_not_followed(users, local_http):
+    assert "non-public" in address_refusal("https://10.1.2.3/hook")
+    assert "non-public" in address_refusal("https://localhost:8443/hook")
+    assert address_refusal("http://127.0.0.1:9/hook") == ""  # the listed test receiver
+    inner = Receiver()
+    outer = Receiver(redirect_to=inner.url)
+    try:
+        endpoint = WebhookEndpoint.objects.create(
+            organization=users["customer_org"], url=outer.url, created_by=users["member"]
+        )
+        delivery = _delivery(endpoint, factories.document("public"))
+        assert deliver(delivery.pk) == "retry"
+        delivery.refresh_from_db()
+        assert delivery.last_status_code == 302
+        assert len(outer.requests) == 1 and inner.requests == []
+    finally:
+        inner.close()
+        outer.close()

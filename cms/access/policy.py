@@ -101,6 +101,19 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(not_restricted | Q(pk__in=entitled_ids))
 
 
+def organization_documents(organization) -> QuerySet:
+    """Live documents whose metadata an organization *as a whole* may see, for what its tools
+    receive (webhooks): everything not restricted, and restricted documents entitled to the
+    organization itself; never what one member was granted personally (a group, an access
+    request) and never what a listed title alone would show."""
+    from cms.models import TrustDocument
+
+    entitled = TrustDocument.objects.filter(restricted_organizations=organization).values("pk")
+    return TrustDocument.objects.live().filter(
+        ~Q(access_level=AccessLevel.RESTRICTED) | Q(pk__in=entitled)
+    )
+
+
 def can_view(user, document) -> bool:
     return visible_documents(user).filter(pk=document.pk).exists()
 

@@ -31,7 +31,11 @@ def subscribers(document_id: int):
 
     saved_by = SavedDocument.objects.filter(document_id=document_id).values("user_id")
     return (
-        NotificationSettings.objects.filter(enabled=True, user_id__in=saved_by)
+        # A deactivated account (someone who left) is mailed nothing, as the policy treats it
+        # like nobody.
+        NotificationSettings.objects.filter(
+            enabled=True, user_id__in=saved_by, user__is_active=True
+        )
         .exclude(email="")
         .values_list("user_id", "frequency")
     )

@@ -149,7 +149,7 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(_("endpoint URL"), max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(_("signing secret"), max_length=64, default=new_webhook_secret)
     active = models.BooleanField(_("active"), default=True)
-    #: Whose view of the documents the organization's webhook gets.
+    #: Who registered it (for the record; what it receives is the organization's view).
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

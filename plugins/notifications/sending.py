@@ -131,7 +131,7 @@ def _send_one(delivery_id: int, connection) -> str:
         PendingUpdate.objects.filter(delivery=delivery).select_related("document", "version")
     )
     message = None
-    if preferences is not None and preferences.active:
+    if preferences is not None and preferences.active and delivery.user.is_active:
         message = build_message(delivery, preferences, updates)
     if message is None:
         EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)

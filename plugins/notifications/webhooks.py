@@ -4,25 +4,30 @@ Signature: ``X-TrustPortal-Signature: sha256=<hex>``, the HMAC-SHA256 with the e
 of ``<X-TrustPortal-Timestamp>.<body>``; receivers check it and refuse old timestamps (replay).
 ``X-TrustPortal-Event-Id`` is the same on every retry, so a receiver that answered 2xx too late
 for us to notice drops the repeat. Non-2xx answers and network errors are retried with backoff.
-Endpoints are HTTPS only; plain HTTP only for hosts the ``WEBHOOK_HTTP_HOSTS`` setting lists
-(the tests' local receiver).
+Endpoints are HTTPS only, redirects are not followed, and a host resolving to a non-public
+address is refused at send time; plain HTTP and private addresses only for hosts the
+``WEBHOOK_HTTP_HOSTS`` setting lists (the tests' local receiver).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import timedelta
 
 from django.db.models import F, Q
 from django.utils import timezone
 
-from cms.listing import source_documents
+from cms.access import policy
+from cms.i18n import default_locale
 from cms.models import DocumentVersion
 
 from .composing import absolute
@@ -63,9 +68,13 @@ def on_version_published(event) -> None:
 
 
 def payload(delivery: WebhookDelivery) -> dict | None:
-    """The JSON body, or None when the endpoint's organization may not see the document."""
-    viewer = delivery.endpoint.created_by
-    document = source_documents(viewer).filter(pk=delivery.document_id).first()
+    """The JSON body, or None when the endpoint's organization may not see the document (as an
+    organization: not through the grants of the admin who registered the endpoint)."""
+    document = (
+        policy.organization_documents(delivery.endpoint.organization)
+        .filter(pk=delivery.document_id, locale=default_locale())
+        .first()
+    )
     version = delivery.version
     if document is None or version is None or not version.live:
         return None
@@ -85,6 +94,34 @@ def payload(delivery: WebhookDelivery) -> dict | None:
     }
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an instruction: following one would turn the POST into a
+    request to wherever the receiver points (plain HTTP, an internal host)."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def address_refusal(url: str) -> str:
+    """Why ``url``'s host may not be called ("" if it may): its addresses, resolved now, must
+    be public; hosts ``WEBHOOK_HTTP_HOSTS`` lists (a local test receiver) are trusted."""
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host in setting("WEBHOOK_HTTP_HOSTS"):
+        return ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError as error:
+        return f"Cannot resolve {host}: {error}"
+    for address in addresses:
+        ip = ipaddress.ip_address(address.split("%")[0])
+        if not ip.is_global:
+            return f"Refused: {host} resolves to a non-public address ({ip})."
+    return ""
+
+
 def _claimable(now) -> Q:
     lease = now - timedelta(seconds=setting("LEASE_SECONDS"))
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -99,13 +136,19 @@ def deliver(delivery_id: int) -> str:
     )
     if not taken:
         return "not due"
-    delivery = WebhookDelivery.objects.select_related("endpoint__created_by", "version").get(
+    delivery = WebhookDelivery.objects.select_related("endpoint__organization", "version").get(
         pk=delivery_id
     )
     body_data = payload(delivery) if delivery.endpoint.active else None
     if body_data is None:
         WebhookDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
         return "skipped"
+    refusal = address_refusal(delivery.endpoint.url)
+    if refusal:
+        WebhookDelivery.objects.filter(pk=delivery_id).update(
+            status=Status.FAILED, last_error=refusal
+        )
+        return "failed"
     body = json.dumps(body_data, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(
@@ -122,7 +165,7 @@ def deliver(delivery_id: int) -> str:
     )
     code, error = None, ""
     try:
-        with urllib.request.urlopen(request, timeout=setting("WEBHOOK_TIMEOUT_SECONDS")) as answer:
+        with _opener.open(request, timeout=setting("WEBHOOK_TIMEOUT_SECONDS")) as answer:
             code = answer.status
     except urllib.error.HTTPError as failure:
         code, error = failure.code, str(failure)
