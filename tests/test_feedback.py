@@ -199,6 +199,13 @@ def test_staff_export_the_filtered_list_as_csv(inbox, demo_users):
     assert rows[0]["Status"] in {"closed", "Closed"}
 
 
+def test_a_formula_in_a_comment_stays_text_in_the_csv(demo_users):
+    Feedback.objects.create(kind="suggestion", comment='=HYPERLINK("http://evil.example","x")')
+    response = admin_client(demo_users).get(ADMIN_LIST, {"export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert """'=HYPERLINK("http://evil.example","x")""" in [row["Comment"] for row in rows]
+
+
 def test_staff_change_the_status_but_not_what_the_reader_wrote(inbox, demo_users):
     client = admin_client(demo_users)
     item = inbox[0]

@@ -6,7 +6,6 @@ and name organizations and documents, including restricted ones.
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django import forms
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import PermissionCheckedMixin, WagtailAdminTemplateMixin
 
+from cms import spreadsheets
 from cms.audit.models import AuditEntry
 
 from . import charts, reports
@@ -46,10 +46,6 @@ class PeriodForm(forms.Form):
             raise forms.ValidationError(_("Choose a period of at most five years."))
         data["period"] = reports.Period(start, end)
         return data
-
-
-def _iso(value) -> str:
-    return value.isoformat() if value else ""
 
 
 #: CSV exports: name → (columns as (heading, key), rows of the period).
@@ -111,20 +107,14 @@ class _Echo:
         return value
 
 
-def _csv_cell(value) -> str:
-    text = _iso(value) if hasattr(value, "isoformat") else str(value if value is not None else "")
-    # Spreadsheets run cells starting with these as formulas; titles come from editors.
-    return "'" + text if text[:1] in {"=", "+", "-", "@"} else text
-
-
 def csv_response(name: str, period: reports.Period) -> StreamingHttpResponse:
     columns, rows = EXPORTS[name]
-    writer = csv.writer(_Echo())
+    writer = spreadsheets.writer(_Echo())
 
     def lines():
         yield writer.writerow([heading for heading, _key in columns])
         for row in rows(period):
-            yield writer.writerow([_csv_cell(row[key]) for _heading, key in columns])
+            yield writer.writerow([row[key] for _heading, key in columns])
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     filename = f"analytics-{name}-{period.start.isoformat()}-{period.end.isoformat()}.csv"

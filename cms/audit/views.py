@@ -15,6 +15,8 @@ from wagtail.admin.views.generic import PermissionCheckedMixin, WagtailAdminTemp
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
+from cms.spreadsheets import SafeCsvExportMixin
+
 from .chain import canonical_timestamp
 from .models import Action, AuditEntry, Outcome
 from .verification import verify
@@ -38,7 +40,7 @@ class AuditEntryFilterSet(WagtailFilterSet):
         fields = []
 
 
-class AuditLogReportView(ReportView):
+class AuditLogReportView(SafeCsvExportMixin, ReportView):
     model = AuditEntry
     permission_required = "view"
     page_title = _("Audit log")

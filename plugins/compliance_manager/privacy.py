@@ -3,10 +3,11 @@ export them, hand their assignments to someone else, or remove them."""
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.db import transaction
+
+from cms import spreadsheets
 
 from .models import ActionItem, ActionItemChange, Evidence
 from .workflow import actor_label
@@ -27,7 +28,7 @@ REPORT_HEADER = [
 def assignment_report(organization, user) -> str:
     """CSV of the user's current assignments and the evidence they uploaded."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(REPORT_HEADER)
     for item in (
         ActionItem.objects.filter(organization=organization, assignee=user)

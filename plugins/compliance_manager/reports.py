@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import csv
 import io
 
 from fpdf import FPDF
+
+from cms import spreadsheets
 
 from .models import AssessmentAction
 from .scoring import CONTROL_STATUSES, summarize_assessment
@@ -39,7 +40,7 @@ def csv_report(assessment) -> str:
     summary = summarize_assessment(assessment)
     items = _items_by_control(assessment)
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheets.writer(out)
     writer.writerow(CSV_HEADER)
     for control in summary.controls:
         base = [control.label, control.title, control.responsibility, control.status]

@@ -11,7 +11,9 @@ from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+
+from cms.spreadsheets import SafeCsvExportMixin
 
 from .models import Feedback
 
@@ -46,8 +48,13 @@ class FeedbackFilterSet(WagtailFilterSet):
         return queryset.exclude(contact_email="") if value else queryset.filter(contact_email="")
 
 
+class FeedbackIndexView(SafeCsvExportMixin, IndexView):
+    """Readers write the comments: the CSV export keeps formula-like text as text."""
+
+
 class FeedbackViewSet(SnippetViewSet):
     model = Feedback
+    index_view_class = FeedbackIndexView
     icon = "mail"
     list_display = [
         Column("comment", label=_("Comment"), accessor="__str__"),
