@@ -41,14 +41,18 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[HEADER] = request_id
+            # The URL pattern, not the path: paths carry secrets (signed download links,
+            # e-mail verification and feed tokens) that must not reach the log collector.
+            match = getattr(request, "resolver_match", None)
+            where = "/" + match.route if match is not None else "(unmatched)"
             request_logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                where,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": where,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },

@@ -295,8 +295,21 @@ def test_only_staff_allowed_to_read_the_audit_log_see_analytics(demo_users):
     )
     auditor = Client()
     auditor.force_login(make_user("auditor", groups=["Auditors"]))
-    assert auditor.get(ANALYTICS).status_code == 200
+    page = auditor.get(ANALYTICS)
+    assert page.status_code == 200
     assert "Viewer analytics" in auditor.get("/admin/").content.decode()
+    # Reading the audit log is not handling access requests: who asked for what stays hidden.
+    assert 'data-total="pending"' not in page.content.decode()
+    admin = Client()
+    admin.force_login(demo_users["admin"])
+    assert 'data-total="pending"' in admin.get(ANALYTICS).content.decode()
+
+
+def test_a_period_ending_in_the_future_is_a_clear_400(demo_users):
+    admin = Client()
+    admin.force_login(demo_users["admin"])
+    response = admin.get(ANALYTICS, {"end": "9999-12-31"})
+    assert response.status_code == 400 and "future" in response.content.decode()
 
 
 def test_document_page_views_are_recorded_and_counted(demo_users):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -26,6 +27,31 @@ VALID = {
 def send(client, django_capture_on_commit_callbacks, **overrides):
     with django_capture_on_commit_callbacks(execute=True):
         return client.post("/en/feedback/", {**VALID, **overrides})
+
+
+def test_with_the_queue_down_the_reader_is_thanked_and_staff_told_later(
+    django_capture_on_commit_callbacks, demo_users, monkeypatch
+):
+    import redis
+
+    import plugins.feedback.views
+    from plugins.feedback.notifications import notify_unnotified
+
+    def queue_down(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Redis is down")
+
+    monkeypatch.setattr(plugins.feedback.views, "enqueue", queue_down)
+    response = send(Client(), django_capture_on_commit_callbacks)
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.staff_notified_at is None and mail.outbox == []
+    Feedback.objects.filter(pk=feedback.pk).update(
+        created_at=feedback.created_at - timedelta(minutes=10)
+    )
+    assert notify_unnotified() == 1  # the sweep's maintenance task, Redis back
+    feedback.refresh_from_db()
+    assert feedback.staff_notified_at is not None and len(mail.outbox) == 1
+    assert notify_unnotified() == 0
 
 
 def test_the_footer_link_carries_the_page_into_the_form():

@@ -187,3 +187,13 @@ def test_gunicorn_serves_the_probes_behind_a_proxy_with_json_logs(tmp_path):
 class NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args, **kwargs):
         return None
+
+
+@pytest.mark.django_db
+def test_secret_tokens_in_paths_stay_out_of_the_request_log(caplog):
+    from django.test import Client
+
+    with caplog.at_level("INFO", logger="trustportal.request"):
+        Client().get("/en/download/secret-token-abc123/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "trustportal.request"]
+    assert lines and not any("secret-token-abc123" in line for line in lines)

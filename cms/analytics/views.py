@@ -42,6 +42,8 @@ class PeriodForm(forms.Form):
         start = data.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
             raise forms.ValidationError(_("The start date must not be after the end date."))
+        if end > today:
+            raise forms.ValidationError(_("The end date must not be in the future."))
         if (end - start).days + 1 > MAX_DAYS:
             raise forms.ValidationError(_("Choose a period of at most five years."))
         data["period"] = reports.Period(start, end)
@@ -160,7 +162,9 @@ class AnalyticsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
         timeline = reports.timeline(period)
         label_format = "M j" if period.granularity != "month" else "M Y"
         top_documents = list(reports.by_document(period, TOP))
+        may_handle = self.request.user.has_perm("cms.change_accessrequest")
         context.update(
+            may_handle_requests=may_handle,
             period=period,
             totals=reports.totals(period),
             timeline=timeline,
@@ -176,8 +180,9 @@ class AnalyticsView(PermissionCheckedMixin, WagtailAdminTemplateMixin, TemplateV
             versions=list(reports.by_version(period, TOP)),
             organizations=list(reports.by_organization(period, TOP)),
             nda_organizations=list(reports.nda_organizations(period, TOP)),
-            pending_requests=list(reports.pending_access_requests(TOP)),
-            pending_count=reports.pending_access_requests().count(),
+            # Requesters and the documents they asked for: for those who may handle requests.
+            pending_requests=list(reports.pending_access_requests(TOP)) if may_handle else [],
+            pending_count=reports.pending_access_requests().count() if may_handle else 0,
             period_query=f"start={period.start.isoformat()}&end={period.end.isoformat()}",
             exports=list(EXPORTS),
         )

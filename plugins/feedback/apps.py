@@ -23,6 +23,11 @@ class FeedbackConfig(PluginConfig):
             path("thanks/", views.thanks, name="thanks"),
         ]
 
+    def maintenance_tasks(self):
+        from .notifications import notify_unnotified
+
+        return [notify_unnotified]
+
     def footer_links(self, request):
         url = reverse("feedback:form") + "?" + urlencode({"from": request.path})
         return [FooterLink(label=str(_("Feedback")), url=url, order=10)]

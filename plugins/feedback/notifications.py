@@ -50,3 +50,21 @@ def notify_staff(feedback_id: int) -> None:
         send_mail(subject, body, None, recipients)
     # Marked after sending: a worker lost in between sends again, which beats never telling.
     Feedback.objects.filter(pk=feedback.pk).update(staff_notified_at=timezone.now())
+
+
+def notify_unnotified() -> int:
+    """Maintenance task: tell staff of feedback whose notification job never ran (Redis was
+    down when it was sent, or the job was lost); a few minutes' grace for jobs still queued."""
+    from datetime import timedelta
+
+    from workflows.jobs import enqueue
+
+    cutoff = timezone.now() - timedelta(minutes=5)
+    pending = list(
+        Feedback.objects.filter(staff_notified_at__isnull=True, created_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for feedback_id in pending:
+        enqueue(notify_staff, feedback_id)
+    return len(pending)

@@ -38,7 +38,9 @@ def feedback_form(request):
                 feedback.user = request.user if request.user.is_authenticated else None
                 feedback.language = get_language() or ""
                 feedback.save()
-                transaction.on_commit(lambda: enqueue(notify_staff, feedback.pk))
+                # Robust: with Redis down the reader is still thanked (their feedback is saved);
+                # the sweep's notify_unnotified tells staff later.
+                transaction.on_commit(lambda: enqueue(notify_staff, feedback.pk), robust=True)
             return redirect("feedback:thanks")
     else:
         form = FeedbackForm(
