@@ -108,6 +108,15 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
     return stream, download_id
 
 
+def protect(response):
+    """Headers every protected file is served with: never rendered in the portal's origin,
+    never sniffed into something executable, never kept by a shared cache."""
+    response["Content-Security-Policy"] = "default-src 'none'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def deliver(request, version, version_file) -> FileResponse:
     """The response carrying ``version_file`` to ``request.user`` (raises DeliveryRefused)."""
     stream, download_id = prepare_copy(request, version, version_file)

@@ -115,6 +115,16 @@ class ActionItemPatch(Schema):
     automatic_updates: bool | None = None
 
 
+#: Fields a PATCH may change but not empty with null (the database keeps "" or a status).
+NOT_NULL = (
+    "implementation_status",
+    "implementation_notes",
+    "testing_status",
+    "testing_notes",
+    "automatic_updates",
+)
+
+
 class Signal(Schema):
     action_key: str = Field(..., max_length=200, description="e.g. ac-2/implement")
     implementation_status: Literal[tuple(ImplementationStatus.values)]  # type: ignore[valid-type]
@@ -277,10 +287,11 @@ def update_action_item(request, patch: ActionItemPatch, item_id: int = ObjectId)
             )
             if changes["assignee"] is None:
                 raise HttpError(400, f"{username!r} is not a member of your organization.")
+    for name in NOT_NULL:
+        if name in changes and changes[name] is None:
+            raise HttpError(400, f"{name} cannot be null.")
     for name in ("implementation_status", "testing_status"):
         if name in changes:
-            if changes[name] is None:
-                raise HttpError(400, f"{name} cannot be null.")
             changes[name] = str(
                 changes[name].value if hasattr(changes[name], "value") else changes[name]
             )

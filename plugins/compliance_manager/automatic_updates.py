@@ -5,6 +5,7 @@ recorded in their history."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 
 from django.core import signing
 from django.db import transaction
@@ -46,7 +47,9 @@ def organization_for_token(token: str):
         .select_related("organization")
         .first()
     )
-    if config is None or _fingerprint(config.secret) != payload.get("fp"):
+    if config is None or not hmac.compare_digest(
+        _fingerprint(config.secret), str(payload.get("fp", ""))
+    ):
         return None
     return config.organization
 

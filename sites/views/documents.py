@@ -103,7 +103,4 @@ def download(request, token: str):
     except delivery.DeliveryRefused as refusal:
         context = {"reason": refusal.reason, "document": version.document}
         return render(request, "portal/download_failed.html", context, status=503)
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return delivery.protect(response)

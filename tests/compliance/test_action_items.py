@@ -121,6 +121,23 @@ def test_bad_input_is_a_400_and_changes_nothing(cm):
         content_type="application/json",
     )
     assert api.status_code == 400 and "not a member" in api.json()["detail"]
+    for field in ("implementation_notes", "testing_notes", "automatic_updates"):
+        api = client.patch(
+            f"/api/v3/compliance/action-items/{item.pk}/",
+            json.dumps({field: None}),
+            content_type="application/json",
+        )
+        assert api.status_code == 400 and "cannot be null" in api.json()["detail"], field
+    # Ids that str.isdigit accepts but are no ids: an error page, never a 500.
+    for weird in ("²", str(2**64)):
+        bulk = client.post(
+            "/en/compliance/actions/assign/", {"items": [weird], "assignee": outsider.pk}
+        )
+        assert bulk.status_code == 400
+        dashboard = client.get(
+            f"/en/compliance/assessments/{cm.assessment.pk}/", {"assignee": weird}
+        )
+        assert dashboard.status_code == 200
     item.refresh_from_db()
     assert item.assignee is None and item.implementation_status == "not_implemented"
 
@@ -171,5 +188,8 @@ def test_evidence_is_validated_like_documents_and_served_only_to_the_organizatio
     download = cm.client("reader").get(f"/en/compliance/evidence/{evidence.pk}/")
     assert download.status_code == 200 and b"".join(download.streaming_content) == PNG
     assert download["Content-Security-Policy"] == "default-src 'none'"
+    # Served like documents: never from a shared cache, never typed by the uploader's name.
+    assert download["Cache-Control"] == "private, no-store"
+    assert download["Content-Type"] == "application/octet-stream"
     assert cm.client("other_org").get(f"/en/compliance/evidence/{evidence.pk}/").status_code == 404
     assert cm.client("anonymous").get(f"/en/compliance/evidence/{evidence.pk}/").status_code == 302

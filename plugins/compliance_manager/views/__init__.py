@@ -37,3 +37,9 @@ def member_required(view):
             return render(request, "compliance/forbidden.html", {"reason": str(denied)}, status=403)
 
     return wrapper
+
+
+def is_object_id(value: str) -> bool:
+    """A database id as a form or query parameter: ASCII digits that fit a 64-bit integer
+    ("²" is a digit to ``str.isdigit`` and 2**64 overflows the database: both are no id)."""
+    return value.isascii() and value.isdigit() and len(value) <= 18

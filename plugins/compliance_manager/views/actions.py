@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cms import delivery, ratelimit
+
 from ..forms import ActionItemForm, BulkAssignForm, EvidenceForm
 from ..models import Role
 from ..roles import has_role, organization_members, visible_action_items, visible_evidence
@@ -18,7 +20,7 @@ from ..workflow import (
     change_action_item,
 )
 from ..workflow import bulk_assign as assign_all
-from . import member_required
+from . import is_object_id, member_required
 
 
 def allowed_fields(user) -> set[str]:
@@ -124,7 +126,7 @@ def bulk_assign(request):
     organization = require_role(request.user, Role.CONTRIBUTOR)
     members = organization_members(organization)
     form = BulkAssignForm(request.POST, members=members)
-    ids = [int(i) for i in request.POST.getlist("items") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("items") if is_object_id(i)]
     items = visible_action_items(request.user).filter(pk__in=ids)
     if items.count() != len(set(ids)):
         # Another organization's item is answered as if it did not exist.
@@ -146,9 +148,13 @@ def bulk_assign(request):
 @member_required
 def download_evidence(request, pk):
     evidence = get_object_or_404(visible_evidence(request.user), pk=pk)
+    if ratelimit.exceeded("download", ratelimit.requester(request)):
+        return ratelimit.too_many_requests(request, "download")
+    # The type is not guessed from the name an uploader chose: always a download.
     response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type="application/octet-stream",
     )
-    response["Content-Security-Policy"] = "default-src 'none'"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return delivery.protect(response)

@@ -17,7 +17,7 @@ from ..roles import (
 )
 from ..scoring import CONTROL_STATUSES, group_score, group_scores, summarize_assessment
 from ..workflow import controls_of, create_assessment
-from . import member_required
+from . import is_object_id, member_required
 
 
 @require_GET
@@ -70,7 +70,7 @@ def dashboard(request, pk):
     controls = summary.controls
     if status in CONTROL_STATUSES:
         controls = [c for c in controls if c.status == status]
-    if assignee.isdigit():
+    if is_object_id(assignee):
         controls = [c for c in controls if int(assignee) in c.assignee_ids]
     per_page = registry.get_plugin("compliance").setting("CONTROLS_PER_PAGE")
     page = Paginator(controls, per_page).get_page(request.GET.get("page"))
