@@ -10,7 +10,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
-DEFAULT_LIMITS = {"download": (120, 3600), "sign_in": (10, 900), "feedback": (10, 3600)}
+DEFAULT_LIMITS = {
+    "download": (120, 3600),
+    "sign_in": (10, 900),
+    "feedback": (10, 3600),
+    "confirmation_mail": (5, 3600),
+}
 
 
 def limit_for(name: str) -> tuple[int, int]:

@@ -58,6 +58,18 @@ def test_the_address_must_be_in_the_organizations_domains_and_confirmed_by_link(
 
 
 @pytest.mark.django_db
+def test_confirmation_mails_are_rate_limited(users, settings):
+    settings.TRUSTPORTAL_RATE_LIMITS = {"confirmation_mail": (2, 3600)}
+    client = signed_in(users["member"])
+    choice = {"enabled": "on", "frequency": "weekly"}
+    answers = [
+        client.post("/en/notifications/", {**choice, "email": f"n{i}@customer.test"}).status_code
+        for i in range(3)
+    ]
+    assert answers == [302, 302, 429] and len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
 def test_personal_accounts_have_no_organization_address(users):
     response = signed_in(users["personal"]).post(
         "/en/notifications/", {"enabled": "on", "frequency": "daily", "email": "me@home.test"}

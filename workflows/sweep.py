@@ -29,15 +29,16 @@ def sweep(reschedule: bool = True) -> None:
     """Job body: relay waiting events, run plugin maintenance, then come back later."""
     from cms.plugins import registry
 
-    relay_pending()
-    for task in registry.maintenance_tasks():
-        try:
-            task()
-        except Exception:
-            # One plugin's failing task must not stop the others or the outbox relay.
-            logger.exception("Maintenance task %s failed", getattr(task, "__name__", task))
-    if reschedule and not inline():
-        schedule_next_sweep()
+    try:
+        for task in [relay_pending, *registry.maintenance_tasks()]:
+            try:
+                task()
+            except Exception:
+                # One failing task must not stop the others, nor the sweep coming back.
+                logger.exception("Maintenance task %s failed", getattr(task, "__name__", task))
+    finally:
+        if reschedule and not inline():
+            schedule_next_sweep()
 
 
 def schedule_next_sweep() -> None:

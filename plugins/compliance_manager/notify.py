@@ -1,8 +1,5 @@
-"""Telling assignees about their action items.
-
-When a notifications plugin is installed and offers ``notify(user, subject, body, url)`` on its
-config, it carries the message (so the user's own notification settings apply); otherwise a
-plain e-mail goes out. Either way only after the change is committed.
+"""Telling assignees about their action items: an e-mail, sent by a background job once the
+change is committed (never SMTP inside the request, once per item of a bulk assignment).
 """
 
 from __future__ import annotations
@@ -11,7 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cms.plugins import registry
+from workflows.jobs import enqueue
 
 
 def notify_assigned(item, assignee, url: str) -> None:
@@ -24,11 +21,12 @@ def notify_assigned(item, assignee, url: str) -> None:
         "url": url,
     }
 
-    def deliver():
-        plugin = registry.get_plugin("notifications")
-        if plugin is not None and callable(getattr(plugin, "notify", None)):
-            plugin.notify(assignee, subject, body, url)
-        elif assignee.email:
-            send_mail(subject, body, None, [assignee.email], fail_silently=True)
+    if assignee.email:
+        transaction.on_commit(
+            lambda: enqueue(send_assignment_mail, assignee.email, subject, body), robust=True
+        )
 
-    transaction.on_commit(deliver)
+
+def send_assignment_mail(address: str, subject: str, body: str) -> None:
+    """Job body."""
+    send_mail(subject, body, None, [address])

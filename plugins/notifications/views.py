@@ -8,6 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from cms import ratelimit
+
 from .composing import UNSUBSCRIBE_SALT
 from .confirmation import read_confirmation_token, send_confirmation
 from .forms import NotificationSettingsForm
@@ -23,6 +25,9 @@ def settings_page(request):
         preferences.language = get_language() or preferences.language
         email = form.cleaned_data["email"]
         if email and email != preferences.email:
+            # Each new address mails a confirmation: a flood of them is refused.
+            if ratelimit.exceeded("confirmation_mail", ratelimit.requester(request)):
+                return ratelimit.too_many_requests(request, "confirmation_mail")
             preferences.pending_email = email
             send_confirmation(request.user, email, preferences.language)
             messages.info(
