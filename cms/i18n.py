@@ -10,19 +10,39 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Model
+from django.utils import translation
+from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import DraftStateMixin, Locale
+
+#: ``{language code: Locale}``: every listing asks for the active and the default locale several
+#: times, and a locale changes only when an administrator adds or removes a language.
+_locales: dict[str, Locale] = {}
+
+
+def locale_for(language_code: str) -> Locale:
+    code = get_supported_content_language_variant(language_code)
+    locale = _locales.get(code)
+    if locale is None:
+        locale = _locales[code] = Locale.objects.get(language_code=code)
+    return locale
+
+
+def forget_locales(**kwargs) -> None:
+    """Connected to every save and delete of a ``Locale`` (and called between tests)."""
+    _locales.clear()
 
 
 def active_locale() -> Locale:
     try:
-        return Locale.get_active()
-    except Locale.DoesNotExist:
-        return Locale.get_default()
+        return locale_for(translation.get_language() or settings.LANGUAGE_CODE)
+    except (Locale.DoesNotExist, LookupError):
+        return default_locale()
 
 
 def default_locale() -> Locale:
-    return Locale.get_default()
+    return locale_for(settings.LANGUAGE_CODE)
 
 
 def translations(objects: Iterable[Model], locale: Locale | None = None) -> dict:

@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import F, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
@@ -136,6 +136,13 @@ def source_documents(user) -> QuerySet:
     return policy.visible_documents(user).filter(locale=default_locale())
 
 
+def in_listing(queryset: QuerySet, section: str | None = None) -> QuerySet:
+    """``queryset`` narrowed to what a listing of ``section`` (every section when None) holds:
+    documents of the source language."""
+    queryset = queryset.filter(locale=default_locale())
+    return queryset.filter(category__section=section) if section else queryset
+
+
 def with_display_relations(queryset: QuerySet) -> QuerySet:
     live_versions = DocumentVersion.objects.filter(live=True).prefetch_related("files")
     return queryset.select_related("category").prefetch_related(
@@ -150,9 +157,12 @@ def with_display_relations(queryset: QuerySet) -> QuerySet:
 
 
 def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
+    # Each related manager is read once: modelcluster's managers are not free to ask.
+    standards = {doc.pk: list(doc.standards.all()) for doc in documents}
+    services = {doc.pk: list(doc.services.all()) for doc in documents}
     localize = Localizer(
         [*documents, *(d.category for d in documents)]
-        + [t for d in documents for t in (*d.standards.all(), *d.services.all())]
+        + [t for d in documents for t in (*standards[d.pk], *services[d.pk])]
         + [v for d in documents for v in d.live_versions]
     )
     locks = policy.lock_reasons(user, documents)
@@ -166,8 +176,8 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
             document=doc,
             display=localize(doc),
             category=localize(doc.category),
-            standards=[localize(s) for s in doc.standards.all()],
-            services=[localize(s) for s in doc.services.all()],
+            standards=[localize(s) for s in standards[doc.pk]],
+            services=[localize(s) for s in services[doc.pk]],
             versions=doc.live_versions,
             lock=locks.get(doc.pk, ""),
         )
@@ -190,11 +200,8 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend=None) -> Que
     """Documents of ``queryset`` matching every part of ``query`` (words matched by ``backend``,
     by default the configured search backend)."""
     for name, values in query.filters.items():
-        lookup = FILTERS[name][0]
         # Several values of one filter widen (OR); different filters narrow (AND).
-        queryset = queryset.filter(
-            pk__in=TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
-        )
+        queryset = queryset.filter(pk__in=_documents_with(FILTERS[name][0], values))
     if query.updated_from or query.updated_to:
         newest = (
             DocumentVersion.objects.filter(live=True)
@@ -212,6 +219,18 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend=None) -> Que
     return queryset
 
 
+def _documents_with(lookup: str, values: list[str]) -> QuerySet:
+    """Ids of the documents having one of ``values`` at ``lookup``. Many-to-many terms are read
+    from the link table alone: no join back to the documents, which the outer query has."""
+    relation = TrustDocument._meta.get_field(lookup.split("__")[0])
+    if not relation.many_to_many:
+        return TrustDocument.objects.filter(**{f"{lookup}__in": values}).values("pk")
+    term = f"{relation.m2m_reverse_field_name()}__{lookup.split('__', 1)[1]}__in"
+    return relation.remote_field.through.objects.filter(**{term: values}).values(
+        relation.m2m_field_name()
+    )
+
+
 def order_documents(queryset: QuerySet, query: DocumentQuery, backend=None) -> QuerySet:
     sort = query.effective_sort
     if sort == "date":
@@ -225,38 +244,6 @@ def _configured_backend():
     from search.backends import get_backend
 
     return get_backend()
-
-
-def facet_counts(base: QuerySet, query: DocumentQuery, backend=None) -> dict:
-    """``{filter: {value: count}}``: for each filter, how many documents each of its values
-    would give, under the access policy (``base`` is already the reader's visible documents)
-    and all the *other* parts of the query. One query per filter, whatever the page size."""
-    counts = {}
-    for name, (lookup, _model, _label) in FILTERS.items():
-        narrowed = apply_filters(base, query.without(name), backend).values("pk")
-        counts[name] = dict(_count_values(narrowed, lookup))
-    return counts
-
-
-def _count_values(documents: QuerySet, lookup: str):
-    """``(value, number of documents)`` pairs of ``lookup`` over ``documents`` (a ``pk``
-    values queryset). Many-to-many terms are counted on the link table itself: one row per
-    (document, term) pair, so no join back to the documents and no DISTINCT."""
-    field = TrustDocument._meta.get_field(lookup.split("__")[0])
-    if field.many_to_many:
-        links = field.remote_field.through.objects.filter(
-            **{f"{field.m2m_field_name()}__in": documents}
-        )
-        term = f"{field.m2m_reverse_field_name()}__{lookup.split('__', 1)[1]}"
-        rows = links.values(term).annotate(n=Count("pk")).values_list(term, "n")
-    else:
-        rows = (
-            TrustDocument.objects.filter(pk__in=documents)
-            .values(lookup)
-            .annotate(n=Count("pk"))
-            .values_list(lookup, "n")
-        )
-    return ((value, n) for value, n in rows if value)
 
 
 def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
@@ -282,6 +269,28 @@ def filter_options(section: str | None = None) -> list[tuple[str, str, list]]:
     ]
 
 
+class CountedResults:
+    """A listing's documents in order, sliced by pages like a queryset, with the count the facet
+    statement already made (no second ``COUNT`` over the same documents)."""
+
+    ordered = True
+
+    def __init__(self, queryset: QuerySet, total: int):
+        self.queryset = queryset
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    __len__ = count
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+
 def find_documents(user, query: DocumentQuery, section: str | None = None):
     """``(results, facets)`` for a reader's query: ``results`` counts and slices like a queryset
     of source documents (with display relations), in the query's order.
@@ -291,6 +300,7 @@ def find_documents(user, query: DocumentQuery, section: str | None = None):
     query when the engine is unreachable, is answered by the database.
     """
     from search.backends.database import DatabaseBackend
+    from search.facets import listing_facets
 
     backend = _configured_backend()
     if query.text.strip() and hasattr(backend, "listing"):
@@ -301,11 +311,10 @@ def find_documents(user, query: DocumentQuery, section: str | None = None):
         except Exception:  # noqa: BLE001 — any engine failure: the database still answers
             logger.warning("Search engine unavailable; answering from the database", exc_info=True)
             backend = DatabaseBackend()
-    visible = source_documents(user)
-    if section:
-        visible = visible.filter(category__section=section)
+    visible = in_listing(policy.visible_documents(user), section)
     ordered = order_documents(apply_filters(visible, query, backend), query, backend)
-    return with_display_relations(ordered), facet_counts(visible, query, backend)
+    counts = listing_facets(user, query, section, backend)
+    return CountedResults(with_display_relations(ordered), counts.total), counts.by_filter
 
 
 def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:

@@ -48,10 +48,14 @@ def _remember_live_access(sender, instance, **kwargs):
 
 
 def connect():
-    from django.db.models.signals import pre_save
+    from django.db.models.signals import post_save, pre_save
+    from wagtail.models import Locale
 
+    from cms.i18n import forget_locales
     from cms.models import DocumentVersion, TrustDocument
 
+    post_save.connect(forget_locales, sender=Locale, dispatch_uid="cms_locale_saved")
+    post_delete.connect(forget_locales, sender=Locale, dispatch_uid="cms_locale_deleted")
     pre_save.connect(
         _remember_live_access, sender=TrustDocument, dispatch_uid="cms_remember_access"
     )

@@ -25,3 +25,18 @@ class SearchEntry(models.Model):
 
     def __str__(self):
         return f"Search entry of document {self.document_id}"
+
+
+class ListingGeneration(models.Model):
+    """One row whose number goes up, in the writer's own transaction, whenever anything a
+    document listing shows or counts changes (documents, versions, files, taxonomy, search
+    entries). Counts memoized under a generation are therefore never served once the content
+    they were counted on has changed (``search/facets.py``)."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "listing generation"
+
+    def __str__(self):
+        return f"Listing generation {self.value}"

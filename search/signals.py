@@ -4,7 +4,7 @@ or version, an uploaded file or a renamed term updates the entries it appears in
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
 #: What an entry is built from. Saves of other fields alone (a new draft revision, a lock) leave
 #: the entries as they are.
@@ -61,6 +61,25 @@ def _term_saved(sender, instance, raw=False, created=False, **kwargs):
     transaction.on_commit(lambda: enqueue(reindex_term, label, key))
 
 
+#: Saves that change only the editing state of a document or version, never what a listing shows.
+EDITING_STATE_FIELDS = {
+    "latest_revision",
+    "has_unpublished_changes",
+    "locked",
+    "locked_at",
+    "locked_by",
+}
+
+
+def _listing_changed(sender, update_fields=None, **kwargs):
+    """Anything a listing shows or counts changed: memoized facet counts no longer answer."""
+    if update_fields is not None and set(update_fields) <= EDITING_STATE_FIELDS:
+        return
+    from .facets import bump_generation
+
+    bump_generation()
+
+
 def _entry_deleted(sender, instance, **kwargs):
     from .text_index import remove_entries
 
@@ -68,15 +87,37 @@ def _entry_deleted(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
+    from cms.models import (
+        Category,
+        DocumentVersion,
+        Industry,
+        Region,
+        Service,
+        Standard,
+        TrustDocument,
+        VersionFile,
+    )
     from cms.signals import content_saved
 
     from .models import SearchEntry
 
     content_saved.connect(_document_saved, sender=TrustDocument, dispatch_uid="search_doc")
     content_saved.connect(_version_saved, sender=DocumentVersion, dispatch_uid="search_version")
+    # Sent once modelcluster has committed the many-to-many relations too.
+    content_saved.connect(_listing_changed, sender=TrustDocument, dispatch_uid="search_listing")
     post_save.connect(_file_changed, sender=VersionFile, dispatch_uid="search_file_saved")
     post_delete.connect(_file_changed, sender=VersionFile, dispatch_uid="search_file_deleted")
     for model in (Category, Service, Standard):
         post_save.connect(_term_saved, sender=model, dispatch_uid=f"search_term_{model.__name__}")
+    listed = [TrustDocument, DocumentVersion, VersionFile, Category, Service, Region, Industry]
+    for model in [*listed, Standard]:
+        uid = f"search_listing_{model.__name__}"
+        post_save.connect(_listing_changed, sender=model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_listing_changed, sender=model, dispatch_uid=f"{uid}_deleted")
+    for relation in ("services", "regions", "industries", "standards"):
+        m2m_changed.connect(
+            _listing_changed,
+            sender=getattr(TrustDocument, relation).through,
+            dispatch_uid=f"search_listing_{relation}",
+        )
     post_delete.connect(_entry_deleted, sender=SearchEntry, dispatch_uid="search_entry_deleted")

@@ -149,6 +149,9 @@ def _term_names(sources) -> dict[int, dict[str, list[str]]]:
 
 def sync_full_text(document_ids: list[int] | None = None) -> None:
     """Recompute the database's full-text structure from the entries (all when ids is None)."""
+    from .facets import bump_generation
+
+    bump_generation()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             where, params = _where_ids("document_id", document_ids)
@@ -170,9 +173,11 @@ def sync_full_text(document_ids: list[int] | None = None) -> None:
 
 
 def remove_entries(document_ids: list[int]) -> None:
+    from .facets import bump_generation
     from .models import SearchEntry
 
     SearchEntry.objects.filter(document_id__in=document_ids).delete()
+    bump_generation()
     if connection.vendor == "sqlite" and document_ids:
         where, params = _where_ids("rowid", document_ids)
         with connection.cursor() as cursor:

@@ -81,9 +81,13 @@ def _fresh_cache():
     """Rate-limit counters and other cached state never carry over from one test to the next."""
     from django.core.cache import cache
 
+    from cms.i18n import forget_locales
+
     cache.clear()
+    forget_locales()
     yield
     cache.clear()
+    forget_locales()
 
 
 def pytest_sessionfinish(session, exitstatus):

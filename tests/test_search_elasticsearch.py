@@ -460,9 +460,13 @@ def test_search_page_and_api_use_the_engine_order_and_facets(settings, monkeypat
         .filter(locale=default_locale(), access_level=AccessLevel.PUBLIC)
         .order_by("pk")[:3]
     )
-    hidden = TrustDocument.objects.live().filter(
-        locale=default_locale(), access_level=AccessLevel.RESTRICTED, restricted_listed=False
-    ).first()
+    hidden = (
+        TrustDocument.objects.live()
+        .filter(
+            locale=default_locale(), access_level=AccessLevel.RESTRICTED, restricted_listed=False
+        )
+        .first()
+    )
     # The engine's order (reversed pk), with a hidden document a stale index might still hold.
     engine = FakeEngine(
         [public[2].pk, hidden.pk, public[0].pk, public[1].pk],

@@ -101,6 +101,24 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(not_restricted | Q(pk__in=entitled_ids))
 
 
+def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:
+    """Live documents whose metadata everyone may see, signed in or not."""
+    return visible_documents(None, queryset)
+
+
+def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Live documents ``user`` may see beyond what everyone sees: restricted, unlisted and
+    entitled. ``visible_documents(user)`` is exactly the disjoint union of this and
+    ``everyone_documents()``, so counts over the two add up (``search/facets.py``)."""
+    from cms.models import TrustDocument
+
+    if not _is_signed_in(user):
+        return TrustDocument.objects.none()
+    return visible_documents(user, queryset).filter(
+        access_level=AccessLevel.RESTRICTED, restricted_listed=False
+    )
+
+
 def organization_documents(organization) -> QuerySet:
     """Live documents whose metadata an organization *as a whole* may see, for what its tools
     receive (webhooks): everything not restricted, and restricted documents entitled to the

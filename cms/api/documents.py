@@ -23,7 +23,14 @@ from cms.listing import (
 from cms.listing import DocumentQuery as ListingQuery
 from cms.models import DocumentVersion
 
-from .common import MAX_LIMIT, READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
+from .common import (
+    MAX_LIMIT,
+    READER_AUTH,
+    Answer,
+    TermSchema,
+    activate_locale,
+    reject_unknown_parameters,
+)
 
 router = Router(tags=["trust documents"], auth=READER_AUTH)
 LIST_PARAMETERS = {
@@ -32,14 +39,14 @@ LIST_PARAMETERS = {
 }
 
 
-class VersionSummary(Schema):
+class VersionSummary(Answer):
     id: int
     label: str
     published_on: date
     change: str
 
 
-class DocumentSummary(Schema):
+class DocumentSummary(Answer):
     slug: str
     title: str
     summary: str
@@ -54,7 +61,7 @@ class DocumentSummary(Schema):
     html_url: str
 
 
-class DocumentPage(Schema):
+class DocumentPage(Answer):
     count: int
     limit: int
     offset: int
@@ -63,7 +70,7 @@ class DocumentPage(Schema):
     facets: dict[str, dict[str, int]]
 
 
-class FileSchema(Schema):
+class FileSchema(Answer):
     language: str
     name: str
     size: int
@@ -110,7 +117,7 @@ class DocumentQuery(Schema):
     locale: str | None = Field(None, description="Language of the answer, e.g. de")
 
 
-class DownloadLink(Schema):
+class DownloadLink(Answer):
     url: str
     expires_in_seconds: int
 
@@ -212,7 +219,7 @@ def document_detail(
         )
         versions.append(
             VersionDetail(
-                **_version(version).dict(),
+                **_version(version).model_dump(),
                 current=version is current,
                 available=available,
                 files=files,

@@ -164,6 +164,9 @@ class TrustDocument(
         verbose_name_plural = _("trust documents")
         unique_together = [("translation_key", "locale"), ("slug", "locale")]
         ordering = ["title"]
+        # Listings page through a locale's documents in title order: read in index order, the
+        # first page needs no sort of every document.
+        indexes = [models.Index(fields=["locale", "title", "id"], name="cms_document_title_order")]
 
     def __str__(self):
         return self.title

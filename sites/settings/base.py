@@ -238,6 +238,9 @@ TRUSTPORTAL_SEARCH_BACKEND = os.environ.get(
     else "search.backends.database.DatabaseBackend",
 )
 TRUSTPORTAL_SEARCH_INDEX_PREFIX = os.environ.get("TRUSTPORTAL_SEARCH_INDEX_PREFIX", "trustportal")
+# Facet counts of what everyone may see are kept in the cache under the listing generation,
+# which every content change bumps: the lifetime only bounds memory, never staleness.
+TRUSTPORTAL_FACET_CACHE_SECONDS = int(os.environ.get("TRUSTPORTAL_FACET_CACHE_SECONDS", "3600"))
 
 # E-mail: console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -1,0 +1,168 @@
+"""Facet counts of document listings, answered by the database.
+
+For every filter: how many documents each of its values would give, under the access policy and
+all the *other* parts of the reader's query (several values of one filter widen, so a filter's
+own choice must not narrow its counts). Two things keep this cheap at 100,000 documents:
+
+* **One statement for every filter.** A query needs a few sets of documents: those matching
+  everything, and for each *active* filter those matching everything but it. Each set is a
+  materialized CTE, computed once (the text match, the access subqueries and the filters are not
+  re-run per facet), and every facet counts its values over one of them.
+* **What everyone may see is counted once per content generation.** ``visible_documents(user)``
+  is the disjoint union of ``everyone_documents()`` (the same for every reader) and
+  ``entitled_only_documents(user)`` (restricted, unlisted, entitled: usually none), so counts
+  over the two add up. The first part is memoized in the cache under the listing generation,
+  which every content change bumps in its own transaction (``search/signals.py``); the second is
+  counted per request, and only when the reader has such documents at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, QuerySet
+
+from cms.access import policy
+from cms.listing import FILTERS, DocumentQuery, apply_filters, in_listing
+from cms.models import TrustDocument
+
+from .models import ListingGeneration
+
+#: Set when the counts do not depend on the filter (the facet of an inactive filter).
+ALL_FILTERS = ""
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """How many documents match the whole query, and ``{filter: {value: count}}``."""
+
+    total: int = 0
+    by_filter: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def __add__(self, other: FacetCounts) -> FacetCounts:
+        merged = {name: dict(values) for name, values in self.by_filter.items()}
+        for name, values in other.by_filter.items():
+            into = merged.setdefault(name, {})
+            for value, n in values.items():
+                into[value] = into.get(value, 0) + n
+        return FacetCounts(self.total + other.total, merged)
+
+
+def listing_facets(user, query: DocumentQuery, section: str | None, backend) -> FacetCounts:
+    """Counts for ``user``'s listing of ``section`` (all sections when None); the database
+    ``backend`` matches the words."""
+    counts = _everyone_counts(query, section, backend)
+    entitled = in_listing(policy.entitled_only_documents(user), section)
+    if entitled.exists():
+        counts += count_facets(entitled, query, backend)
+    return counts
+
+
+def count_facets(base: QuerySet, query: DocumentQuery, backend) -> FacetCounts:
+    """Counts over the documents of ``base`` (already access-checked), in one statement."""
+    sets = {ALL_FILTERS: apply_filters(base, query, backend)}
+    for name in query.filters:
+        sets[name] = apply_filters(base, query.without(name), backend)
+    names = {key: f"facet_set_{i}" for i, key in enumerate(sets)}
+    ctes, params = [], []
+    for key, queryset in sets.items():
+        sql, set_params = _set_sql(queryset)
+        ctes.append(f"{names[key]} (doc_id, category_slug, language) AS MATERIALIZED ({sql})")
+        params.extend(set_params)
+    branches = [f"SELECT '', '', COUNT(*) FROM {names[ALL_FILTERS]}"]
+    for name, (lookup, _model, _label) in FILTERS.items():
+        over = names[name if name in query.filters else ALL_FILTERS]
+        branches.append(_branch_sql(name, lookup, over))
+    statement = f"WITH {', '.join(ctes)} " + " UNION ALL ".join(branches)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    by_filter: dict[str, dict[str, int]] = {name: {} for name in FILTERS}
+    total = 0
+    for name, value, n in rows:
+        if not name:
+            total = n
+        elif value:
+            by_filter[name][value] = n
+    return FacetCounts(total, by_filter)
+
+
+def _set_sql(queryset: QuerySet) -> tuple[str, tuple]:
+    """The SQL of one set: ``(document id, category slug, language)`` rows."""
+    rows = queryset.order_by().annotate(facet_category=F("category__slug"))
+    try:
+        return rows.values_list("pk", "facet_category", "language").query.sql_with_params()
+    except EmptyResultSet:
+        # A condition Django knows to match nothing (an empty ``IN``): an empty set.
+        return "SELECT NULL, NULL, NULL WHERE 1 = 0", ()
+
+
+def _branch_sql(name: str, lookup: str, over: str) -> str:
+    """``(filter, value, count)`` rows of one facet, counted over the set named ``over``."""
+    qn = connection.ops.quote_name
+    field_name = lookup.split("__")[0]
+    if field_name in ("category", "language"):
+        column = "category_slug" if field_name == "category" else "language"
+        return f"SELECT '{name}', {column}, COUNT(*) FROM {over} GROUP BY {column}"
+    # Many-to-many terms: counted on the link table, one row per (document, term) pair.
+    relation = TrustDocument._meta.get_field(field_name)
+    through = relation.remote_field.through._meta
+    document_column = through.get_field(relation.m2m_field_name()).column
+    term_column = through.get_field(relation.m2m_reverse_field_name()).column
+    terms = relation.related_model._meta
+    slug = qn(terms.get_field(lookup.split("__", 1)[1]).column)
+    # A join, not ``IN (SELECT ...)``: a set's id is unique, and the planner, which knows a
+    # CTE's size but not its distinct values, would otherwise probe the links once per document.
+    return (
+        f"SELECT '{name}', terms.{slug}, COUNT(*) FROM {over} "
+        f"INNER JOIN {qn(through.db_table)} links ON links.{qn(document_column)} = {over}.doc_id "
+        f"INNER JOIN {qn(terms.db_table)} terms ON terms.{qn(terms.pk.column)} = "
+        f"links.{qn(term_column)} "
+        f"GROUP BY terms.{slug}"
+    )
+
+
+# --- What everyone may see, memoized per content generation ---------------------------------
+
+
+def _everyone_counts(query: DocumentQuery, section: str | None, backend) -> FacetCounts:
+    key = _cache_key(query, section)
+    counts = cache.get(key)
+    if counts is None:
+        counts = count_facets(in_listing(policy.everyone_documents(), section), query, backend)
+        cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
+    return counts
+
+
+def _cache_key(query: DocumentQuery, section: str | None) -> str:
+    from cms.i18n import active_locale
+
+    described = {
+        "generation": current_generation(),
+        # Words are stemmed in the reader's language.
+        "language": active_locale().language_code,
+        "section": section,
+        "text": query.text,
+        "filters": {name: sorted(values) for name, values in sorted(query.filters.items())},
+        "from": query.updated_from and query.updated_from.isoformat(),
+        "to": query.updated_to and query.updated_to.isoformat(),
+    }
+    digest = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
+    return f"trustportal:facets:{digest}"
+
+
+def current_generation() -> int:
+    value = ListingGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value if value is not None else 0
+
+
+def bump_generation() -> None:
+    """In the caller's transaction: what is memoized so far no longer answers."""
+    if not ListingGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        ListingGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
