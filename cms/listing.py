@@ -12,7 +12,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Max, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cms.access import AccessLevel, policy
@@ -28,6 +28,7 @@ from cms.models import (
     Standard,
     TrustDocument,
 )
+from cms.models.documents import UPDATED_ORDER
 
 logger = logging.getLogger(__name__)
 
@@ -202,17 +203,10 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend=None) -> Que
     for name, values in query.filters.items():
         # Several values of one filter widen (OR); different filters narrow (AND).
         queryset = queryset.filter(pk__in=_documents_with(FILTERS[name][0], values))
-    if query.updated_from or query.updated_to:
-        newest = (
-            DocumentVersion.objects.filter(live=True)
-            .values("document_id")
-            .annotate(newest=Max("published_on"))
-        )
-        if query.updated_from:
-            newest = newest.filter(newest__gte=query.updated_from)
-        if query.updated_to:
-            newest = newest.filter(newest__lte=query.updated_to)
-        queryset = queryset.filter(pk__in=newest.values("document_id"))
+    if query.updated_from:
+        queryset = queryset.filter(updated_on__gte=query.updated_from)
+    if query.updated_to:
+        queryset = queryset.filter(updated_on__lte=query.updated_to)
     if query.text.strip():
         # The core asks the search service; it never imports a plugin, and search/ is core.
         queryset = (backend or _configured_backend()).filter_documents(queryset, query.text)
@@ -337,10 +331,7 @@ def document_listing(request, section: str | None = None, page_size: int | None 
 
 def newest_first(queryset: QuerySet) -> QuerySet:
     """Documents by the publish date of their newest live version (what readers call updated)."""
-    latest = Max("versions__published_on", filter=Q(versions__live=True))
-    return queryset.annotate(latest_version_on=latest).order_by(
-        F("latest_version_on").desc(nulls_last=True), "pk"
-    )
+    return queryset.order_by(UPDATED_ORDER.desc(), "pk")
 
 
 def recent_documents(request, limit: int = 6) -> list[DocumentCard]:

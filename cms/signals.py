@@ -34,6 +34,12 @@ def _version_published(sender, instance, **kwargs):
         )
 
 
+def _version_deleted(sender, instance, **kwargs):
+    from cms.models.documents import refresh_updated_on
+
+    refresh_updated_on([instance.document_id])
+
+
 def _document_withdrawn(sender, instance, **kwargs):
     events.emit(events.DocumentWithdrawn(document_id=instance.pk))
 
@@ -54,6 +60,9 @@ def connect():
     from cms.i18n import forget_locales
     from cms.models import DocumentVersion, TrustDocument
 
+    post_delete.connect(
+        _version_deleted, sender=DocumentVersion, dispatch_uid="cms_version_deleted"
+    )
     post_save.connect(forget_locales, sender=Locale, dispatch_uid="cms_locale_saved")
     post_delete.connect(forget_locales, sender=Locale, dispatch_uid="cms_locale_deleted")
     pre_save.connect(

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models import QuerySet
 
 from search import text_index
@@ -29,10 +28,9 @@ class DatabaseBackend:
 
     def rank(self, queryset: QuerySet, text: str) -> QuerySet:
         """``queryset`` ordered by relevance to ``text`` (best first, ties by title)."""
-        if connection.vendor == "sqlite":
-            joined = text_index.sqlite_ranked(queryset, text)
-            if joined is not None:
-                return joined.order_by("-search_rank", "title", "pk")
+        joined = text_index.ranked_by_join(queryset, text, _language())
+        if joined is not None:
+            return joined.order_by("-search_rank", "title", "pk")
         score = text_index.rank_expression(text, _language())
         if score is None:
             return queryset.order_by("title", "pk")

@@ -1,10 +1,10 @@
 """``python manage.py rebuild_search_index``: rebuild the search index from the content.
 
-The database backend's entries (``SearchEntry`` and the database's full-text structure) are
-rebuilt in batches; with Elasticsearch configured, each locale's index is also dropped,
-recreated with the current mapping and filled in bulk. A progress bar and the counts go to
-stdout. ``--extract-files`` first reads the text of files uploaded before text extraction
-existed.
+The database backend's entries (``SearchEntry`` and the database's full-text structure) and
+the documents' derived "updated" dates are rebuilt in batches; with Elasticsearch configured,
+each locale's index is also dropped, recreated with the current mapping and filled in bulk. A
+progress bar and the counts go to stdout. ``--extract-files`` first reads the text of files
+uploaded before text extraction existed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from elasticsearch.helpers import bulk
 
 from cms.i18n import default_locale
 from cms.models import TrustDocument, VersionFile
+from cms.models.documents import refresh_updated_on
 from cms.text_extraction import extract_text
 from search import text_index
 from search.backends import elasticsearch as es_backend
@@ -89,6 +90,9 @@ class Command(BaseCommand):
             .values_list("pk", flat=True)
         )
         with transaction.atomic():
+            # The listings' "updated" date is derived from the versions too: repaired here, for
+            # content written without save() (bulk loads, raw SQL).
+            refresh_updated_on()
             text_index.remove_entries_except(ids)
             for start in range(0, len(ids), ENTRY_BATCH_SIZE):
                 text_index.update_entries(ids[start : start + ENTRY_BATCH_SIZE])
