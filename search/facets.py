@@ -145,8 +145,8 @@ def _cache_key(query: DocumentQuery, section: str | None) -> str:
 
     described = {
         "generation": current_generation(),
-        # Words are stemmed in the reader's language.
-        "language": active_locale().language_code,
+        # Words are stemmed in the reader's language; counts without words are the same in all.
+        "language": active_locale().language_code if query.text.strip() else None,
         "section": section,
         "text": query.text,
         "filters": {name: sorted(values) for name, values in sorted(query.filters.items())},

@@ -7,8 +7,12 @@
 Each run migrates a fresh database (a temporary SQLite file, or the PostgreSQL database
 ``trustportal_bench``, created and dropped here), bulk-seeds the documents, times
 ``rebuild_search_index``, then sends the API requests in-process through Django's test
-``Client`` as an anonymous reader (no network, no connection set-up per request). ``--all`` runs
-each database and size in its own subprocess, so the settings of one never leak into another.
+``Client`` (no network, no connection set-up per request): as an anonymous reader, and
+(``_member``) as a member of an organization entitled to a fifth of the restricted documents.
+Facet counts of what everyone sees are memoized per content generation; the ``_cold`` runs
+bump the generation before every request, as if an editor published in between, so each
+request counts them afresh. ``--all`` runs each database and size in its own subprocess, so the
+settings of one never leak into another.
 
 The machine is shared and noisy, so besides absolute figures every run times a request whose
 cost does not depend on the number of documents (``GET /api/v3/taxonomy/``) and reports each
@@ -98,10 +102,13 @@ def prepare_database(database: str) -> tuple[str, callable]:
     return f"{PG_SERVER}/{PG_DATABASE}", cleanup
 
 
-def time_requests(client, requests: list[tuple[str, dict]], warmup: int, count: int, budget_s):
+def time_requests(
+    client, requests: list[tuple[str, dict]], warmup: int, count: int, budget_s, before=None
+):
     """Send ``count`` requests (cycling through ``requests``) after ``warmup`` ones; stop early
     past ``budget_s`` seconds once ``MIN_TIMED`` are timed (a quarter of it for the warm-up).
-    Returns ``(all times, times per request, seconds spent timing)``."""
+    ``before`` runs, untimed, before each timed request. Returns ``(all times, times per
+    request, seconds spent timing)``."""
     started = time.perf_counter()
     for i in range(warmup):
         path, params = requests[i % len(requests)]
@@ -113,6 +120,8 @@ def time_requests(client, requests: list[tuple[str, dict]], warmup: int, count: 
     started = time.perf_counter()
     for i in range(count):
         path, params = requests[i % len(requests)]
+        if before is not None:
+            before()
         t0 = time.perf_counter()
         response = client.get(path, params)
         elapsed = (time.perf_counter() - t0) * 1000
@@ -180,15 +189,29 @@ def run_one(
             # What autovacuum would have done by the time readers arrive.
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
+        member = Client(HTTP_HOST="localhost")
+        member.force_login(bench_member(seeded.organization_id))
         result["measurements"] = measure(
-            Client(HTTP_HOST="localhost"), seeded, requests, warmup, budget_s, ranks
+            Client(HTTP_HOST="localhost"), member, seeded, requests, warmup, budget_s, ranks
         )
     finally:
         cleanup()
     return result
 
 
-def measure(client, seeded, requests: int, warmup: int, budget_s: float, ranks) -> dict:
+def bench_member(organization_id: int):
+    """A member of the seeded customer organization: a fifth of the restricted documents are
+    theirs, so listings add their entitled documents to what everyone sees."""
+    from django.contrib.auth import get_user_model
+
+    from cms.models import Membership
+
+    user = get_user_model().objects.create_user("bench-member", password="unused-bench-password")
+    Membership.objects.create(user=user, organization_id=organization_id)
+    return user
+
+
+def measure(client, member, seeded, requests: int, warmup: int, budget_s: float, ranks) -> dict:
     words = [seeded.vocabulary[rank] for rank in ranks]
     two_filters = {"service": seeded.slugs["service"][0], "standard": seeded.slugs["standard"][0]}
     scenarios = {
@@ -198,15 +221,26 @@ def measure(client, seeded, requests: int, warmup: int, budget_s: float, ranks) 
         "search": [(API, {"limit": 50, "q": word}) for word in words],
         "search_2_filters": [(API, {"limit": 50, "q": word, **two_filters}) for word in words],
     }
+    # The facet counts of what everyone sees are memoized per content generation: the "_cold"
+    # runs bump it before every request, as if an editor had published in between, so each
+    # request counts its facets afresh.
+    from search.facets import bump_generation
+
+    for name in ("list", "search_2_filters"):
+        scenarios[f"{name}_cold"] = scenarios[f"{name}_member"] = scenarios[name]
     results = {}
     for name, requests_of in scenarios.items():
         print(f"timing {name}", file=sys.stderr)
-        times, by_request, elapsed = time_requests(client, requests_of, warmup, requests, budget_s)
+        before = bump_generation if name.endswith("_cold") else None
+        caller = member if name.endswith("_member") else client
+        times, by_request, elapsed = time_requests(
+            caller, requests_of, warmup, requests, budget_s, before
+        )
         figures = summarize(times, elapsed)
         if len(requests_of) > 1:
             figures["per_query"] = {
                 params["q"]: {
-                    "matches": client.get(path, params).json()["count"],
+                    "matches": caller.get(path, params).json()["count"],
                     "p50": round(statistics.median(by_request[i]), 2),
                     "p95": round(percentile(by_request[i], 0.95), 2),
                 }
@@ -214,9 +248,11 @@ def measure(client, seeded, requests: int, warmup: int, budget_s: float, ranks) 
             }
         elif name != "baseline_taxonomy":
             path, params = requests_of[0]
-            figures["matches"] = client.get(path, params).json()["count"]
+            figures["matches"] = caller.get(path, params).json()["count"]
         slowest = max(range(len(requests_of)), key=lambda i: statistics.median(by_request[i]))
-        figures["profile"] = profile_request(client, *requests_of[slowest], explain=True)
+        if before is not None:
+            before()
+        figures["profile"] = profile_request(caller, *requests_of[slowest], explain=True)
         figures["profile"]["params"] = requests_of[slowest][1]
         results[name] = figures
     baseline = results["baseline_taxonomy"]["p50"]
@@ -228,7 +264,17 @@ def measure(client, seeded, requests: int, warmup: int, budget_s: float, ranks) 
 
 # --- Reporting -----------------------------------------------------------------------------
 
-SCENARIOS = ["baseline_taxonomy", "list", "list_2_filters", "search", "search_2_filters"]
+SCENARIOS = [
+    "baseline_taxonomy",
+    "list",
+    "list_cold",
+    "list_2_filters",
+    "search",
+    "search_2_filters",
+    "search_2_filters_cold",
+    "list_member",
+    "search_2_filters_member",
+]
 
 
 def table(results: list[dict]) -> str:
@@ -239,7 +285,7 @@ def table(results: list[dict]) -> str:
     lines = [header, "-" * len(header)]
     for run in results:
         m = run["measurements"]
-        for name in SCENARIOS:
+        for name in [name for name in SCENARIOS if name in m]:
             f = m[name]
             matches = f.get("matches", "")
             if "per_query" in f:
@@ -264,8 +310,8 @@ def per_query_table(results: list[dict]) -> str:
         f"{'p50 ms':>8} {'p95 ms':>8}"
     ]
     for run in results:
-        for name in ("search", "search_2_filters"):
-            for word, f in run["measurements"][name]["per_query"].items():
+        for name in ("search", "search_2_filters", "search_2_filters_cold"):
+            for word, f in run["measurements"].get(name, {}).get("per_query", {}).items():
                 lines.append(
                     f"{run['database']:<10} {run['documents']:>7} {name:<18} {word:<14} "
                     f"{f['matches']:>8} {f['p50']:>8.1f} {f['p95']:>8.1f}"
@@ -284,7 +330,7 @@ def scaling(results: list[dict]) -> dict:
             continue
         base = large["baseline_taxonomy"]["p50"] / small["baseline_taxonomy"]["p50"]
         ratios[database] = {"baseline_taxonomy_p50": round(base, 2)}
-        for name in SCENARIOS[1:]:
+        for name in [name for name in SCENARIOS[1:] if name in small and name in large]:
             if "per_query" in small[name]:
                 pairs = {
                     word: (small[name]["per_query"][word], figures)

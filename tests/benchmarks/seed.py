@@ -43,6 +43,8 @@ class Seeded:
     vocabulary: list[str]
     #: Taxonomy slugs by filter parameter ("service", "standard", ...).
     slugs: dict[str, list[str]]
+    #: The organization a fifth of the restricted documents are entitled to.
+    organization_id: int
 
 
 def make_vocabulary(rng: random.Random, size: int = VOCABULARY_SIZE) -> list[str]:
@@ -79,6 +81,7 @@ def seed(documents: int, seed_value: int = 42, log=print) -> Seeded:
         Category,
         DocumentVersion,
         Industry,
+        Organization,
         Region,
         Section,
         Service,
@@ -115,6 +118,7 @@ def seed(documents: int, seed_value: int = 42, log=print) -> Seeded:
         categories = list(Category.objects.filter(locale=locale))
         terms = {name: list(model.objects.filter(locale=locale)) for name, model in models.items()}
 
+        customer = Organization.objects.create(name="Bench Customer", slug="bench-customer")
         levels = [level for level, _weight in ACCESS_LEVELS]
         level_weights = [weight for _level, weight in ACCESS_LEVELS]
         now = datetime.now(UTC)
@@ -142,10 +146,20 @@ def seed(documents: int, seed_value: int = 42, log=print) -> Seeded:
                     )
                 )
             TrustDocument.objects.bulk_create(rows)
-            ids = list(
+            pk_of = dict(
                 TrustDocument.objects.filter(
                     slug__in=[row.slug for row in rows], locale=locale
-                ).values_list("pk", flat=True)
+                ).values_list("slug", "pk")
+            )
+            ids = [pk_of[row.slug] for row in rows]
+            # A fifth of the restricted documents are entitled to the customer organization.
+            entitled = TrustDocument.restricted_organizations.through
+            entitled.objects.bulk_create(
+                [
+                    entitled(trustdocument_id=pk, organization_id=customer.pk)
+                    for pk, row in zip(ids, rows, strict=True)
+                    if row.access_level == "restricted" and rng.random() < 0.2
+                ]
             )
             for name, (_count, low, high) in TAXONOMY.items():
                 through = getattr(TrustDocument, name).through
@@ -177,6 +191,7 @@ def seed(documents: int, seed_value: int = 42, log=print) -> Seeded:
             log(f"\rseeded {start + count}/{documents}", end="")
         log("")
     return Seeded(
+        organization_id=customer.pk,
         documents=documents,
         vocabulary=vocabulary,
         slugs={
