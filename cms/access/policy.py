@@ -97,8 +97,17 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
 
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
     not_restricted = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
-    entitled_ids = TrustDocument.objects.filter(_entitled_q(user)).values("pk")
-    return queryset.filter(not_restricted | Q(pk__in=entitled_ids))
+    return queryset.filter(not_restricted | Q(pk__in=_entitled_restricted(user)))
+
+
+def _entitled_restricted(user, **conditions) -> QuerySet:
+    """Ids of the restricted documents ``user`` is entitled to. Entitlement is asked of
+    restricted documents only (an index finds them): asked of every document, the joins to
+    the entitled organizations and groups read the whole table."""
+    from cms.models import TrustDocument
+
+    restricted = TrustDocument.objects.filter(access_level=AccessLevel.RESTRICTED, **conditions)
+    return restricted.filter(_entitled_q(user)).values("pk")
 
 
 def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:
@@ -114,8 +123,10 @@ def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
 
     if not _is_signed_in(user):
         return TrustDocument.objects.none()
-    return visible_documents(user, queryset).filter(
-        access_level=AccessLevel.RESTRICTED, restricted_listed=False
+    queryset = TrustDocument.objects.all() if queryset is None else queryset
+    entitled = _entitled_restricted(user, restricted_listed=False)
+    return queryset.filter(
+        live=True, access_level=AccessLevel.RESTRICTED, restricted_listed=False, pk__in=entitled
     )
 
 

@@ -182,6 +182,12 @@ class TrustDocument(
         # first page needs no sort of every document.
         indexes = [
             models.Index(fields=["locale", "title", "id"], name="cms_document_title_order"),
+            # Restricted documents, whose entitlements the policy checks one by one.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(access_level=AccessLevel.RESTRICTED),
+                name="cms_document_restricted",
+            ),
             models.Index(
                 F("locale"), UPDATED_ORDER.desc(), F("id"), name="cms_document_updated_order"
             ),
