@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from cms.access import policy
@@ -33,6 +34,8 @@ from cms.listing import FILTERS, DocumentQuery, apply_filters, in_listing
 from cms.models import TrustDocument
 
 from .models import ListingGeneration
+
+logger = logging.getLogger(__name__)
 
 #: Set when the counts do not depend on the filter (the facet of an inactive filter).
 ALL_FILTERS = ""
@@ -163,6 +166,33 @@ def current_generation() -> int:
 
 
 def bump_generation() -> None:
-    """In the caller's transaction: what is memoized so far no longer answers."""
+    """In the caller's transaction: what is memoized so far no longer answers. Once the
+    transaction commits, a job counts the plain listings again, so the first reader after a
+    publish does not wait for it."""
     if not ListingGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         ListingGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+    # One job per transaction, however many rows it changed.
+    if not any(
+        callback is _enqueue_warming for _ids, callback, _robust in connection.run_on_commit
+    ):
+        transaction.on_commit(_enqueue_warming)
+
+
+def _enqueue_warming() -> None:
+    from workflows.jobs import enqueue
+
+    try:
+        enqueue(warm_listing_counts)
+    except Exception:  # noqa: BLE001 — warming is an optimisation; readers count on a miss
+        logger.warning("Could not enqueue the listing counts job", exc_info=True)
+
+
+def warm_listing_counts() -> None:
+    """Job: count what everyone sees on the plain listings (every section, no words, no
+    filters) under the current generation. Idempotent: a second run finds them memoized."""
+    from cms.models import Section
+
+    from .backends.database import DatabaseBackend
+
+    for section in [None, *Section.values]:
+        _everyone_counts(DocumentQuery(), section, DatabaseBackend())

@@ -146,3 +146,25 @@ def test_what_a_user_sees_is_what_everyone_sees_plus_their_entitled_documents(us
         assert visible == everyone | entitled, name
     assert policy.entitled_only_documents(users["other_org"]).exists()
     assert policy.entitled_only_documents(users["group_member"]).exists()
+
+
+@pytest.mark.django_db
+def test_after_a_publish_a_job_counts_the_plain_listings_again(django_capture_on_commit_callbacks):
+    """The first reader after a publish does not pay for the counts of the plain listings: one
+    job per transaction (however many rows it changed) counts them once it commits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search import facets
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        category = factories.category(section="blueprints")
+        blue = factories.term(factories.Standard, "Blue")
+        factories.document("public", category_obj=category, standards=[blue])
+        factories.document("nda", category_obj=category, standards=[blue])
+    assert [c for c in callbacks if c is facets._enqueue_warming] == [facets._enqueue_warming]
+    for url in ("/api/v3/trust-documents/", "/api/v3/trust-documents/?section=blueprints"):
+        with CaptureQueriesContext(connection) as captured:
+            answer = Client().get(url).json()
+        assert not [q for q in captured.captured_queries if "facet_set_0" in q["sql"]], url
+        assert answer["facets"]["standard"][blue.slug] == 2
