@@ -46,6 +46,12 @@ class LibraryConfig(PluginConfig):
             )
         ]
 
+    def document_subscribers(self, document_id):
+        # Whoever saved a document wants to hear about it (notifications decide how and when).
+        from .models import SavedDocument
+
+        return SavedDocument.objects.filter(document_id=document_id).values("user_id")
+
     def api_router(self):
         from .api import router
 

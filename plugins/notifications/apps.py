@@ -6,8 +6,10 @@ from cms.plugins.base import PluginConfig
 
 
 class NotificationsConfig(PluginConfig):
-    """E-mails (immediately or as digests) about updates to documents in readers' libraries.
-    Needs the library plugin: subscribers are the readers who saved the document."""
+    """E-mails (immediately or as digests) about updates to documents readers subscribed to,
+    webhooks and a feed. Subscribers come from other plugins through the contract's
+    ``document_subscribers`` (My Library: who saved the document); without such a plugin no
+    e-mail has a recipient, while the feed and webhooks work as before."""
 
     name = "plugins.notifications"
     label = "notifications"

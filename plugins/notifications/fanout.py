@@ -8,7 +8,7 @@ number of queries grows with the number of chunks of subscribers, not with each 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.models import DocumentVersion
@@ -21,21 +21,21 @@ CHUNK = 1000
 
 
 def subscribers(document_id: int):
-    """(user id, frequency) of everyone with notifications on and ``document_id`` saved."""
+    """(user id, frequency) of everyone with notifications on who subscribed to
+    ``document_id`` through a plugin (My Library: saving it)."""
     from cms.plugins import registry
 
-    if not registry.is_enabled("library"):
-        # Subscribers are the readers who saved the document: no library, no subscribers.
+    sources = registry.document_subscribers(document_id)
+    if not sources:
+        # No plugin offers subscriptions (My Library removed): e-mails go to nobody.
         return NotificationSettings.objects.none().values_list("user_id", "frequency")
-    from plugins.library.models import SavedDocument
-
-    saved_by = SavedDocument.objects.filter(document_id=document_id).values("user_id")
+    subscribed = Q()
+    for user_ids in sources:
+        subscribed |= Q(user_id__in=user_ids)
     return (
         # A deactivated account (someone who left) is mailed nothing, as the policy treats it
         # like nobody.
-        NotificationSettings.objects.filter(
-            enabled=True, user_id__in=saved_by, user__is_active=True
-        )
+        NotificationSettings.objects.filter(subscribed, enabled=True, user__is_active=True)
         .exclude(email="")
         .values_list("user_id", "frequency")
     )

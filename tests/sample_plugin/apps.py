@@ -14,6 +14,7 @@ from search.providers import SearchHit, SearchProvider
 NDA_GROUP = "sample: NDA accepted"
 SAMPLE_ADMINS_GROUP = "sample: administrators"
 EXTRA_ENTITLED_GROUP = "sample: entitled to everything"
+SUBSCRIBERS_GROUP = "sample: subscribed to every document"
 RECEIVED_EVENTS: list = []
 MAINTENANCE_RUNS: list = []
 
@@ -93,3 +94,8 @@ class SamplePluginConfig(PluginConfig):
 
     def search_providers(self):
         return [SampleSearchProvider()]
+
+    def document_subscribers(self, document_id):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(groups__name=SUBSCRIBERS_GROUP).values("pk")
