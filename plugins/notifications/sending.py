@@ -27,8 +27,8 @@ from django.utils import timezone
 
 from workflows.jobs import enqueue, inline, schedule
 
-from .composing import build_message
-from .models import EmailDelivery, NotificationSettings, PendingUpdate
+from . import batches
+from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
@@ -77,6 +77,8 @@ def enqueue_batches(delivery_ids: list[int], job_prefix: str = "") -> None:
 def send_deliveries(delivery_ids: list[int]) -> dict:
     """Job body: send the e-mails of a batch that nobody else has sent or is sending."""
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    prepared = batches.prepare(delivery_ids, claimable())
+    counts["skipped"] = _skip([pk for pk, item in prepared.items() if item.message is None])
     retry_later, failures = [], []
     connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
     try:
@@ -87,9 +89,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
         logger.warning("SMTP server unreachable at the start of a batch: %s", error)
     try:
         for delivery_id in delivery_ids:
-            if not claim(delivery_id):
+            item = prepared.get(delivery_id)
+            if item is None or item.message is None or not claim(delivery_id):
                 continue
-            outcome = _send_one(delivery_id, connection)
+            outcome = _send_one(item, connection)
             counts[outcome] += 1
             if outcome == "retry":
                 retry_later.append(delivery_id)
@@ -113,6 +116,16 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     return counts
 
 
+def _skip(delivery_ids: list[int]) -> int:
+    """Close, in one query, the deliveries with nothing left to tell (unless another worker
+    took one meanwhile)."""
+    if not delivery_ids:
+        return 0
+    return EmailDelivery.objects.filter(claimable(), pk__in=delivery_ids).update(
+        status=Status.SKIPPED
+    )
+
+
 def _attempts(delivery_ids) -> int:
     return max(
         EmailDelivery.objects.filter(pk__in=delivery_ids).values_list("attempts", flat=True),
@@ -124,45 +137,40 @@ def _backoff(attempts: int) -> int:
     return min(setting("RETRY_BASE_SECONDS") * 2 ** (attempts - 1), 3600)
 
 
-def _send_one(delivery_id: int, connection) -> str:
-    delivery = EmailDelivery.objects.select_related("user").get(pk=delivery_id)
-    preferences = NotificationSettings.objects.filter(user_id=delivery.user_id).first()
-    updates = list(
-        PendingUpdate.objects.filter(delivery=delivery).select_related("document", "version")
-    )
-    message = None
-    if preferences is not None and preferences.active and delivery.user.is_active:
-        message = build_message(delivery, preferences, updates)
-    if message is None:
-        EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
-        return "skipped"
+def _send_one(item: batches.Prepared, connection) -> str:
+    delivery_id = item.delivery.pk
+    sent = EmailDelivery.objects.filter(pk=delivery_id)
     try:
-        connection.send_messages([message])
+        connection.send_messages([item.message])
     except Exception as error:
-        if not is_temporary(error):
-            if not isinstance(error, smtplib.SMTPException):
-                raise
-            EmailDelivery.objects.filter(pk=delivery_id).update(
-                status=Status.FAILED, error=str(error)[:2000]
-            )
-            return "failed"
-        # A broken connection is reopened for the next message of the batch.
-        connection.close()
-        if delivery.attempts >= setting("MAX_ATTEMPTS"):
-            EmailDelivery.objects.filter(pk=delivery_id).update(
-                status=Status.FAILED, error=f"gave up after {delivery.attempts} attempts: {error}"
-            )
-            return "failed"
-        EmailDelivery.objects.filter(pk=delivery_id).update(
-            status=Status.PENDING,
-            error=str(error)[:2000],
-            next_attempt_at=timezone.now() + timedelta(seconds=_backoff(delivery.attempts)),
-        )
-        return "retry"
-    EmailDelivery.objects.filter(pk=delivery_id).update(
-        status=Status.SENT, sent_at=timezone.now(), recipient=preferences.email, error=""
-    )
+        return _after_failure(item, error, connection)
+    # The server said 250: record it at once. Nothing may come between these two lines, as a
+    # worker killed here is the one way an e-mail can go out twice (with the same Message-ID).
+    sent.update(status=Status.SENT, sent_at=timezone.now(), recipient=item.recipient, error="")
     return "sent"
+
+
+def _after_failure(item: batches.Prepared, error: Exception, connection) -> str:
+    delivery = EmailDelivery.objects.filter(pk=item.delivery.pk)
+    if not is_temporary(error):
+        if not isinstance(error, smtplib.SMTPException):
+            raise error
+        delivery.update(status=Status.FAILED, error=str(error)[:2000])
+        return "failed"
+    # A broken connection is reopened for the next message of the batch.
+    connection.close()
+    attempts = item.delivery.attempts + 1  # this one, claimed after the batch was read
+    gave_up = delivery.filter(attempts__gte=setting("MAX_ATTEMPTS")).update(
+        status=Status.FAILED, error=f"gave up after {attempts} attempts: {error}"[:2000]
+    )
+    if gave_up:
+        return "failed"
+    delivery.update(
+        status=Status.PENDING,
+        error=str(error)[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=_backoff(attempts)),
+    )
+    return "retry"
 
 
 def resume_deliveries() -> int:

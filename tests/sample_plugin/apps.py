@@ -31,6 +31,18 @@ class SampleAccessRule(AccessRule):
             return Q(access_level="restricted")
         return None
 
+    def restricted_visible_pairs(self, users, document_ids):
+        from django.contrib.auth import get_user_model
+
+        entitled = get_user_model().objects.filter(
+            pk__in=[user.pk for user in users], groups__name=EXTRA_ENTITLED_GROUP
+        )
+        return {
+            (pk, document_id)
+            for pk in entitled.values_list("pk", flat=True)
+            for document_id in document_ids
+        }
+
 
 class SampleSearchProvider(SearchProvider):
     id = "sample"
