@@ -22,6 +22,9 @@ class DocumentPublished:
 
     document_id: int
     first_publish: bool
+    #: The editor's update note when this publish brought a new one (what subscribers are
+    #: told), "" for a change nobody needs to hear about.
+    update_note: str = ""
     #: The outbox id, set when handlers run (not part of what the event says).
     event_id: str = field(default="", compare=False)
 

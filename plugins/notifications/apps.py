@@ -49,7 +49,14 @@ class NotificationsConfig(PluginConfig):
             fanout.on_version_published(event)
             webhooks.on_version_published(event)
 
-        return {events.VersionPublished: on_version_published}
+        def on_document_published(event):
+            fanout.on_document_published(event)
+            webhooks.on_document_published(event)
+
+        return {
+            events.VersionPublished: on_version_published,
+            events.DocumentPublished: on_document_published,
+        }
 
     def maintenance_tasks(self):
         from workflows.jobs import inline

@@ -8,6 +8,8 @@ number of queries grows with the number of chunks of subscribers, not with each 
 
 from __future__ import annotations
 
+import hashlib
+
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -55,7 +57,20 @@ def on_version_published(event) -> None:
     record_update(event_id, event.document_id, version.pk)
 
 
-def record_update(event_id: str, document_id: int, version_id: int | None) -> None:
+def on_document_published(event) -> None:
+    """A series change with a new update note is an update too; without one, nobody hears."""
+    if not event.update_note:
+        return
+    record_update(note_event_id(event), event.document_id, None, note=event.update_note)
+
+
+def note_event_id(event) -> str:
+    """The outbox id; without one (handlers called directly) an id of what the note says."""
+    digest = hashlib.sha256(event.update_note.encode()).hexdigest()[:16]
+    return event.event_id or f"note:{event.document_id}:{digest}"
+
+
+def record_update(event_id: str, document_id: int, version_id: int | None, note: str = "") -> None:
     now = timezone.now()
     rows = [
         PendingUpdate(
@@ -63,6 +78,7 @@ def record_update(event_id: str, document_id: int, version_id: int | None) -> No
             event_id=event_id,
             document_id=document_id,
             version_id=version_id,
+            note=note,
             delivery_key=delivery_key(frequency, event_id, now),
             created_at=now,
         )

@@ -46,14 +46,28 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 def on_version_published(event) -> None:
     """Record one delivery per active endpoint; access is checked when each one is sent."""
     version = DocumentVersion.objects.filter(pk=event.version_id, live=True).first()
-    if version is None:
-        return
-    event_id = event.event_id or f"version:{version.pk}"
+    if version is not None:
+        record_deliveries(event.event_id or f"version:{version.pk}", version.document_id, version)
+
+
+def on_document_published(event) -> None:
+    """A series change with a new update note is POSTed like a new version."""
+    from .fanout import note_event_id
+
+    if event.update_note:
+        record_deliveries(note_event_id(event), event.document_id, None, event.update_note)
+
+
+def record_deliveries(event_id: str, document_id: int, version, note: str = "") -> None:
     endpoints = WebhookEndpoint.objects.filter(active=True).values_list("pk", flat=True)
     WebhookDelivery.objects.bulk_create(
         [
             WebhookDelivery(
-                endpoint_id=pk, event_id=event_id, document_id=version.document_id, version=version
+                endpoint_id=pk,
+                event_id=event_id,
+                document_id=document_id,
+                version=version,
+                note=note,
             )
             for pk in endpoints
         ],
@@ -76,16 +90,21 @@ def payload(delivery: WebhookDelivery) -> dict | None:
         .first()
     )
     version = delivery.version
-    if document is None or version is None or not version.live:
+    if document is None or (version is not None and not version.live):
         return None
-    return {
-        "event": "document.version_published",
+    about = {
         "event_id": delivery.event_id,
         "document": {
             "slug": document.slug,
             "title": document.title,
             "url": absolute(document.get_url()),
         },
+    }
+    if version is None:
+        return {"event": "document.updated", **about, "update": {"note": delivery.note}}
+    return {
+        "event": "document.version_published",
+        **about,
         "version": {
             "label": version.version_label,
             "published_on": version.published_on.isoformat(),
