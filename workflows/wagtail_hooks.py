@@ -15,6 +15,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from . import outbox
 from .models import OutboxEvent
@@ -73,7 +74,6 @@ class OutboxEventViewSet(ModelViewSet):
     menu_label = _("Outbox events")
     add_to_admin_menu = True
     menu_order = 440
-    permission_policy = LogOnlyPermissionPolicy(OutboxEvent)
     list_display = [
         Column("name", label=_("Event")),
         Column("payload", label=_("Payload")),
@@ -101,6 +101,9 @@ def retry(request, pk):
         raise Http404(_("No failed outbox event with this id."))
     messages.success(request, _("The event is queued again, with a fresh set of attempts."))
     return redirect("outbox_events:index")
+
+
+register_permission_policy(OutboxEvent, LogOnlyPermissionPolicy(OutboxEvent))
 
 
 @hooks.register("register_admin_viewset")

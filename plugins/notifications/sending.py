@@ -1,12 +1,26 @@
-"""Sending notification e-mails exactly once per (user, key) as far as the user can tell.
+"""Sending notification e-mails: exactly once per delivery as far as the recipient can tell.
 
-Each delivery is claimed with a conditional UPDATE before it is sent, so two workers (or a job
-and its retry) never both send it, and marked sent only after the SMTP server accepted it. A
-worker killed mid-batch leaves its current delivery "sending": once the lease runs out, the
-sweep hands it to another worker, which sends it again with the same Message-ID. That window —
-between the server's "250 OK" and our mark — is the one place a duplicate can arise; receivers
-(and the tests) recognise it by the Message-ID. Every other delivery of the batch is resent by
-nobody but the worker that claims it.
+What is guaranteed, and what SMTP does not allow:
+
+* **Recorded exactly once.** A delivery (one e-mail: per user per event, or per digest period)
+  is a row unique per (user, key). A worker claims it with a conditional UPDATE just before
+  sending, so two workers, or a job and its retry, never both send it while the claim holds
+  (``LEASE_SECONDS``); it is marked sent in the first statement after the SMTP server answered
+  250 to the message, with nothing in between.
+* **At least once on the wire.** SMTP has no two-phase commit: a worker killed (SIGKILL, a
+  crash, a lost connection) after the server queued the message and before the mark leaves
+  the delivery "sending"; once the lease runs out, the sweep hands it to another worker, which
+  sends it again. The window is the server's answer travelling back plus that one UPDATE:
+  milliseconds, but not nothing.
+* **Exactly once per Message-ID.** Every attempt of a delivery carries the same Message-ID
+  (``EmailDelivery.message_id``), so the only duplicate that can reach a mailbox is a
+  byte-for-byte repeat of an e-mail under an identifier the receiving servers and mail stores
+  already hold, and collapse. A worker killed *before* the server had the whole message leaves
+  nothing behind at the server: the resend is the only copy.
+
+``tests/test_notification_kills.py`` kills a worker at both moments (the SMTP server holds the
+message and tells the test) and checks these counts exactly. Access is decided when a batch is
+built (``plugins.notifications.batches``), just before its e-mails are sent.
 
 SMTP 4xx answers, time-outs and refused connections are retried with backoff; permanent
 failures are marked failed (listed for staff in the admin) and the job itself fails, so it also

@@ -25,8 +25,7 @@ from plugins.notifications.sending import send_deliveries
 from tests import factories
 from tests.notification_helpers import subscribers
 from tests.smtp_server import RecordingSMTPServer
-from tests.test_notification_workers import LOGS
-from tests.workers import RedisServer, Worker
+from tests.workers import LOGS, RedisServer, Worker
 from workflows.models import OutboxEvent
 from workflows.outbox import handle
 
