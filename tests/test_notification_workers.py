@@ -218,6 +218,50 @@ def test_digests_run_once_on_rqs_scheduler_even_with_two_workers(
     assert len(smtp.received) == len(users)
 
 
+def test_a_webhook_receiver_failing_twice_gets_the_event_once_from_a_worker_with_backoff(
+    on_the_queue, workers, cleanup
+):
+    from django.contrib.auth import get_user_model
+
+    from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
+    from tests.test_webhooks import Receiver
+    from tests.workers import WORKER_PLUGIN_SETTINGS
+
+    organization = Organization.objects.create(name="Workers hooks", slug="workers-hooks")
+    cleanup["prefixes"].append("w-hook")
+    admin = get_user_model().objects.create_user("w-hook-admin")
+    receiver = Receiver(failures=2)
+    try:
+        endpoint = WebhookEndpoint.objects.create(
+            organization=organization, url=receiver.url, created_by=admin
+        )
+        receiver.secret = endpoint.secret
+        document = factories.document("public", title="Workers webhook paper")
+        cleanup["documents"].append(document)
+        hooks = {**WORKER_PLUGIN_SETTINGS["notifications"], "WEBHOOK_HTTP_HOSTS": ["127.0.0.1"]}
+        on_the_queue()  # from here on, this process only enqueues: the worker delivers
+        workers(with_scheduler=True, plugin_settings={"notifications": hooks})
+        factories.version(document, "v2")
+
+        delivered = WebhookDelivery.objects.filter(endpoint=endpoint, status="delivered")
+        assert wait_until(delivered.exists)
+        delivery = delivered.get()
+        assert delivery.attempts == 3 and delivery.last_status_code == 200
+        (event,) = receiver.accepted  # once, though it was sent three times
+        assert event["document"]["title"] == "Workers webhook paper"
+        assert receiver.requests == [(delivery.event_id, True)] * 3  # signed, one event id
+        # Backoff: RETRY_BASE_SECONDS 1, then twice that; RQ's scheduler never runs early.
+        first, second, third = receiver.arrived
+        assert second - first >= 1 and third - second >= 2
+    finally:
+        receiver.close()
+    import django_rq
+    from rq.registry import FinishedJobRegistry
+
+    finished = FinishedJobRegistry(queue=django_rq.get_queue("default")).get_job_ids()
+    assert {f"webhook-{delivery.pk}-1", f"webhook-{delivery.pk}-2"} <= set(finished)
+
+
 @pytest.mark.django_db
 def test_the_outbox_row_lives_and_dies_with_the_publish(django_capture_on_commit_callbacks):
     """(Also makes pytest-django create the test database when this module runs alone.)"""

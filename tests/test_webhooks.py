@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -29,6 +30,8 @@ class Receiver:
         self.secret = ""
         self.requests = []
         self.accepted = []
+        #: When each request arrived (monotonic seconds), to check the backoff between them.
+        self.arrived = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +46,7 @@ class Receiver:
                 )
                 valid = hmac.compare_digest(expected, self.headers["X-TrustPortal-Signature"])
                 event_id = self.headers["X-TrustPortal-Event-Id"]
+                receiver.arrived.append(time.monotonic())
                 receiver.requests.append((event_id, valid))
                 if receiver.redirect_to:
                     self.send_response(302)
