@@ -26,8 +26,11 @@ class NotificationsConfig(PluginConfig):
         "SMTP_TIMEOUT_SECONDS": 30,
         "DIGEST_HOUR": 7,  # UTC
         "WEBHOOK_TIMEOUT_SECONDS": 10,
-        # Hosts a webhook may reach over plain HTTP (none in production: HTTPS only).
+        # Hosts a webhook may reach over plain HTTP or at a private address (none in
+        # production: HTTPS to public addresses only).
         "WEBHOOK_HTTP_HOSTS": [],
+        # A CA bundle to verify endpoints' certificates with ("": the system's).
+        "WEBHOOK_CA_FILE": "",
     }
 
     def reader_urls(self):

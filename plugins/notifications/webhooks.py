@@ -4,23 +4,27 @@ Signature: ``X-TrustPortal-Signature: sha256=<hex>``, the HMAC-SHA256 with the e
 of ``<X-TrustPortal-Timestamp>.<body>``; receivers check it and refuse old timestamps (replay).
 ``X-TrustPortal-Event-Id`` is the same on every retry, so a receiver that answered 2xx too late
 for us to notice drops the repeat. Non-2xx answers and network errors are retried with backoff.
-Endpoints are HTTPS only, redirects are not followed, and a host resolving to a non-public
-address is refused at send time; plain HTTP and private addresses only for hosts the
-``WEBHOOK_HTTP_HOSTS`` setting lists (the tests' local receiver).
+Endpoints are HTTPS only and redirects are not followed. The host is resolved once per
+attempt, refused if any of its addresses is not public, and the connection goes to the address
+that was checked (pinned), with the host name kept in the ``Host`` header and for TLS (SNI and
+certificate verification): a DNS answer that changes between the check and the connection (DNS
+rebinding) cannot point the POST at an internal address. Plain HTTP and private addresses only
+for hosts the ``WEBHOOK_HTTP_HOSTS`` setting lists (the tests' local receivers); they are pinned
+too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import logging
 import socket
+import ssl
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import timedelta
 
 from django.db.models import F, Q
@@ -113,32 +117,65 @@ def payload(delivery: WebhookDelivery) -> dict | None:
     }
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an instruction: following one would turn the POST into a
-    request to wherever the receiver points (plain HTTP, an internal host)."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
+def resolve(host: str) -> list[str]:
+    """The addresses of ``host``, from one DNS lookup."""
+    infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def pinned_address(url: str) -> tuple[str, str]:
+    """``(address to connect to, "")`` for ``url``'s host, resolved now; or ``("", why it is
+    refused)``. Every address must be public, unless ``WEBHOOK_HTTP_HOSTS`` lists the host.
+    A failed lookup raises ``OSError`` (it may work next time)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    listed = host in setting("WEBHOOK_HTTP_HOSTS")
+    if parts.scheme != "https" and not listed:
+        # The form allows HTTPS only; a row stored otherwise is refused here all the same.
+        return "", f"Refused: {parts.scheme}:// is not HTTPS."
+    addresses = resolve(host)
+    if not addresses:
+        raise OSError(f"Cannot resolve {host}: no address.")
+    if not listed:
+        for address in addresses:
+            ip = ipaddress.ip_address(address.split("%")[0])
+            if not ip.is_global:
+                return "", f"Refused: {host} resolves to a non-public address ({ip})."
+    return addresses[0], ""
 
 
-def address_refusal(url: str) -> str:
-    """Why ``url``'s host may not be called ("" if it may): its addresses, resolved now, must
-    be public; hosts ``WEBHOOK_HTTP_HOSTS`` lists (a local test receiver) are trusted."""
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host in setting("WEBHOOK_HTTP_HOSTS"):
-        return ""
+def _pinned(connection: http.client.HTTPConnection, address: str):
+    """Make ``connection`` open its socket to ``address`` instead of looking its host up again
+    (http.client still sends the host name in ``Host`` and, for HTTPS, as SNI, and verifies
+    the certificate against it)."""
+
+    def create_connection(host_and_port, *args, **kwargs):
+        return socket.create_connection((address, host_and_port[1]), *args, **kwargs)
+
+    connection._create_connection = create_connection
+    return connection
+
+
+def post(url: str, address: str, body: bytes, headers: dict) -> int:
+    """POST ``body`` to ``url`` through ``address``; the answer's status (redirects are
+    answers, never followed: following one would send the POST wherever the receiver says)."""
+    parts = urllib.parse.urlsplit(url)
+    timeout = setting("WEBHOOK_TIMEOUT_SECONDS")
+    if parts.scheme == "https":
+        context = ssl.create_default_context(cafile=setting("WEBHOOK_CA_FILE") or None)
+        connection = http.client.HTTPSConnection(
+            parts.hostname, parts.port, timeout=timeout, context=context
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError as error:
-        return f"Cannot resolve {host}: {error}"
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            return f"Refused: {host} resolves to a non-public address ({ip})."
-    return ""
+        _pinned(connection, address).request("POST", path, body=body, headers=headers)
+        with connection.getresponse() as answer:
+            answer.read(65536)  # a bounded read: the answer's body is not ours to keep
+            return answer.status
+    finally:
+        connection.close()
 
 
 def _claimable(now) -> Q:
@@ -162,7 +199,10 @@ def deliver(delivery_id: int) -> str:
     if body_data is None:
         WebhookDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
         return "skipped"
-    refusal = address_refusal(delivery.endpoint.url)
+    try:
+        address, refusal = pinned_address(delivery.endpoint.url)
+    except OSError as error:
+        return _retry_later(delivery, None, f"Cannot resolve the host: {error}")
     if refusal:
         WebhookDelivery.objects.filter(pk=delivery_id).update(
             status=Status.FAILED, last_error=refusal
@@ -170,27 +210,21 @@ def deliver(delivery_id: int) -> str:
         return "failed"
     body = json.dumps(body_data, ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "TrustPortal-Webhooks/1",
-            "X-TrustPortal-Event-Id": delivery.event_id,
-            "X-TrustPortal-Timestamp": timestamp,
-            "X-TrustPortal-Signature": signature(delivery.endpoint.secret, timestamp, body),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "TrustPortal-Webhooks/1",
+        "X-TrustPortal-Event-Id": delivery.event_id,
+        "X-TrustPortal-Timestamp": timestamp,
+        "X-TrustPortal-Signature": signature(delivery.endpoint.secret, timestamp, body),
+    }
     code, error = None, ""
     try:
-        with _opener.open(request, timeout=setting("WEBHOOK_TIMEOUT_SECONDS")) as answer:
-            code = answer.status
-    except urllib.error.HTTPError as failure:
-        code, error = failure.code, str(failure)
-    except (urllib.error.URLError, OSError) as failure:
-        error = str(failure)
-    if code is not None and 200 <= code < 300:
+        code = post(delivery.endpoint.url, address, body, headers)
+    except (OSError, http.client.HTTPException) as failure:
+        error = str(failure) or type(failure).__name__
+    if code is not None and not 200 <= code < 300:
+        error = f"HTTP {code}"
+    elif code is not None:
         WebhookDelivery.objects.filter(pk=delivery_id).update(
             status=Status.DELIVERED,
             delivered_at=timezone.now(),
