@@ -41,6 +41,8 @@ def free_port() -> int:
 class Received:
     recipients: list[str]
     message: Message
+    #: The message as it came over the wire.
+    raw: bytes = b""
 
     @property
     def message_id(self) -> str:
@@ -103,6 +105,7 @@ class RecordingHandler:
                 Received(
                     list(envelope.rcpt_tos),
                     email.message_from_bytes(envelope.content, policy=email.policy.default),
+                    envelope.content,
                 )
             )
         if self.springs(QUEUED):
