@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
-from .jobs import enqueue, inline
+from .jobs import backoff_seconds, enqueue, inline
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def max_attempts() -> int:
 
 def backoff(attempts: int) -> timedelta:
     base = int(getattr(settings, "TRUSTPORTAL_OUTBOX_RETRY_SECONDS", 60))
-    return timedelta(seconds=min(base * 2 ** (attempts - 1), 3600))
+    return timedelta(seconds=backoff_seconds(base, attempts))
 
 
 def record(event) -> str:

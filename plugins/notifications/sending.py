@@ -39,7 +39,7 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from workflows.jobs import enqueue, inline, schedule
+from workflows.jobs import backoff_seconds, enqueue, inline, schedule
 
 from . import batches
 from .models import EmailDelivery
@@ -57,6 +57,8 @@ def setting(name: str):
 
 
 def claimable(now=None) -> Q:
+    """Deliveries a worker may take now: waiting and due, or "sending" under an expired lease
+    (a dead worker's). For e-mail and webhook deliveries alike (same states and fields)."""
     now = now or timezone.now()
     lease_expired = now - timedelta(seconds=setting("LEASE_SECONDS"))
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -120,7 +122,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     if retry_later and not inline():
         schedule(
             send_deliveries,
-            timedelta(seconds=_backoff(max(1, _attempts(retry_later)))),
+            timedelta(seconds=backoff(max(1, _attempts(retry_later)))),
             retry_later,
             job_id=f"notify-retry-{retry_later[0]}-{_attempts(retry_later)}",
             queue=setting("QUEUE"),
@@ -147,8 +149,9 @@ def _attempts(delivery_ids) -> int:
     )
 
 
-def _backoff(attempts: int) -> int:
-    return min(setting("RETRY_BASE_SECONDS") * 2 ** (attempts - 1), 3600)
+def backoff(attempts: int) -> int:
+    """Seconds before the next try of an e-mail or webhook that failed ``attempts`` times."""
+    return backoff_seconds(setting("RETRY_BASE_SECONDS"), attempts)
 
 
 def _send_one(item: batches.Prepared, connection) -> str:
@@ -182,7 +185,7 @@ def _after_failure(item: batches.Prepared, error: Exception, connection) -> str:
     delivery.update(
         status=Status.PENDING,
         error=str(error)[:2000],
-        next_attempt_at=timezone.now() + timedelta(seconds=_backoff(attempts)),
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff(attempts)),
     )
     return "retry"
 

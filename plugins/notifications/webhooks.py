@@ -27,7 +27,7 @@ import time
 import urllib.parse
 from datetime import timedelta
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from cms.access import policy
@@ -36,7 +36,7 @@ from cms.models import DocumentVersion
 
 from .composing import absolute
 from .models import WebhookDelivery, WebhookEndpoint
-from .sending import setting
+from .sending import backoff, claimable, setting
 
 logger = logging.getLogger(__name__)
 Status = WebhookDelivery.Status
@@ -178,16 +178,10 @@ def post(url: str, address: str, body: bytes, headers: dict) -> int:
         connection.close()
 
 
-def _claimable(now) -> Q:
-    lease = now - timedelta(seconds=setting("LEASE_SECONDS"))
-    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return Q(status=Status.PENDING) & due | Q(status=Status.SENDING, claimed_at__lt=lease)
-
-
 def deliver(delivery_id: int) -> str:
     """Job body: POST one delivery if it is due and nobody else holds it."""
     now = timezone.now()
-    taken = WebhookDelivery.objects.filter(_claimable(now), pk=delivery_id).update(
+    taken = WebhookDelivery.objects.filter(claimable(now), pk=delivery_id).update(
         status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
     )
     if not taken:
@@ -241,7 +235,7 @@ def _retry_later(delivery: WebhookDelivery, code, error: str) -> str:
             status=Status.FAILED, last_status_code=code, last_error=error[:2000]
         )
         return "failed"
-    wait = min(setting("RETRY_BASE_SECONDS") * 2 ** (delivery.attempts - 1), 3600)
+    wait = backoff(delivery.attempts)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=Status.PENDING,
         last_status_code=code,
@@ -266,9 +260,7 @@ def resume_webhooks() -> int:
     from workflows.jobs import enqueue
 
     ids = list(
-        WebhookDelivery.objects.filter(_claimable(timezone.now()), attempts__gt=0).values_list(
-            "pk", flat=True
-        )
+        WebhookDelivery.objects.filter(claimable(), attempts__gt=0).values_list("pk", flat=True)
     )
     for delivery_id in ids:
         enqueue(deliver, delivery_id, queue=setting("QUEUE"))
