@@ -22,6 +22,9 @@ class DocumentPublished:
 
     document_id: int
     first_publish: bool
+    #: The editor's update note when this publish brought a new one (what subscribers are
+    #: told), "" for a change nobody needs to hear about.
+    update_note: str = ""
     #: The outbox id, set when handlers run (not part of what the event says).
     event_id: str = field(default="", compare=False)
 
@@ -60,16 +63,27 @@ EVENT_TYPES = (DocumentPublished, VersionPublished, DocumentWithdrawn, AccessLev
 EVENTS_BY_NAME = {cls.__name__: cls for cls in EVENT_TYPES}
 
 
+class HandlersFailed(Exception):
+    """Some handlers of an event raised (the others ran); the outbox retries the event."""
+
+
 def run_handlers(event_name: str, payload: dict, event_id: str = "") -> None:
-    """Run every plugin handler of one event (by name, so jobs stay serialisable)."""
+    """Run every plugin handler of one event (by name, so jobs stay serialisable). One failing
+    handler does not keep the others from running; the failure is raised once they all ran."""
     from cms.plugins import registry
     from search.indexing import follow_event
 
     event = EVENTS_BY_NAME[event_name](**payload, event_id=event_id)
     # The index is core, not a plugin: it follows every event before plugins react.
-    follow_event(event)
-    for handler in registry.event_handlers(type(event)):
-        handler(event)
+    failures = []
+    for handler in [follow_event, *registry.event_handlers(type(event))]:
+        try:
+            handler(event)
+        except Exception as error:
+            logger.exception("Handler %r of %s failed", handler, event_name)
+            failures.append(f"{getattr(handler, '__qualname__', handler)}: {error!r}")
+    if failures:
+        raise HandlersFailed("; ".join(failures))
 
 
 def emit(event) -> str:

@@ -18,13 +18,28 @@ def _document_published(sender, instance, revision=None, **kwargs):
     if instance.locale_id != default_locale().pk:
         return
     previous = getattr(instance, "_previous_live_access", None)
-    events.emit(events.DocumentPublished(document_id=instance.pk, first_publish=previous is None))
+    events.emit(
+        events.DocumentPublished(
+            document_id=instance.pk,
+            first_publish=previous is None,
+            update_note=_new_update_note(instance),
+        )
+    )
     if previous is not None and previous != instance.access_level:
         events.emit(
             events.AccessLevelChanged(
                 document_id=instance.pk, old_level=previous, new_level=instance.access_level
             )
         )
+
+
+def _new_update_note(instance) -> str:
+    """The update note this publish brings, "" when it is empty or the one already live (a
+    publish that leaves the note alone tells nobody anything)."""
+    note = (instance.update_note or "").strip()
+    if not note or not instance.live:
+        return ""
+    return "" if note == getattr(instance, "_previous_live_note", None) else note
 
 
 def _version_published(sender, instance, **kwargs):
@@ -45,12 +60,18 @@ def _document_withdrawn(sender, instance, **kwargs):
 
 
 def _remember_live_access(sender, instance, **kwargs):
-    """Before a revision is published, note the live access level to detect a change."""
-    instance._previous_live_access = None
+    """Before a revision is published, note the live access level and update note, to detect
+    a change."""
+    instance._previous_live_access = instance._previous_live_note = None
     if instance.pk:
-        row = sender.objects.filter(pk=instance.pk).values_list("access_level", "live").first()
-        if row and row[1]:
+        row = (
+            sender.objects.filter(pk=instance.pk)
+            .values_list("access_level", "update_note", "live")
+            .first()
+        )
+        if row and row[2]:
             instance._previous_live_access = row[0]
+            instance._previous_live_note = (row[1] or "").strip()
 
 
 def connect():

@@ -4,8 +4,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.test import override_settings
 
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, NDA_GROUP, RECEIVED_EVENTS
+from tests.smtp_server import RecordingSMTPServer
+from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, RedisServer, Worker
 
 DEMO_PASSWORD = "demo-password-for-tests"
 
@@ -101,3 +104,88 @@ def pytest_sessionfinish(session, exitstatus):
     run = getattr(settings, "TRUSTPORTAL_TEST_RUN", None)
     if run and run.endswith(f"-{os.getpid()}"):
         shutil.rmtree(settings.VAR_DIR / "test" / run, ignore_errors=True)
+
+
+# --- real workers: Redis, rqworker processes, SMTP (tests/workers.py) -------------------------
+# Tests that use them commit (the workers are other processes): they run outside test
+# transactions and remove what they made (``cleanup``).
+
+
+@pytest.fixture(scope="module")
+def committed(django_db_setup, django_db_blocker):
+    """The seeded test database in autocommit mode, for the module that asks for it."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
+def redis_server(committed):
+    server = RedisServer().start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def smtp():
+    with RecordingSMTPServer() as server:
+        yield server
+
+
+@pytest.fixture
+def on_the_queue(redis_server, cleanup):
+    """From when it is called, this process enqueues on the test's Redis instead of running
+    jobs inline (what a test builds before, documents and subscribers, is handled inline)."""
+    queued = override_settings(
+        TRUSTPORTAL_JOBS_INLINE=False,
+        REDIS_URL=redis_server.url,
+        RQ_QUEUES={"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 600}},
+    )
+    enabled = []
+
+    def enable():
+        queued.enable()
+        enabled.append(queued)
+
+    yield enable
+    for active in enabled:
+        active.disable()
+
+
+@pytest.fixture
+def workers(request, redis_server, smtp):
+    """Start an rqworker: ``workers(with_scheduler=False, plugin_settings=None)``."""
+    started = []
+
+    def start(with_scheduler=False, plugin_settings=None):
+        log = LOGS / f"{request.node.name}-{len(started)}.log"
+        settings = plugin_settings or WORKER_PLUGIN_SETTINGS
+        worker = Worker(redis_server.url, smtp.port, settings, log)
+        started.append(worker.start(with_scheduler=with_scheduler))
+        return worker
+
+    yield start
+    for worker in started:
+        # The test is over and its Redis is thrown away: no need to wait for a warm shut-down.
+        worker.kill()
+
+
+@pytest.fixture
+def cleanup(committed):
+    """Remove the users, documents, organizations and outbox rows a test committed."""
+    from cms.models import Organization, TrustDocument
+    from workflows.models import OutboxEvent
+
+    made = {"prefixes": [], "documents": []}
+    since = OutboxEvent.objects.order_by("-created_at").values_list("created_at", flat=True)
+    since = since.first()
+    yield made
+    User = get_user_model()
+    for prefix in made["prefixes"]:
+        User.objects.filter(username__startswith=f"{prefix}-").delete()
+    for document in made["documents"]:
+        TrustDocument.objects.filter(pk=document.pk).delete()
+    Organization.objects.filter(slug__startswith="workers-").delete()
+    events = OutboxEvent.objects.all()
+    if since is not None:
+        events = events.filter(created_at__gt=since)
+    events.delete()

@@ -1,7 +1,14 @@
 """A real SMTP server for the tests (aiosmtpd), recording every message it accepts.
 
 It can answer with errors on purpose (``script``: the codes to answer, in order, before
-accepting) and take its time (``delay``) so a test can kill a worker mid-batch.
+accepting), and hold one message at a chosen point (``Trap``) until the test lets it go, so a
+test can kill a worker at an exact moment of the SMTP dialogue instead of guessing with sleeps:
+
+* ``Trap(nth, RECEIVING)``: the nth message's DATA has begun (the server answered 354 and read
+  its first line) but the server does not have the whole message; released, the server drops
+  it, as any server drops a message whose client went away mid-DATA.
+* ``Trap(nth, QUEUED)``: the server has the whole nth message and has queued it (it counts as
+  received) but has not answered 250 yet: the window in which the client cannot know.
 """
 
 from __future__ import annotations
@@ -16,6 +23,12 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+RECEIVING = "receiving"
+QUEUED = "queued"
+#: However long a trap holds a message (the test releases it long before).
+HOLD_AT_MOST_SECONDS = 120
 
 
 def free_port() -> int:
@@ -28,6 +41,8 @@ def free_port() -> int:
 class Received:
     recipients: list[str]
     message: Message
+    #: The message as it came over the wire.
+    raw: bytes = b""
 
     @property
     def message_id(self) -> str:
@@ -44,17 +59,44 @@ class Received:
 
 
 @dataclass
+class Trap:
+    """Hold the ``nth`` message (counted over every session) at ``stage``: ``reached`` is set
+    when it is held, and it is held until ``release`` is set."""
+
+    nth: int
+    stage: str
+    reached: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    seen: int = 0
+
+    def springs(self, stage: str) -> bool:
+        """Count one message at ``stage``; True for the one to hold."""
+        if stage != self.stage:
+            return False
+        self.seen += 1
+        return self.seen == self.nth
+
+    async def hold(self) -> None:
+        self.reached.set()
+        await asyncio.get_running_loop().run_in_executor(
+            None, self.release.wait, HOLD_AT_MOST_SECONDS
+        )
+
+
+@dataclass
 class RecordingHandler:
-    delay: float = 0.0
     #: SMTP answers to give before accepting, e.g. ["451 4.3.0 Try again later"] * 2.
     script: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     refused: int = 0
+    trap: Trap | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def springs(self, stage: str) -> bool:
+        with self.lock:
+            return self.trap is not None and self.trap.springs(stage)
+
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
         with self.lock:
             if self.script:
                 self.refused += 1
@@ -63,28 +105,55 @@ class RecordingHandler:
                 Received(
                     list(envelope.rcpt_tos),
                     email.message_from_bytes(envelope.content, policy=email.policy.default),
+                    envelope.content,
                 )
             )
+        if self.springs(QUEUED):
+            await self.trap.hold()
         return "250 OK"
 
 
+class TrappingSMTP(SMTP):
+    async def smtp_DATA(self, arg: str) -> None:
+        handler = self.event_handler
+        if not handler.springs(RECEIVING):
+            return await super().smtp_DATA(arg)
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        await self._reader.readuntil(b"\r\n")  # the first line; the rest is never read
+        await handler.trap.hold()
+        if self.transport is not None:
+            self.transport.close()
+
+
+class TrappingController(Controller):
+    def factory(self):
+        return TrappingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class RecordingSMTPServer:
-    def __init__(self, delay: float = 0.0):
-        self.handler = RecordingHandler(delay=delay)
+    def __init__(self):
+        self.handler = RecordingHandler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = TrappingController(self.handler, hostname="127.0.0.1", port=self.port)
 
     def __enter__(self):
         self.controller.start()
         return self
 
     def __exit__(self, *exc):
+        if self.handler.trap is not None:
+            self.handler.trap.release.set()
         self.controller.stop()
 
     @property
     def received(self) -> list[Received]:
         with self.handler.lock:
             return list(self.handler.received)
+
+    def set_trap(self, nth: int, stage: str) -> Trap:
+        with self.handler.lock:
+            self.handler.trap = Trap(nth, stage)
+            return self.handler.trap
 
     def clear(self) -> None:
         with self.handler.lock:

@@ -8,9 +8,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import APIToken
 
+from cms.listing import source_documents
 from cms.models import StarterPackPage
 from plugins.library.models import SavedDocument
 from tests import factories
+from tests.html_forms import submit
 
 
 def signed_in(user) -> Client:
@@ -120,20 +122,28 @@ def test_a_document_no_longer_accessible_shows_as_unavailable_without_its_title(
 
 
 @pytest.mark.django_db
-def test_a_starter_pack_is_saved_whole(users):
+def test_a_starter_pack_is_saved_whole_from_its_page(users):
     member = users["member"]
     pack = StarterPackPage.objects.live().filter(locale__language_code="en").first()
-    client = signed_in(member)
-    html = client.get(pack.url).content.decode()
-    assert "Save all to library" in html
+    hidden = factories.document("restricted", organizations=[users["other_org_obj"]])
+    pack.items.create(document=hidden, sort_order=99)  # in the pack, not for this reader
+    in_pack = pack.items.values_list("document_id", flat=True)
     visible_in_pack = set(
-        pack.items.filter(document__live=True).values_list("document_id", flat=True)
+        source_documents(member).filter(pk__in=in_pack).values_list("pk", flat=True)
     )
-    response = client.post(
-        "/en/library/save/", {"document": sorted(visible_in_pack), "next": pack.url}
+    assert visible_in_pack and hidden.pk not in visible_in_pack
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(member)
+    html = client.get(pack.url).content.decode()
+
+    # What the browser posts when the reader presses the button: the form as the page has it.
+    response = submit(client, pack.url, html, "Save all to library")
+    assert response.status_code == 302 and response["Location"] == pack.url
+    assert saved_ids(member) == visible_in_pack
+    assert (
+        f"Saved {len(visible_in_pack)} documents to your library."
+        in client.get(pack.url).content.decode()
     )
-    assert response.status_code == 302
-    assert saved_ids(member) and saved_ids(member) <= visible_in_pack
 
 
 @pytest.mark.django_db
@@ -201,3 +211,59 @@ def test_library_page_queries_do_not_grow_with_its_size(users):
         return len(context.captured_queries)
 
     assert queries_for(2) == queries_for(8)
+
+
+def save_many(user, count: int) -> list:
+    """``count`` documents saved one after the other (the newest last)."""
+    documents = [factories.document("public") for _ in range(count)]
+    for document in documents:
+        SavedDocument.objects.create(user=user, document=document)
+    return documents
+
+
+@pytest.mark.django_db
+def test_my_library_is_paginated_on_the_site_and_in_the_api(users, settings):
+    settings.TRUSTPORTAL_PLUGIN_SETTINGS = {"library": {"PAGE_SIZE": 2}}
+    member = users["member"]
+    client = signed_in(member)
+    newest_first = list(reversed(save_many(member, 5)))
+
+    first = client.get("/en/library/").content.decode()
+    assert [d.title in first for d in newest_first] == [True, True, False, False, False]
+    assert "Page 1 of 3" in first and 'href="?page=2" rel="next"' in first
+    last = client.get("/en/library/?page=3").content.decode()
+    assert newest_first[4].title in last and newest_first[0].title not in last
+    # As on every listing, a page number out of range or not a number shows the nearest page.
+    assert newest_first[4].title in client.get("/en/library/?page=99").content.decode()
+    assert newest_first[0].title in client.get("/en/library/?page=abc").content.decode()
+
+    api = client.get("/api/v3/library/?limit=2&offset=2").json()
+    assert api["count"] == 5 and api["limit"] == 2 and api["offset"] == 2
+    assert [item["slug"] for item in api["items"]] == [d.slug for d in newest_first[2:4]]
+    assert client.get("/api/v3/library/?limit=0").status_code == 422
+    assert client.get("/api/v3/library/?page=2").status_code == 400  # the API pages by offset
+
+
+@pytest.mark.django_db
+def test_a_page_of_my_library_costs_the_same_queries_whatever_its_size(users, settings):
+    member = users["member"]
+    client = signed_in(member)
+    save_many(member, 10)
+
+    def site_queries(page_size: int) -> int:
+        settings.TRUSTPORTAL_PLUGIN_SETTINGS = {"library": {"PAGE_SIZE": page_size}}
+        client.get("/en/library/")  # warm the per-process caches (site, locales)
+        with CaptureQueriesContext(connection) as context:
+            page = client.get("/en/library/").content.decode()
+        assert page.count('class="document-card') == page_size
+        return len(context.captured_queries)
+
+    def api_queries(limit: int) -> int:
+        with CaptureQueriesContext(connection) as context:
+            listing = client.get(f"/api/v3/library/?limit={limit}").json()
+        assert len(listing["items"]) == limit
+        return len(context.captured_queries)
+
+    assert site_queries(2) == site_queries(8)
+    api_queries(2)
+    assert api_queries(2) == api_queries(8)

@@ -2,133 +2,28 @@
 processes on the test database and an SMTP server that records what it receives.
 
 These tests commit (the workers are other processes): they run outside test transactions and
-remove what they made. A wait has a generous bound; no assertion is about time.
-
-Exactly once, as the recipient sees it: every recipient gets one e-mail (one Message-ID) per
-update. A worker killed with SIGKILL between the SMTP server's "250 OK" and the "sent" mark
-makes the next worker send that one e-mail again, with the same Message-ID (see
-``plugins/notifications/sending.py``); the kill test counts such resends and bounds them by the
-one message the killed worker had in flight.
+remove what they made (the fixtures are in tests/conftest.py). A wait has a generous bound; no
+assertion is about time. Workers killed at chosen moments of the SMTP dialogue:
+tests/test_notification_kills.py.
 """
 
 from __future__ import annotations
 
-import time
-from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import override_settings
 
-from cms.models import Organization, TrustDocument
+from cms.models import Organization
 from plugins.notifications.models import EmailDelivery
 from tests import factories
-from tests.notification_helpers import subscribers
-from tests.smtp_server import RecordingSMTPServer
-from tests.workers import RedisServer, Worker
+from tests.notification_helpers import (
+    all_settled,
+    per_recipient,
+    settled_with,
+    subscribers,
+    wait_until,
+)
 from workflows.models import OutboxEvent
-
-LOGS = Path(__file__).resolve().parents[1] / "var" / "test" / "worker-logs"
-WORKER_PLUGIN_SETTINGS = {
-    "notifications": {"BATCH_SIZE": 5, "LEASE_SECONDS": 2, "RETRY_BASE_SECONDS": 1}
-}
-
-
-@pytest.fixture(scope="module")
-def committed(django_db_setup, django_db_blocker):
-    """The seeded test database in autocommit mode, for this module only."""
-    with django_db_blocker.unblock():
-        yield
-
-
-@pytest.fixture
-def redis_server(committed):
-    server = RedisServer().start()
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
-def smtp():
-    with RecordingSMTPServer() as server:
-        yield server
-
-
-@pytest.fixture
-def on_the_queue(redis_server, cleanup):
-    """From here on this process enqueues on the test's Redis instead of running jobs inline
-    (what a test builds before, documents and subscribers, is handled inline)."""
-    settings = override_settings(
-        TRUSTPORTAL_JOBS_INLINE=False,
-        REDIS_URL=redis_server.url,
-        RQ_QUEUES={"default": {"URL": redis_server.url, "DEFAULT_TIMEOUT": 600}},
-    )
-    enabled = []
-
-    def enable():
-        settings.enable()
-        enabled.append(settings)
-
-    yield enable
-    for active in enabled:
-        active.disable()
-
-
-@pytest.fixture
-def workers(request, redis_server, smtp):
-    started = []
-
-    def start(with_scheduler=False):
-        log = LOGS / f"{request.node.name}-{len(started)}.log"
-        worker = Worker(redis_server.url, smtp.port, WORKER_PLUGIN_SETTINGS, log)
-        started.append(worker.start(with_scheduler=with_scheduler))
-        return worker
-
-    yield start
-    for worker in started:
-        # The test is over and its Redis is thrown away: no need to wait for a warm shut-down.
-        worker.kill()
-
-
-@pytest.fixture
-def cleanup(committed):
-    """Remove the users, documents and outbox rows a test committed."""
-    made = {"prefixes": [], "documents": []}
-    started_at = OutboxEvent.objects.order_by("-created_at").values_list("created_at", flat=True)
-    since = started_at.first()
-    yield made
-    User = get_user_model()
-    for prefix in made["prefixes"]:
-        User.objects.filter(username__startswith=f"{prefix}-").delete()
-    for document in made["documents"]:
-        TrustDocument.objects.filter(pk=document.pk).delete()
-    Organization.objects.filter(slug__startswith="workers-").delete()
-    events = OutboxEvent.objects.all()
-    if since is not None:
-        events = events.filter(created_at__gt=since)
-    events.delete()
-
-
-def wait_until(condition, timeout=90.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return False
-
-
-def all_settled(users) -> bool:
-    """Every delivery of these users is done (sent or knowingly skipped/failed)."""
-    open_states = [EmailDelivery.Status.PENDING, EmailDelivery.Status.SENDING]
-    return not EmailDelivery.objects.filter(user__in=users, status__in=open_states).exists()
-
-
-def per_recipient(received) -> Counter:
-    """Distinct e-mails (Message-IDs) per recipient address."""
-    return Counter(rcpt for rcpt, _mid in {(r.recipients[0], r.message_id) for r in received})
 
 
 def publish_update(document, label):
@@ -147,12 +42,7 @@ def test_one_update_n_subscribers_two_workers_exactly_n_emails(
     workers()
     publish_update(document, "v2")
 
-    assert wait_until(
-        lambda: (
-            all_settled(users)
-            and EmailDelivery.objects.filter(user__in=users).count() == len(users)
-        )
-    )
+    assert wait_until(lambda: settled_with(users, len(users)))
     received = smtp.wait_for(len(users))
     assert len(received) == len(users)  # not one more: no duplicate
     counts = per_recipient(received)
@@ -172,37 +62,6 @@ def test_one_update_n_subscribers_two_workers_exactly_n_emails(
     ).exists()
 
 
-def test_a_worker_killed_mid_batch_leaves_nothing_unsent_and_nothing_doubled(
-    on_the_queue, workers, smtp, cleanup
-):
-    smtp.handler.delay = 0.05  # slow enough that the kill lands in the middle of a batch
-    document = factories.document("public")
-    cleanup["documents"].append(document)
-    cleanup["prefixes"].append("w-kill")
-    users = subscribers("w-kill", 30, [document])
-    on_the_queue()
-    first = workers()
-    publish_update(document, "v2")
-
-    assert wait_until(lambda: len(smtp.received) >= 8)
-    first.kill()
-    before_restart = len(smtp.received)
-    assert before_restart < len(users), "the worker was to be killed mid-way"
-    # The killed worker's current delivery is "sending" until its lease runs out.
-    time.sleep(WORKER_PLUGIN_SETTINGS["notifications"]["LEASE_SECONDS"] + 0.5)
-    workers()
-
-    assert wait_until(lambda: all_settled(users))
-    received = smtp.wait_for(len(users))
-    counts = per_recipient(received)
-    assert set(counts) == {user.email for user in users}
-    assert set(counts.values()) == {1}, "one distinct e-mail per recipient"
-    resent = len(received) - len(users)
-    # Only the message in flight at the kill can come twice, under the same Message-ID.
-    assert resent in (0, 1), resent
-    assert EmailDelivery.objects.filter(user__in=users, status="sent").count() == len(users)
-
-
 def test_an_update_published_while_redis_is_down_is_sent_when_it_is_back(
     on_the_queue, redis_server, workers, smtp, cleanup
 ):
@@ -220,12 +79,7 @@ def test_an_update_published_while_redis_is_down_is_sent_when_it_is_back(
 
     redis_server.start()
     workers()  # a worker starting sweeps: the outbox event goes on the queue
-    assert wait_until(
-        lambda: (
-            all_settled(users)
-            and EmailDelivery.objects.filter(user__in=users).count() == len(users)
-        )
-    )
+    assert wait_until(lambda: settled_with(users, len(users)))
     received = smtp.wait_for(len(users))
     assert len(received) == len(users)
     assert set(per_recipient(received).values()) == {1}
@@ -257,14 +111,8 @@ def test_a_reader_who_loses_access_before_the_send_hears_nothing_about_it(
     secret.save_revision().publish()
 
     workers()
-    assert wait_until(
-        lambda: (
-            all_settled(users)
-            and EmailDelivery.objects.filter(user__in=users).count() == 2 * len(users)
-        )
-    )
-    received = smtp.wait_for(len(users))
-    time.sleep(0.5)
+    assert wait_until(lambda: settled_with(users, 2 * len(users)))
+    # Every delivery is settled, so what reached the SMTP server is all there will be.
     received = smtp.received
     assert len(received) == len(users)  # the e-mails about the public paper only
     for item in received:
@@ -286,12 +134,7 @@ def test_smtp_errors_are_retried_with_backoff_and_refusals_are_failed_jobs(
     workers(with_scheduler=True)
     publish_update(document, "v2")
 
-    assert wait_until(
-        lambda: (
-            all_settled(users)
-            and EmailDelivery.objects.filter(user__in=users).count() == len(users)
-        )
-    )
+    assert wait_until(lambda: settled_with(users, len(users)))
     received = smtp.wait_for(len(users))
     assert smtp.handler.refused == 2
     assert len(received) == len(users)
@@ -365,10 +208,58 @@ def test_digests_run_once_on_rqs_scheduler_even_with_two_workers(
     assert len(received) == len(users)
     text = received[0].text
     assert "Workers digest paper" in text and "Workers second paper" in text
-    # The same period again (a retried job): nothing new is sent.
-    schedule(send_digest, timedelta(seconds=0), "daily", key, job_id=digest_job_id(key) + "-again")
-    time.sleep(3)
+    # The same period again (a retried job): it runs to its end and finds nothing to send.
+    again = schedule(
+        send_digest, timedelta(seconds=0), "daily", key, job_id=digest_job_id(key) + "-again"
+    )
+    assert wait_until(lambda: again.get_status(refresh=True) == "finished")
+    assert again.return_value() == 0  # no delivery left open: no batch enqueued
+    assert EmailDelivery.objects.filter(user__in=users).count() == len(users)
     assert len(smtp.received) == len(users)
+
+
+def test_a_webhook_receiver_failing_twice_gets_the_event_once_from_a_worker_with_backoff(
+    on_the_queue, workers, cleanup
+):
+    from django.contrib.auth import get_user_model
+
+    from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
+    from tests.test_webhooks import Receiver
+    from tests.workers import WORKER_PLUGIN_SETTINGS
+
+    organization = Organization.objects.create(name="Workers hooks", slug="workers-hooks")
+    cleanup["prefixes"].append("w-hook")
+    admin = get_user_model().objects.create_user("w-hook-admin")
+    receiver = Receiver(failures=2)
+    try:
+        endpoint = WebhookEndpoint.objects.create(
+            organization=organization, url=receiver.url, created_by=admin
+        )
+        receiver.secret = endpoint.secret
+        document = factories.document("public", title="Workers webhook paper")
+        cleanup["documents"].append(document)
+        hooks = {**WORKER_PLUGIN_SETTINGS["notifications"], "WEBHOOK_HTTP_HOSTS": ["127.0.0.1"]}
+        on_the_queue()  # from here on, this process only enqueues: the worker delivers
+        workers(with_scheduler=True, plugin_settings={"notifications": hooks})
+        factories.version(document, "v2")
+
+        delivered = WebhookDelivery.objects.filter(endpoint=endpoint, status="delivered")
+        assert wait_until(delivered.exists)
+        delivery = delivered.get()
+        assert delivery.attempts == 3 and delivery.last_status_code == 200
+        (event,) = receiver.accepted  # once, though it was sent three times
+        assert event["document"]["title"] == "Workers webhook paper"
+        assert receiver.requests == [(delivery.event_id, True)] * 3  # signed, one event id
+        # Backoff: RETRY_BASE_SECONDS 1, then twice that; RQ's scheduler never runs early.
+        first, second, third = receiver.arrived
+        assert second - first >= 1 and third - second >= 2
+    finally:
+        receiver.close()
+    import django_rq
+    from rq.registry import FinishedJobRegistry
+
+    finished = FinishedJobRegistry(queue=django_rq.get_queue("default")).get_job_ids()
+    assert {f"webhook-{delivery.pk}-1", f"webhook-{delivery.pk}-2"} <= set(finished)
 
 
 @pytest.mark.django_db

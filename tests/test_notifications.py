@@ -15,6 +15,7 @@ from plugins.notifications.digests import period_key, send_digest
 from plugins.notifications.models import EmailDelivery, NotificationSettings
 from plugins.notifications.sending import send_deliveries
 from tests import factories
+from tests.html_forms import submit
 from tests.notification_helpers import subscribers
 from workflows.models import OutboxEvent
 
@@ -212,3 +213,28 @@ def test_the_update_feed_shows_what_its_owner_may_see_without_a_session(users):
     assert "Feed entitled memo — v2" in titles and "Feed public paper — v2" in titles
     assert "Feed hidden memo" not in response.content.decode()
     assert Client().get("/en/notifications/feed/not-a-token.json").status_code == 404
+
+
+FEED_URL = re.compile(r'value="http://testserver(/en/notifications/feed/[^"]+\.json)"')
+
+
+@pytest.mark.django_db
+def test_the_feed_address_can_be_revoked_from_the_settings_page(users):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(users["member"])
+    page = client.get("/en/notifications/").content.decode()
+    old_feed = FEED_URL.search(page)[1]
+    assert Client().get(old_feed).status_code == 200
+
+    response = submit(client, "/en/notifications/", page, "Get a new feed address")
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "the old one no longer works" in page
+    new_feed = FEED_URL.search(page)[1]
+    assert new_feed != old_feed
+    assert Client().get(old_feed).status_code == 404  # revoked at once
+    assert Client().get(new_feed).status_code == 200
+    # Only its owner, signed in, by POST.
+    assert Client().post("/en/notifications/feed/new-address/").status_code == 302
+    assert client.get("/en/notifications/feed/new-address/").status_code == 405
+    assert Client().get(new_feed).status_code == 200

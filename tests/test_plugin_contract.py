@@ -32,6 +32,7 @@ EXERCISED = {
     "document_actions": "test_document_actions_fill_the_dots_menu",
     "listing_actions": "test_listing_actions_act_on_checked_documents_and_whole_packs",
     "maintenance_tasks": "test_maintenance_tasks_run_with_every_sweep",
+    "document_subscribers": "test_document_subscribers_are_mailed_about_updates",
 }
 
 
@@ -250,3 +251,27 @@ def test_maintenance_tasks_run_with_every_sweep():
         patch.setattr("workflows.sweep.relay_pending", lambda: 0)
         sweep(reschedule=False)
     assert MAINTENANCE_RUNS == ["swept"]
+
+
+@pytest.mark.django_db
+def test_document_subscribers_are_mailed_about_updates(django_capture_on_commit_callbacks):
+    """Notifications find their recipients through the contract, not in another plugin's
+    models: a reader subscribed by the sample plugin alone (nothing saved in My Library) is
+    mailed about an update."""
+    from django.contrib.auth.models import Group
+    from django.core import mail
+
+    from plugins.notifications.models import NotificationSettings
+    from tests.conftest import make_user
+    from tests.sample_plugin.apps import SUBSCRIBERS_GROUP
+
+    document = factories.document("public", title="Contract subscribed paper")
+    reader = make_user("t-contract-subscriber")
+    reader.groups.add(Group.objects.get_or_create(name=SUBSCRIBERS_GROUP)[0])
+    NotificationSettings.objects.create(user=reader, enabled=True, email="sub@customer.test")
+    subscribed = [row for ids in registry.document_subscribers(document.pk) for row in ids]
+    assert {"pk": reader.pk} in subscribed
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.version(document, "v2")
+    (message,) = [m for m in mail.outbox if m.to == ["sub@customer.test"]]
+    assert "Contract subscribed paper" in message.body

@@ -84,6 +84,7 @@ READER_ROUTES = {
     "notifications:confirm": "none",
     "notifications:unsubscribe": "none",
     "notifications:feed": "listing",
+    "notifications:new_feed_address": "none",
     "notifications:webhooks": "none",
     "notifications:remove_webhook": "none",
     "set_language": "none",

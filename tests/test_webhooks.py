@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from cms.models import Membership
 from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
-from plugins.notifications.webhooks import address_refusal, deliver, payload, resume_webhooks
+from plugins.notifications.webhooks import deliver, payload, pinned_address, resume_webhooks
 from tests import factories
 
 
@@ -29,6 +30,8 @@ class Receiver:
         self.secret = ""
         self.requests = []
         self.accepted = []
+        #: When each request arrived (monotonic seconds), to check the backoff between them.
+        self.arrived = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +46,7 @@ class Receiver:
                 )
                 valid = hmac.compare_digest(expected, self.headers["X-TrustPortal-Signature"])
                 event_id = self.headers["X-TrustPortal-Event-Id"]
+                receiver.arrived.append(time.monotonic())
                 receiver.requests.append((event_id, valid))
                 if receiver.redirect_to:
                     self.send_response(302)
@@ -168,9 +172,9 @@ def test_a_webhook_gets_the_organizations_view_not_its_registrants(users):
 
 @pytest.mark.django_db
 def test_private_addresses_are_refused_and_redirects_not_followed(users, local_http):
-    assert "non-public" in address_refusal("https://10.1.2.3/hook")
-    assert "non-public" in address_refusal("https://localhost:8443/hook")
-    assert address_refusal("http://127.0.0.1:9/hook") == ""  # the listed test receiver
+    assert "non-public" in pinned_address("https://10.1.2.3/hook")[1]
+    assert "non-public" in pinned_address("https://localhost:8443/hook")[1]
+    assert pinned_address("http://127.0.0.1:9/hook") == ("127.0.0.1", "")  # the test receiver
     inner = Receiver()
     outer = Receiver(redirect_to=inner.url)
     try:

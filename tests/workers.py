@@ -19,6 +19,11 @@ import redis
 from tests.smtp_server import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
+LOGS = ROOT / "var" / "test" / "worker-logs"
+#: Short leases and backoffs, so what a dead worker left comes back within seconds.
+WORKER_PLUGIN_SETTINGS = {
+    "notifications": {"BATCH_SIZE": 5, "LEASE_SECONDS": 2, "RETRY_BASE_SECONDS": 1}
+}
 
 
 class RedisServer:
@@ -113,10 +118,24 @@ class Worker:
         return self
 
     def kill(self) -> None:
-        """``kill -9`` the worker and its work horse, mid-job or not."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        """``kill -9`` the worker and its work horse, mid-job or not; return once neither can
+        run another instruction. (RQ puts the horse in a process group of its own, so killing
+        the worker's group alone would leave the horse sending.)"""
+        if not self.process or self.process.poll() is not None:
+            return
+        doomed = [self.process.pid, *descendants(self.process.pid)]
+        os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in doomed:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(is_running(pid) for pid in doomed):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"processes {doomed} survived SIGKILL")
+            time.sleep(0.01)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -125,3 +144,36 @@ class Worker:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def _parents() -> dict[int, list[int]]:
+    """``{parent pid: [child pids]}`` of every process, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(parent, []).append(int(entry.name))
+    return children
+
+
+def descendants(pid: int) -> list[int]:
+    children, found, todo = _parents(), [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def is_running(pid: int) -> bool:
+    """Alive and not a zombie (a killed child nobody reaped yet runs nothing)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")

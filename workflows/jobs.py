@@ -19,6 +19,12 @@ def inline() -> bool:
     return settings.TRUSTPORTAL_JOBS_INLINE
 
 
+def backoff_seconds(base: int, attempts: int, at_most: int = 3600) -> int:
+    """How long to wait after the ``attempts``-th failed try: ``base`` seconds, doubled after
+    each further failure, never more than ``at_most``."""
+    return min(base * 2 ** (max(attempts, 1) - 1), at_most)
+
+
 def enqueue(func: Callable, *args, queue: str = "default", job_id: str | None = None, **kwargs):
     """Run ``func`` now (inline mode) or put it on a django-rq queue.
 

@@ -56,7 +56,14 @@ class OutboxEvent(models.Model):
     relayed_at = models.DateTimeField(null=True, blank=True)
     #: When every handler finished (null: not yet, or a worker died mid-way).
     handled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    #: Runs of the handlers so far (a worker killed mid-run counts too).
     attempts = models.PositiveIntegerField(default=0)
+    #: After a failed run: not relayed again before this (backoff).
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    #: Set once ``TRUSTPORTAL_OUTBOX_MAX_ATTEMPTS`` runs failed: left for staff, never retried
+    #: on its own (the admin's "Outbox events" lists it, with a button to retry).
+    failed_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.TextField(blank=True)
 
     class Meta:
         verbose_name = _("outbox event")
@@ -65,3 +72,9 @@ class OutboxEvent(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.payload}"
+
+    @property
+    def state(self) -> str:
+        if self.handled_at:
+            return "handled"
+        return "failed" if self.failed_at else "waiting"

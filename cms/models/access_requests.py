@@ -69,11 +69,14 @@ class AccessRequest(models.Model):
         return self.status != getattr(self, "loaded_status", None)
 
     @classmethod
-    def granted_document_ids(cls, user):
-        """Documents ``user`` holds an approved, unexpired, unrevoked request for (a subquery)."""
+    def granted(cls):
+        """Approved, unexpired, unrevoked requests: the ones that grant access now."""
         now = timezone.now()
-        return (
-            cls.objects.filter(user=user, status=cls.Status.APPROVED)
-            .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            .values("document_id")
+        return cls.objects.filter(status=cls.Status.APPROVED).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
         )
+
+    @classmethod
+    def granted_document_ids(cls, user):
+        """Documents ``user`` holds a granting request for (a subquery)."""
+        return cls.granted().filter(user=user).values("document_id")

@@ -71,6 +71,17 @@ class TrustDocument(
     title = models.CharField(_("title"), max_length=255)
     slug = models.SlugField(_("slug"), max_length=255)
     summary = models.TextField(_("summary"))
+    #: Compared with the note live before each publish: only a new note notifies (see
+    #: ``cms.signals``), so a later correction does not repeat it to everyone.
+    update_note = models.TextField(
+        _("update note"),
+        blank=True,
+        help_text=_(
+            "What changed, in a sentence or two, for readers who saved this document. "
+            "Publishing with a new note notifies them; publishing with the note unchanged or "
+            "empty notifies nobody."
+        ),
+    )
     category = models.ForeignKey(
         "cms.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="+"
     )
@@ -137,6 +148,7 @@ class TrustDocument(
         FieldPanel("title"),
         FieldPanel("slug"),
         FieldPanel("summary"),
+        FieldPanel("update_note"),
         MultiFieldPanel(
             [
                 FieldPanel("category"),

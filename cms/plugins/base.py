@@ -15,6 +15,7 @@ from django.apps import AppConfig
 from django.conf import settings
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest
     from django.urls import URLPattern, URLResolver
     from ninja import Router
@@ -149,6 +150,13 @@ class PluginConfig(AppConfig):
         resending what a worker killed mid-job left unsent. They must be safe to run at once in
         several workers."""
         return []
+
+    @extension_point
+    def document_subscribers(self, document_id: int) -> QuerySet | None:
+        """Who asked to hear about updates to one document (a ``TrustDocument`` id): a values
+        queryset of user ids (e.g. My Library: the readers who saved it), or None. Notification
+        plugins mail them; access is checked again when each e-mail is built."""
+        return None
 
     @extension_point
     def search_providers(self) -> Iterable[SearchProvider]:

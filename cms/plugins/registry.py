@@ -98,6 +98,12 @@ def maintenance_tasks() -> list[Callable[[], None]]:
     return [task for plugin in installed_plugins() for task in plugin.maintenance_tasks()]
 
 
+def document_subscribers(document_id: int) -> list:
+    """The plugins' querysets of user ids subscribed to ``document_id`` (none: nobody is)."""
+    found = [plugin.document_subscribers(document_id) for plugin in installed_plugins()]
+    return [queryset for queryset in found if queryset is not None]
+
+
 def document_actions(request, document) -> list[DocumentAction]:
     actions = [
         action

@@ -13,8 +13,13 @@ class LibraryConfig(PluginConfig):
     plugin_id = "library"
     default = True
     verbose_name = _("My Library")
-    #: Documents whose current version is this recent are flagged as updated.
-    default_settings = {"UPDATED_WITHIN_DAYS": 30, "MAX_DOCUMENTS_PER_REQUEST": 200}
+    default_settings = {
+        # Documents whose current version is this recent are flagged as updated.
+        "UPDATED_WITHIN_DAYS": 30,
+        "MAX_DOCUMENTS_PER_REQUEST": 200,
+        # Saved documents per page of My Library on the site (the API takes ?limit=).
+        "PAGE_SIZE": 20,
+    }
 
     def reader_urls(self):
         from . import views
@@ -45,6 +50,12 @@ class LibraryConfig(PluginConfig):
                 all_label=str(_("Save all to library")),
             )
         ]
+
+    def document_subscribers(self, document_id):
+        # Whoever saved a document wants to hear about it (notifications decide how and when).
+        from .models import SavedDocument
+
+        return SavedDocument.objects.filter(document_id=document_id).values("user_id")
 
     def api_router(self):
         from .api import router

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,11 +10,17 @@ from django.views.decorators.http import require_POST
 
 from . import shelf
 from .forms import BadSelection, document_ids, next_url
+from .models import SavedDocument
 
 
 @login_required
 def library(request):
-    return render(request, "library/index.html", {"entries": shelf.entries(request.user)})
+    """The reader's saved documents, newest first, a page at a time (as every listing: an
+    out-of-range or malformed page number shows the nearest page)."""
+    saved = SavedDocument.objects.filter(user=request.user)
+    page = Paginator(saved, shelf.setting("PAGE_SIZE")).get_page(request.GET.get("page"))
+    entries = shelf.entries(request.user, list(page.object_list))
+    return render(request, "library/index.html", {"entries": entries, "page_obj": page})
 
 
 @require_POST

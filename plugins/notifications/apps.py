@@ -6,8 +6,10 @@ from cms.plugins.base import PluginConfig
 
 
 class NotificationsConfig(PluginConfig):
-    """E-mails (immediately or as digests) about updates to documents in readers' libraries.
-    Needs the library plugin: subscribers are the readers who saved the document."""
+    """E-mails (immediately or as digests) about updates to documents readers subscribed to,
+    webhooks and a feed. Subscribers come from other plugins through the contract's
+    ``document_subscribers`` (My Library: who saved the document); without such a plugin no
+    e-mail has a recipient, while the feed and webhooks work as before."""
 
     name = "plugins.notifications"
     label = "notifications"
@@ -24,8 +26,11 @@ class NotificationsConfig(PluginConfig):
         "SMTP_TIMEOUT_SECONDS": 30,
         "DIGEST_HOUR": 7,  # UTC
         "WEBHOOK_TIMEOUT_SECONDS": 10,
-        # Hosts a webhook may reach over plain HTTP (none in production: HTTPS only).
+        # Hosts a webhook may reach over plain HTTP or at a private address (none in
+        # production: HTTPS to public addresses only).
         "WEBHOOK_HTTP_HOSTS": [],
+        # A CA bundle to verify endpoints' certificates with ("": the system's).
+        "WEBHOOK_CA_FILE": "",
     }
 
     def reader_urls(self):
@@ -36,6 +41,7 @@ class NotificationsConfig(PluginConfig):
             path("confirm/<str:token>/", views.confirm, name="confirm"),
             path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
             path("feed/<str:token>.json", feed.update_feed, name="feed"),
+            path("feed/new-address/", views.new_feed_address, name="new_feed_address"),
             path("webhooks/", webhook_views.webhooks_page, name="webhooks"),
             path("webhooks/<int:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
         ]
@@ -47,7 +53,14 @@ class NotificationsConfig(PluginConfig):
             fanout.on_version_published(event)
             webhooks.on_version_published(event)
 
-        return {events.VersionPublished: on_version_published}
+        def on_document_published(event):
+            fanout.on_document_published(event)
+            webhooks.on_document_published(event)
+
+        return {
+            events.VersionPublished: on_version_published,
+            events.DocumentPublished: on_document_published,
+        }
 
     def maintenance_tasks(self):
         from workflows.jobs import inline

@@ -1,7 +1,8 @@
-"""Building one notification e-mail, in the recipient's language, under the access policy.
+"""Building one notification e-mail, in the recipient's language, from what a batch prepared.
 
-Access is decided here, when the e-mail is built, not when the update was recorded: a reader
-who lost access in between is told nothing about that document, not even its title.
+Nothing here queries the database: ``plugins.notifications.batches`` loads a whole batch (the
+recipients, their updates, what each may see, the translations) in a fixed number of queries,
+and these functions turn one recipient's share into a message.
 """
 
 from __future__ import annotations
@@ -15,9 +16,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
-
-from cms.i18n import Localizer
-from cms.listing import source_documents
 
 from .models import EmailDelivery, NotificationSettings, PendingUpdate
 
@@ -45,50 +43,53 @@ def unsubscribe_url(user_id: int, language: str) -> str:
         return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id)]))
 
 
-def visible_updates(user, updates: list[PendingUpdate]) -> list[PendingUpdate]:
-    """The updates whose document ``user`` may see now and whose version is still live."""
-    visible = set(
-        source_documents(user)
-        .filter(pk__in={u.document_id for u in updates})
-        .values_list("pk", flat=True)
-    )
-    return [
-        u for u in updates if u.document_id in visible and (u.version is None or u.version.live)
-    ]
+def note_in_language(update: PendingUpdate, display) -> str:
+    """The update note in the reader's language: the translation's note once the translation
+    was published after the update (before that it still says the previous note), else the
+    note as the editor published it."""
+    translated = display is not update.document
+    published = getattr(display, "last_published_at", None)
+    if translated and display.update_note and published and published >= update.created_at:
+        return display.update_note
+    return update.note
 
 
-def lines_for(updates: list[PendingUpdate]) -> list[UpdateLine]:
-    """One line per document (its newest update), in the active language."""
+def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
+    """One line per document (its newest update), in the active language; ``localize`` maps
+    a source object to its translation (``cms.i18n.Localizer``)."""
     newest: dict[int, PendingUpdate] = {}
-    for update in sorted(updates, key=lambda u: u.created_at):
+    for update in sorted(updates, key=lambda u: (u.created_at, u.pk or 0)):
         newest[update.document_id] = update
-    chosen = list(newest.values())
-    localize = Localizer([u.document for u in chosen] + [u.version for u in chosen if u.version])
     lines = []
-    for update in chosen:
+    for update in newest.values():
         document = localize(update.document)
-        version = localize(update.version) if update.version else None
+        if update.version is not None:
+            version = localize(update.version)
+            label, description = version.version_label, version.change_description
+        else:
+            label, description = "", note_in_language(update, document)
         lines.append(
             UpdateLine(
                 title=document.title,
                 url=absolute(update.document.get_url()),
-                version=version.version_label if version else "",
-                description=version.change_description if version else "",
+                version=label,
+                description=description,
             )
         )
     return sorted(lines, key=lambda line: line.title.lower())
 
 
 def build_message(
-    delivery: EmailDelivery, preferences: NotificationSettings, updates: list[PendingUpdate]
-) -> EmailMultiAlternatives | None:
-    """The e-mail of ``delivery``, or None when nothing in it may be told to the recipient."""
+    delivery: EmailDelivery,
+    preferences: NotificationSettings,
+    updates: list[PendingUpdate],
+    localize,
+) -> EmailMultiAlternatives:
+    """The e-mail of ``delivery`` about ``updates`` (already narrowed to what the recipient
+    may see now)."""
     user = delivery.user
-    allowed = visible_updates(user, updates)
-    if not allowed:
-        return None
     with translation.override(preferences.language):
-        lines = lines_for(allowed)
+        lines = lines_for(updates, localize)
         unsubscribe = unsubscribe_url(user.pk, preferences.language)
         context = {
             "user": user,

@@ -8,7 +8,9 @@ number of queries grows with the number of chunks of subscribers, not with each 
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+import hashlib
+
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.models import DocumentVersion
@@ -21,21 +23,21 @@ CHUNK = 1000
 
 
 def subscribers(document_id: int):
-    """(user id, frequency) of everyone with notifications on and ``document_id`` saved."""
+    """(user id, frequency) of everyone with notifications on who subscribed to
+    ``document_id`` through a plugin (My Library: saving it)."""
     from cms.plugins import registry
 
-    if not registry.is_enabled("library"):
-        # Subscribers are the readers who saved the document: no library, no subscribers.
+    sources = registry.document_subscribers(document_id)
+    if not sources:
+        # No plugin offers subscriptions (My Library removed): e-mails go to nobody.
         return NotificationSettings.objects.none().values_list("user_id", "frequency")
-    from plugins.library.models import SavedDocument
-
-    saved_by = SavedDocument.objects.filter(document_id=document_id).values("user_id")
+    subscribed = Q()
+    for user_ids in sources:
+        subscribed |= Q(user_id__in=user_ids)
     return (
         # A deactivated account (someone who left) is mailed nothing, as the policy treats it
         # like nobody.
-        NotificationSettings.objects.filter(
-            enabled=True, user_id__in=saved_by, user__is_active=True
-        )
+        NotificationSettings.objects.filter(subscribed, enabled=True, user__is_active=True)
         .exclude(email="")
         .values_list("user_id", "frequency")
     )
@@ -55,7 +57,20 @@ def on_version_published(event) -> None:
     record_update(event_id, event.document_id, version.pk)
 
 
-def record_update(event_id: str, document_id: int, version_id: int | None) -> None:
+def on_document_published(event) -> None:
+    """A series change with a new update note is an update too; without one, nobody hears."""
+    if not event.update_note:
+        return
+    record_update(note_event_id(event), event.document_id, None, note=event.update_note)
+
+
+def note_event_id(event) -> str:
+    """The outbox id; without one (handlers called directly) an id of what the note says."""
+    digest = hashlib.sha256(event.update_note.encode()).hexdigest()[:16]
+    return event.event_id or f"note:{event.document_id}:{digest}"
+
+
+def record_update(event_id: str, document_id: int, version_id: int | None, note: str = "") -> None:
     now = timezone.now()
     rows = [
         PendingUpdate(
@@ -63,6 +78,7 @@ def record_update(event_id: str, document_id: int, version_id: int | None) -> No
             event_id=event_id,
             document_id=document_id,
             version_id=version_id,
+            note=note,
             delivery_key=delivery_key(frequency, event_id, now),
             created_at=now,
         )

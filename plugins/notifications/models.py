@@ -104,6 +104,9 @@ class PendingUpdate(models.Model):
     version = models.ForeignKey(
         "cms.DocumentVersion", on_delete=models.CASCADE, related_name="+", null=True
     )
+    #: The editor's update note, for an update without a new version (in the source language,
+    #: as it was published; a translation published since is preferred when mailing).
+    note = models.TextField(blank=True)
     delivery_key = models.CharField(max_length=64)
     delivery = models.ForeignKey(
         EmailDelivery, on_delete=models.SET_NULL, null=True, blank=True, related_name="updates"
@@ -180,6 +183,8 @@ class WebhookDelivery(models.Model):
     version = models.ForeignKey(
         "cms.DocumentVersion", on_delete=models.CASCADE, related_name="+", null=True
     )
+    #: The update note of an update without a new version.
+    note = models.TextField(blank=True)
     status = models.CharField(max_length=9, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)

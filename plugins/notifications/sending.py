@@ -1,12 +1,26 @@
-"""Sending notification e-mails exactly once per (user, key) as far as the user can tell.
+"""Sending notification e-mails: exactly once per delivery as far as the recipient can tell.
 
-Each delivery is claimed with a conditional UPDATE before it is sent, so two workers (or a job
-and its retry) never both send it, and marked sent only after the SMTP server accepted it. A
-worker killed mid-batch leaves its current delivery "sending": once the lease runs out, the
-sweep hands it to another worker, which sends it again with the same Message-ID. That window —
-between the server's "250 OK" and our mark — is the one place a duplicate can arise; receivers
-(and the tests) recognise it by the Message-ID. Every other delivery of the batch is resent by
-nobody but the worker that claims it.
+What is guaranteed, and what SMTP does not allow:
+
+* **Recorded exactly once.** A delivery (one e-mail: per user per event, or per digest period)
+  is a row unique per (user, key). A worker claims it with a conditional UPDATE just before
+  sending, so two workers, or a job and its retry, never both send it while the claim holds
+  (``LEASE_SECONDS``); it is marked sent in the first statement after the SMTP server answered
+  250 to the message, with nothing in between.
+* **At least once on the wire.** SMTP has no two-phase commit: a worker killed (SIGKILL, a
+  crash, a lost connection) after the server queued the message and before the mark leaves
+  the delivery "sending"; once the lease runs out, the sweep hands it to another worker, which
+  sends it again. The window is the server's answer travelling back plus that one UPDATE:
+  milliseconds, but not nothing.
+* **Exactly once per Message-ID.** Every attempt of a delivery carries the same Message-ID
+  (``EmailDelivery.message_id``), so the only duplicate that can reach a mailbox is a
+  byte-for-byte repeat of an e-mail under an identifier the receiving servers and mail stores
+  already hold, and collapse. A worker killed *before* the server had the whole message leaves
+  nothing behind at the server: the resend is the only copy.
+
+``tests/test_notification_kills.py`` kills a worker at both moments (the SMTP server holds the
+message and tells the test) and checks these counts exactly. Access is decided when a batch is
+built (``plugins.notifications.batches``), just before its e-mails are sent.
 
 SMTP 4xx answers, time-outs and refused connections are retried with backoff; permanent
 failures are marked failed (listed for staff in the admin) and the job itself fails, so it also
@@ -25,10 +39,10 @@ from django.core.mail import get_connection
 from django.db.models import F, Q
 from django.utils import timezone
 
-from workflows.jobs import enqueue, inline, schedule
+from workflows.jobs import backoff_seconds, enqueue, inline, schedule
 
-from .composing import build_message
-from .models import EmailDelivery, NotificationSettings, PendingUpdate
+from . import batches
+from .models import EmailDelivery
 
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
@@ -43,6 +57,8 @@ def setting(name: str):
 
 
 def claimable(now=None) -> Q:
+    """Deliveries a worker may take now: waiting and due, or "sending" under an expired lease
+    (a dead worker's). For e-mail and webhook deliveries alike (same states and fields)."""
     now = now or timezone.now()
     lease_expired = now - timedelta(seconds=setting("LEASE_SECONDS"))
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
@@ -77,6 +93,8 @@ def enqueue_batches(delivery_ids: list[int], job_prefix: str = "") -> None:
 def send_deliveries(delivery_ids: list[int]) -> dict:
     """Job body: send the e-mails of a batch that nobody else has sent or is sending."""
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
+    prepared = batches.prepare(delivery_ids, claimable())
+    counts["skipped"] = _skip([pk for pk, item in prepared.items() if item.message is None])
     retry_later, failures = [], []
     connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
     try:
@@ -87,9 +105,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
         logger.warning("SMTP server unreachable at the start of a batch: %s", error)
     try:
         for delivery_id in delivery_ids:
-            if not claim(delivery_id):
+            item = prepared.get(delivery_id)
+            if item is None or item.message is None or not claim(delivery_id):
                 continue
-            outcome = _send_one(delivery_id, connection)
+            outcome = _send_one(item, connection)
             counts[outcome] += 1
             if outcome == "retry":
                 retry_later.append(delivery_id)
@@ -103,7 +122,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     if retry_later and not inline():
         schedule(
             send_deliveries,
-            timedelta(seconds=_backoff(max(1, _attempts(retry_later)))),
+            timedelta(seconds=backoff(max(1, _attempts(retry_later)))),
             retry_later,
             job_id=f"notify-retry-{retry_later[0]}-{_attempts(retry_later)}",
             queue=setting("QUEUE"),
@@ -113,6 +132,16 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     return counts
 
 
+def _skip(delivery_ids: list[int]) -> int:
+    """Close, in one query, the deliveries with nothing left to tell (unless another worker
+    took one meanwhile)."""
+    if not delivery_ids:
+        return 0
+    return EmailDelivery.objects.filter(claimable(), pk__in=delivery_ids).update(
+        status=Status.SKIPPED
+    )
+
+
 def _attempts(delivery_ids) -> int:
     return max(
         EmailDelivery.objects.filter(pk__in=delivery_ids).values_list("attempts", flat=True),
@@ -120,49 +149,45 @@ def _attempts(delivery_ids) -> int:
     )
 
 
-def _backoff(attempts: int) -> int:
-    return min(setting("RETRY_BASE_SECONDS") * 2 ** (attempts - 1), 3600)
+def backoff(attempts: int) -> int:
+    """Seconds before the next try of an e-mail or webhook that failed ``attempts`` times."""
+    return backoff_seconds(setting("RETRY_BASE_SECONDS"), attempts)
 
 
-def _send_one(delivery_id: int, connection) -> str:
-    delivery = EmailDelivery.objects.select_related("user").get(pk=delivery_id)
-    preferences = NotificationSettings.objects.filter(user_id=delivery.user_id).first()
-    updates = list(
-        PendingUpdate.objects.filter(delivery=delivery).select_related("document", "version")
-    )
-    message = None
-    if preferences is not None and preferences.active and delivery.user.is_active:
-        message = build_message(delivery, preferences, updates)
-    if message is None:
-        EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.SKIPPED)
-        return "skipped"
+def _send_one(item: batches.Prepared, connection) -> str:
+    delivery_id = item.delivery.pk
+    sent = EmailDelivery.objects.filter(pk=delivery_id)
     try:
-        connection.send_messages([message])
+        connection.send_messages([item.message])
     except Exception as error:
-        if not is_temporary(error):
-            if not isinstance(error, smtplib.SMTPException):
-                raise
-            EmailDelivery.objects.filter(pk=delivery_id).update(
-                status=Status.FAILED, error=str(error)[:2000]
-            )
-            return "failed"
-        # A broken connection is reopened for the next message of the batch.
-        connection.close()
-        if delivery.attempts >= setting("MAX_ATTEMPTS"):
-            EmailDelivery.objects.filter(pk=delivery_id).update(
-                status=Status.FAILED, error=f"gave up after {delivery.attempts} attempts: {error}"
-            )
-            return "failed"
-        EmailDelivery.objects.filter(pk=delivery_id).update(
-            status=Status.PENDING,
-            error=str(error)[:2000],
-            next_attempt_at=timezone.now() + timedelta(seconds=_backoff(delivery.attempts)),
-        )
-        return "retry"
-    EmailDelivery.objects.filter(pk=delivery_id).update(
-        status=Status.SENT, sent_at=timezone.now(), recipient=preferences.email, error=""
-    )
+        return _after_failure(item, error, connection)
+    # The server said 250: record it at once. Nothing may come between these two lines, as a
+    # worker killed here is the one way an e-mail can go out twice (with the same Message-ID).
+    sent.update(status=Status.SENT, sent_at=timezone.now(), recipient=item.recipient, error="")
     return "sent"
+
+
+def _after_failure(item: batches.Prepared, error: Exception, connection) -> str:
+    delivery = EmailDelivery.objects.filter(pk=item.delivery.pk)
+    if not is_temporary(error):
+        if not isinstance(error, smtplib.SMTPException):
+            raise error
+        delivery.update(status=Status.FAILED, error=str(error)[:2000])
+        return "failed"
+    # A broken connection is reopened for the next message of the batch.
+    connection.close()
+    attempts = item.delivery.attempts + 1  # this one, claimed after the batch was read
+    gave_up = delivery.filter(attempts__gte=setting("MAX_ATTEMPTS")).update(
+        status=Status.FAILED, error=f"gave up after {attempts} attempts: {error}"[:2000]
+    )
+    if gave_up:
+        return "failed"
+    delivery.update(
+        status=Status.PENDING,
+        error=str(error)[:2000],
+        next_attempt_at=timezone.now() + timedelta(seconds=backoff(attempts)),
+    )
+    return "retry"
 
 
 def resume_deliveries() -> int:

@@ -7,13 +7,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from cms import ratelimit
 
 from .composing import UNSUBSCRIBE_SALT
 from .confirmation import read_confirmation_token, send_confirmation
 from .forms import NotificationSettingsForm
-from .models import NotificationSettings
+from .models import NotificationSettings, new_feed_token
 
 
 @login_required
@@ -49,6 +50,18 @@ def settings_page(request):
         {"form": form, "preferences": preferences, "feed_url": feed_url},
         status=400 if form.errors else 200,
     )
+
+
+@require_POST
+@login_required
+def new_feed_address(request):
+    """Revoke the feed's secret URL (shared too widely, or leaked): a new one replaces it and
+    the old one answers 404 from now on."""
+    preferences, _created = NotificationSettings.objects.get_or_create(user=request.user)
+    preferences.feed_token = new_feed_token()
+    preferences.save(update_fields=["feed_token"])
+    messages.success(request, _("Your feed has a new address; the old one no longer works."))
+    return redirect(reverse("notifications:settings") + "#feed")
 
 
 def confirm(request, token):

@@ -14,6 +14,7 @@ from search.providers import SearchHit, SearchProvider
 NDA_GROUP = "sample: NDA accepted"
 SAMPLE_ADMINS_GROUP = "sample: administrators"
 EXTRA_ENTITLED_GROUP = "sample: entitled to everything"
+SUBSCRIBERS_GROUP = "sample: subscribed to every document"
 RECEIVED_EVENTS: list = []
 MAINTENANCE_RUNS: list = []
 
@@ -29,6 +30,18 @@ class SampleAccessRule(AccessRule):
         if user.groups.filter(name=EXTRA_ENTITLED_GROUP).exists():
             return Q(access_level="restricted")
         return None
+
+    def restricted_visible_pairs(self, users, document_ids):
+        from django.contrib.auth import get_user_model
+
+        entitled = get_user_model().objects.filter(
+            pk__in=[user.pk for user in users], groups__name=EXTRA_ENTITLED_GROUP
+        )
+        return {
+            (pk, document_id)
+            for pk in entitled.values_list("pk", flat=True)
+            for document_id in document_ids
+        }
 
 
 class SampleSearchProvider(SearchProvider):
@@ -93,3 +106,8 @@ class SamplePluginConfig(PluginConfig):
 
     def search_providers(self):
         return [SampleSearchProvider()]
+
+    def document_subscribers(self, document_id):
+        from django.contrib.auth import get_user_model
+
+        return get_user_model().objects.filter(groups__name=SUBSCRIBERS_GROUP).values("pk")

@@ -1,0 +1,146 @@
+"""A change to a document series published with a new update note is an update: every
+subscriber hears of it (immediately or in their digest) through the same outbox and the same
+exactly-once bookkeeping as a new version; a change without a new note tells nobody."""
+
+import json
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+from wagtail_localize.models import TranslationSource
+
+from cms.events import run_handlers
+from cms.models import Membership, TrustDocument
+from plugins.notifications.digests import period_key, send_digest
+from plugins.notifications.models import EmailDelivery, PendingUpdate, WebhookEndpoint
+from plugins.notifications.sending import send_deliveries
+from tests import factories
+from tests.notification_helpers import subscribers
+from tests.test_admin_workflow import client_for, document_form_data, form_errors
+from tests.test_webhooks import Receiver
+from workflows.models import OutboxEvent
+
+NOTE = "The bridge letter now covers the fourth quarter."
+
+
+def update_mails():
+    return [m for m in mail.outbox if "List-Unsubscribe" in m.extra_headers]
+
+
+def publish_in_the_admin(admin, document, capture, **changes):
+    """What an editor does: change the series in its edit form and press Publish."""
+    fields = {"title": document.title, "summary": document.summary}
+    fields.update(update_note=document.update_note, **{"action-publish": "action-publish"})
+    data = document_form_data(
+        document.slug, document.category, document.access_level, **{**fields, **changes}
+    )
+    edit_url = reverse(TrustDocument.snippet_viewset.get_url_name("edit"), args=[document.pk])
+    with capture(execute=True):
+        response = client_for(admin).post(edit_url, data)
+    assert response.status_code == 302, form_errors(response)
+    document.refresh_from_db()
+    return document
+
+
+@pytest.mark.django_db
+def test_the_admin_form_has_the_update_note(demo_users):
+    document = factories.document("public")
+    edit_url = reverse(TrustDocument.snippet_viewset.get_url_name("edit"), args=[document.pk])
+    page = client_for(demo_users["admin"]).get(edit_url).content.decode()
+    assert 'name="update_note"' in page and "Update note" in page
+
+
+@pytest.mark.django_db
+def test_a_new_update_note_notifies_every_subscriber_once(
+    demo_users, django_capture_on_commit_callbacks
+):
+    admin = demo_users["admin"]
+    document = factories.document("public", title="Noted SOC report")
+    immediate = subscribers("un-now", 3, [document])
+    daily = subscribers("un-day", 2, [document], frequency="daily")
+    capture = django_capture_on_commit_callbacks
+    mail.outbox.clear()
+
+    publish_in_the_admin(admin, document, capture, summary="A better summary.")
+    assert document.summary == "A better summary." and update_mails() == []
+    assert not PendingUpdate.objects.filter(document=document).exists()
+
+    publish_in_the_admin(admin, document, capture, update_note=NOTE)
+    sent = update_mails()
+    assert sorted(m.to[0] for m in sent) == sorted(u.email for u in immediate)
+    for message in sent:
+        assert "Noted SOC report" in message.body and NOTE in message.body
+        assert NOTE in message.alternatives[0][0]
+        assert "— version" not in message.body  # a note, not a new version
+    # Digest readers: recorded with the note, sent with their digest.
+    waiting = PendingUpdate.objects.filter(user__in=daily, document=document)
+    assert [u.note for u in waiting] == [NOTE, NOTE] and not waiting.filter(delivery__isnull=False)
+    mail.outbox.clear()
+    send_digest("daily", period_key("daily", timezone.now()))
+    digests = update_mails()
+    assert sorted(m.to[0] for m in digests) == sorted(u.email for u in daily)
+    assert all(NOTE in m.body for m in digests)
+
+    # The same event again (a retried job) sends nothing; so does a later publish that leaves
+    # the note as it is.
+    event = OutboxEvent.objects.get(name="DocumentPublished", payload__update_note=NOTE)
+    assert event.payload["document_id"] == document.pk and event.handled_at is not None
+    mail.outbox.clear()
+    run_handlers(event.name, event.payload, event_id=str(event.pk))
+    send_deliveries(list(EmailDelivery.objects.values_list("pk", flat=True)))
+    publish_in_the_admin(admin, document, capture, summary="Summary, corrected.")
+    assert update_mails() == []
+    assert PendingUpdate.objects.filter(document=document).count() == len(immediate + daily)
+
+
+@pytest.mark.django_db
+def test_a_reader_who_cannot_see_the_document_hears_nothing_of_its_note(
+    users, django_capture_on_commit_callbacks
+):
+    document = factories.document(
+        "restricted", organizations=[users["customer_org"]], title="Noted restricted memo"
+    )
+    member, outsider = subscribers("un-access", 2, [document])
+    Membership.objects.create(user=member, organization=users["customer_org"])
+    document.refresh_from_db()
+    document.update_note = NOTE
+    with django_capture_on_commit_callbacks(execute=True):
+        document.save_revision().publish()
+    assert [m.to for m in update_mails()] == [[member.email]]
+    assert EmailDelivery.objects.get(user=outsider).status == "skipped"
+
+
+@pytest.mark.django_db
+def test_webhooks_receive_the_note_as_a_document_update(
+    users, settings, django_capture_on_commit_callbacks
+):
+    settings.TRUSTPORTAL_PLUGIN_SETTINGS = {"notifications": {"WEBHOOK_HTTP_HOSTS": ["127.0.0.1"]}}
+    receiver = Receiver()
+    try:
+        endpoint = WebhookEndpoint.objects.create(
+            organization=users["customer_org"], url=receiver.url, created_by=users["member"]
+        )
+        receiver.secret = endpoint.secret
+        document = factories.document("public", title="Noted webhook paper")
+        document.refresh_from_db()
+        document.update_note = NOTE
+        with django_capture_on_commit_callbacks(execute=True):
+            document.save_revision().publish()
+        (event,) = receiver.accepted
+        assert event["event"] == "document.updated" and event["update"] == {"note": NOTE}
+        assert event["document"]["title"] == "Noted webhook paper"
+        assert json.dumps(event).count(NOTE) == 1
+    finally:
+        receiver.close()
+
+
+@pytest.mark.django_db
+def test_the_update_note_is_translated_like_the_other_metadata():
+    document = factories.document("public")
+    document.refresh_from_db()
+    document.update_note = NOTE
+    document.save_revision().publish()
+    source, _created = TranslationSource.get_or_create_from_instance(document)
+    paths = set(source.stringsegment_set.values_list("context__path", flat=True))
+    assert {"title", "summary", "update_note"} <= paths
