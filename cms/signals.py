@@ -1,7 +1,9 @@
 """Turns Wagtail's publishing signals on documents and versions into core events."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import Signal
+from django.utils import timezone
 from wagtail.signals import published, unpublished
 
 from . import events
@@ -18,19 +20,33 @@ def _document_published(sender, instance, revision=None, **kwargs):
     if instance.locale_id != default_locale().pk:
         return
     previous = getattr(instance, "_previous_live_access", None)
-    events.emit(
-        events.DocumentPublished(
-            document_id=instance.pk,
-            first_publish=previous is None,
-            update_note=_new_update_note(instance),
-        )
-    )
-    if previous is not None and previous != instance.access_level:
+    note = _new_update_note(instance)
+    # The note's row and the events commit together, and with the publish itself where that
+    # runs in a transaction (publishing from the admin's edit form does).
+    with transaction.atomic():
+        if note:
+            _record_update_note(instance, note)
         events.emit(
-            events.AccessLevelChanged(
-                document_id=instance.pk, old_level=previous, new_level=instance.access_level
+            events.DocumentPublished(
+                document_id=instance.pk, first_publish=previous is None, update_note=note
             )
         )
+        if previous is not None and previous != instance.access_level:
+            events.emit(
+                events.AccessLevelChanged(
+                    document_id=instance.pk, old_level=previous, new_level=instance.access_level
+                )
+            )
+
+
+def _record_update_note(instance, note: str) -> None:
+    """Keep the note in the history readers see (``DocumentUpdateNote``), dated when it went
+    live: the series' revisioned field would be rewritten by a later publish."""
+    from cms.models import DocumentUpdateNote
+
+    DocumentUpdateNote.objects.create(
+        document=instance, note=note, published_at=instance.last_published_at or timezone.now()
+    )
 
 
 def _new_update_note(instance) -> str:

@@ -92,4 +92,21 @@ def version(
     return ver
 
 
-__all__ = ["Service", "Standard", "category", "document", "term", "version", "unique"]
+def update_note(doc: TrustDocument, text: str) -> TrustDocument:
+    """Publish the series with the update note ``text``, as an editor does."""
+    doc.refresh_from_db()
+    doc.update_note = text
+    doc.save_revision().publish()
+    return doc
+
+
+__all__ = [
+    "Service",
+    "Standard",
+    "category",
+    "document",
+    "term",
+    "update_note",
+    "version",
+    "unique",
+]

@@ -19,10 +19,11 @@ from django.db import connection
 from django.test import Client
 
 from cms.audit import record
-from cms.models import DocumentVersion
+from cms.models import DocumentVersion, TrustDocument
 from cms.portability import scope
 from plugins.feedback.models import Feedback
 from plugins.nda.models import NdaAcceptance, NdaVersion
+from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORT_POSTGRES_URL = os.environ.get(
@@ -117,7 +118,8 @@ def manage(env, *args, timeout=300):
 
 @pytest.fixture
 def portal_with_history(demo_users):
-    """The demo plus what a running portal accumulates: downloads, an NDA acceptance, feedback."""
+    """The demo plus what a running portal accumulates: downloads, an NDA acceptance, feedback,
+    a document published with an update note."""
     reader = demo_users["reader"]
     for version in DocumentVersion.objects.filter(files__isnull=False).distinct()[:3]:
         record("download", outcome="allowed", user=reader, version=version, download_id=None)
@@ -131,6 +133,8 @@ def portal_with_history(demo_users):
     )
     record("nda_accepted", outcome="ok", user=reader, nda_version=current.version_label)
     Feedback.objects.create(kind="question", comment="Ünïcode survives the move ✓")
+    soc2 = TrustDocument.objects.get(slug="soc-2-type-2", locale__language_code="en")
+    factories.update_note(soc2, "The bridge letter now covers the fourth quarter.")
 
 
 @pytest.mark.django_db
@@ -141,6 +145,7 @@ def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_c
     call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
     counts, files = source_snapshot()
     assert counts["audit.auditentry"] >= 4 and counts["nda.ndaacceptance"] == 1
+    assert counts["cms.documentupdatenote"] == 1
     assert counts["wagtailcore.page"] > 50 and counts["wagtailcore.revision"] > 0
     assert counts["wagtailcore.locale"] == 5 and counts["wagtail_localize.translation"] > 0
     assert len(files) > 50  # the demo's PDFs in protected storage

@@ -140,6 +140,7 @@ MAY_DOWNLOAD = {
     "restricted_hidden": {"entitled_org"},
 }
 SEES_HIDDEN = {"entitled_org"}
+HIDDEN_NOTE = "Narwhal annex added to the dossier."
 
 
 def reader_route_names():
@@ -246,6 +247,8 @@ def world(db):
     for doc in docs.values():
         doc.regions.add(poland)
         doc.save_revision().publish()
+    # A recent update note: My Library flags it and the feed lists it, for the entitled only.
+    factories.update_note(docs["restricted_hidden"], HIDDEN_NOTE)
     return users, docs, category
 
 
@@ -329,13 +332,14 @@ def test_hidden_titles_appear_nowhere_and_files_follow_the_policy(world, who):
         library_api = client.get("/api/v3/library/").content.decode()
         assert ("Zebrafish hidden dossier" in library_page) == sees_hidden
         assert ("Zebrafish hidden dossier" in library_api) == sees_hidden
+        assert (HIDDEN_NOTE in library_page) == (HIDDEN_NOTE in library_api) == sees_hidden
         assert "Matrix listed doc" in library_page
         # The update feed (no session: its secret URL is the credential).
         from plugins.notifications.models import NotificationSettings
 
         token = NotificationSettings.objects.get_or_create(user=user)[0].feed_token
         feed = Client().get(f"/en/notifications/feed/{token}.json").content.decode()
-        assert ("Zebrafish hidden dossier" in feed) == sees_hidden
+        assert ("Zebrafish hidden dossier" in feed) == (HIDDEN_NOTE in feed) == sees_hidden
 
     # Request access: only for listed documents, never revealing hidden ones.
     if user is not None:

@@ -2,16 +2,20 @@
 subscriber hears of it (immediately or in their digest) through the same outbox and the same
 exactly-once bookkeeping as a new version; a change without a new note tells nobody."""
 
+import importlib
 import json
+from datetime import timedelta
 
 import pytest
+from django.apps import apps as django_apps
 from django.core import mail
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from wagtail_localize.models import TranslationSource
 
 from cms.events import run_handlers
-from cms.models import Membership, TrustDocument
+from cms.models import DocumentUpdateNote, Membership, TrustDocument
 from plugins.notifications.digests import period_key, send_digest
 from plugins.notifications.models import EmailDelivery, PendingUpdate, WebhookEndpoint
 from plugins.notifications.sending import send_deliveries
@@ -144,3 +148,69 @@ def test_the_update_note_is_translated_like_the_other_metadata():
     source, _created = TranslationSource.get_or_create_from_instance(document)
     paths = set(source.stringsegment_set.values_list("context__path", flat=True))
     assert {"title", "summary", "update_note"} <= paths
+
+
+@pytest.mark.django_db
+def test_each_new_note_is_kept_with_the_moment_it_went_live(
+    demo_users, django_capture_on_commit_callbacks
+):
+    admin = demo_users["admin"]
+    document = factories.document("public", title="History of notes")
+    capture = django_capture_on_commit_callbacks
+
+    publish_in_the_admin(admin, document, capture, update_note=NOTE)
+    (first,) = DocumentUpdateNote.objects.filter(document=document)
+    assert (first.note, first.published_at) == (NOTE, document.last_published_at)
+    first_revision = document.live_revision
+
+    publish_in_the_admin(admin, document, capture, summary="Only the summary changed.")
+    assert DocumentUpdateNote.objects.filter(document=document).count() == 1
+    publish_in_the_admin(admin, document, capture, update_note="The scope now names Warsaw.")
+    second = DocumentUpdateNote.objects.filter(document=document).first()
+    assert (second.note, second.published_at) == (
+        "The scope now names Warsaw.",
+        document.last_published_at,
+    )
+
+    # Publishing the first revision again rewrites the series' field, not the history.
+    with capture(execute=True):
+        first_revision.publish()
+    rows = list(DocumentUpdateNote.objects.filter(document=document).order_by("pk"))
+    assert [(r.pk, r.note, r.published_at) for r in rows[:2]] == [
+        (first.pk, NOTE, first.published_at),
+        (second.pk, second.note, second.published_at),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_publish_that_rolls_back_keeps_no_note():
+    document = factories.document("public")
+    document.refresh_from_db()
+    document.update_note = NOTE
+    events_before = OutboxEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        document.save_revision().publish()
+        raise RuntimeError("the editor's request failed after the publish")
+    assert not DocumentUpdateNote.objects.filter(document=document).exists()
+    assert OutboxEvent.objects.count() == events_before
+
+
+@pytest.mark.django_db
+def test_the_migration_recovers_earlier_notes_from_the_outbox():
+    migration = importlib.import_module("cms.migrations.0010_document_update_notes")
+    document, withdrawn = factories.document("public"), factories.document("public")
+    published_at = timezone.now() - timedelta(days=3)
+    for payload in (
+        {"document_id": document.pk, "first_publish": False, "update_note": NOTE},
+        {"document_id": document.pk, "first_publish": False, "update_note": ""},
+        {"document_id": withdrawn.pk, "first_publish": False, "update_note": "Gone."},
+    ):
+        OutboxEvent.objects.create(
+            name="DocumentPublished", payload=payload, created_at=published_at
+        )
+    withdrawn.delete()
+    DocumentUpdateNote.objects.all().delete()
+
+    migration.notes_from_the_outbox(django_apps, schema_editor=None)
+    recovered = DocumentUpdateNote.objects.values_list("document_id", "note", "published_at")
+    assert list(recovered) == [(document.pk, NOTE, published_at)]

@@ -13,11 +13,13 @@ from .pages import (
 )
 from .portal_settings import PortalSettings
 from .taxonomy import Category, Industry, Region, Section, Service, Standard
+from .update_notes import DocumentUpdateNote
 
 __all__ = [
     "AccessRequest",
     "Category",
     "DocumentIndexPage",
+    "DocumentUpdateNote",
     "DocumentVersion",
     "HomePage",
     "IndustriesRegionsPage",

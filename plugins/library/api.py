@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import Http404
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -23,8 +24,12 @@ SLUG = r"^[-a-zA-Z0-9_]+$"
 
 
 class UpdateSchema(Schema):
-    version: str
+    #: A new version, or the series published with a new update note.
+    kind: Literal["version", "note"]
+    #: The version's label; null for an update note.
+    version: str | None
     published_on: date
+    #: What changed (the version's description or the note), in the caller's language.
     description: str
 
 
@@ -35,7 +40,8 @@ class LibraryItem(Schema):
     available: bool
     saved_at: datetime
     current_version: str | None
-    #: The current version when it came out within the last 30 days (the "updated" flag).
+    #: The latest update (current version or update note) when it came out within the last
+    #: 30 days (the "updated" flag).
     recent_update: UpdateSchema | None
     locked: str | None
     html_url: str | None
@@ -85,9 +91,10 @@ def _item(entry: shelf.Entry, request) -> LibraryItem:
         saved_at=entry.saved.saved_at,
         current_version=current.version_label if current else None,
         recent_update=UpdateSchema(
-            version=update.version_label,
+            kind="version" if update.version else "note",
+            version=update.version.version_label if update.version else None,
             published_on=update.published_on,
-            description=update.display_change,
+            description=update.description,
         )
         if update
         else None,

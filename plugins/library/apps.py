@@ -14,7 +14,8 @@ class LibraryConfig(PluginConfig):
     default = True
     verbose_name = _("My Library")
     default_settings = {
-        # Documents whose current version is this recent are flagged as updated.
+        # Documents whose current version or newest update note is this recent (days) are
+        # flagged as updated.
         "UPDATED_WITHIN_DAYS": 30,
         "MAX_DOCUMENTS_PER_REQUEST": 200,
         # Saved documents per page of My Library on the site (the API takes ?limit=).

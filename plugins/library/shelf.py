@@ -4,12 +4,13 @@ may see, listing saved documents as cards (or as unavailable ones), flagging rec
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.apps import apps
 from django.utils import timezone
 
 from cms.listing import DocumentCard, build_cards, source_documents, with_display_relations
+from cms.updates import DocumentUpdate, latest_updates
 
 from .models import SavedDocument
 
@@ -36,23 +37,21 @@ def remove(user, document_ids) -> int:
 
 @dataclass
 class Entry:
-    """One saved document: its card when the reader may still see it, else unavailable."""
+    """One saved document: its card when the reader may still see it, else unavailable; with
+    its latest update (a version or an update note) when that is recent enough to flag."""
 
     saved: SavedDocument
     card: DocumentCard | None
+    update: DocumentUpdate | None = None
 
     @property
     def available(self) -> bool:
         return self.card is not None
 
-    @property
-    def update(self):
-        """The current version when it came out within the flag period, else None."""
-        if self.card is None or self.card.current_version is None:
-            return None
-        version = self.card.current_version
-        since = timezone.localdate() - timedelta(days=setting("UPDATED_WITHIN_DAYS"))
-        return version if version.published_on >= since else None
+
+def flag_since() -> date:
+    """Updates published on or after this date flag a document as updated."""
+    return timezone.localdate() - timedelta(days=setting("UPDATED_WITHIN_DAYS"))
 
 
 def entries(user, saved_rows=None) -> list[Entry]:
@@ -61,4 +60,9 @@ def entries(user, saved_rows=None) -> list[Entry]:
     ids = [row.document_id for row in saved]
     documents = list(with_display_relations(source_documents(user).filter(pk__in=ids)))
     cards = {card.document.pk: card for card in build_cards(user, documents)}
-    return [Entry(saved=row, card=cards.get(row.document_id)) for row in saved]
+    # Only documents the reader may see now are asked about: an unavailable one shows nothing.
+    updates = latest_updates(documents, flag_since())
+    return [
+        Entry(saved=row, card=cards.get(row.document_id), update=updates.get(row.document_id))
+        for row in saved
+    ]

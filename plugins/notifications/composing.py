@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from cms.updates import note_in_language
+
 from .models import EmailDelivery, NotificationSettings, PendingUpdate
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
@@ -43,17 +45,6 @@ def unsubscribe_url(user_id: int, language: str) -> str:
         return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id)]))
 
 
-def note_in_language(update: PendingUpdate, display) -> str:
-    """The update note in the reader's language: the translation's note once the translation
-    was published after the update (before that it still says the previous note), else the
-    note as the editor published it."""
-    translated = display is not update.document
-    published = getattr(display, "last_published_at", None)
-    if translated and display.update_note and published and published >= update.created_at:
-        return display.update_note
-    return update.note
-
-
 def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
     """One line per document (its newest update), in the active language; ``localize`` maps
     a source object to its translation (``cms.i18n.Localizer``)."""
@@ -67,7 +58,10 @@ def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
             version = localize(update.version)
             label, description = version.version_label, version.change_description
         else:
-            label, description = "", note_in_language(update, document)
+            description = note_in_language(
+                update.note, update.created_at, update.document, document
+            )
+            label = ""
         lines.append(
             UpdateLine(
                 title=document.title,

@@ -1,4 +1,5 @@
-"""A reader's update feed (JSON Feed 1.1): new versions of the documents they may see.
+"""A reader's update feed (JSON Feed 1.1): new versions and update notes of the documents
+they may see, newest first.
 
 Feed readers and GRC tools fetch it without a session, so the URL carries a per-user secret;
 the feed shows exactly what the access policy lets that user see, decided on every fetch.
@@ -6,7 +7,7 @@ the feed shows exactly what the access policy lets that user see, decided on eve
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import Http404, JsonResponse
@@ -14,9 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cms.i18n import Localizer
 from cms.listing import source_documents
-from cms.models import DocumentVersion
+from cms.updates import DocumentUpdate, update_history
 
 from .composing import absolute
 from .models import NotificationSettings
@@ -27,32 +27,25 @@ FEED_ITEMS = 50
 
 def feed_items(user) -> list[dict]:
     since = timezone.localdate() - timedelta(days=FEED_DAYS)
-    versions = list(
-        DocumentVersion.objects.filter(
-            live=True,
-            published_on__gte=since,
-            document__in=source_documents(user).values("pk"),
-        )
-        .select_related("document")
-        .order_by("-published_on", "-pk")[:FEED_ITEMS]
-    )
-    localize = Localizer(versions + [v.document for v in versions])
-    items = []
-    for version in versions:
-        document = localize(version.document)
-        url = absolute(version.document.get_url())
-        items.append(
-            {
-                "id": f"{url}#version-{version.pk}",
-                "url": url,
-                "title": f"{document.title} — {version.version_label}",
-                "content_text": localize(version).change_description,
-                "date_published": datetime.combine(
-                    version.published_on, time(), tzinfo=UTC
-                ).isoformat(),
-            }
-        )
-    return items
+    updates = update_history(source_documents(user), since, FEED_ITEMS)
+    return [feed_item(update) for update in updates]
+
+
+def feed_item(update: DocumentUpdate) -> dict:
+    url = absolute(update.document.get_url())
+    # Ids name the row, never a position, so a feed reader shows each update once.
+    if update.version is not None:
+        item_id = f"{url}#version-{update.version.pk}"
+        title = f"{update.display.title} — {update.version.version_label}"
+    else:
+        item_id, title = f"{url}#note-{update.note.pk}", update.display.title
+    return {
+        "id": item_id,
+        "url": url,
+        "title": title,
+        "content_text": update.description,
+        "date_published": update.published_at.isoformat(),
+    }
 
 
 @require_GET
