@@ -169,9 +169,11 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
     locks = policy.lock_reasons(user, documents)
     for doc in documents:
         # Versions stay the source rows (their ids and files are what downloads use); only the
-        # description of what changed is shown in the reader's language.
+        # description of what changed is shown in the reader's language, and not at all with a
+        # listed restricted document's title alone.
+        title_only = doc.access_level == AccessLevel.RESTRICTED and doc.pk in locks
         for version in doc.live_versions:
-            version.display_change = localize(version).change_description
+            version.display_change = "" if title_only else localize(version).change_description
     return [
         DocumentCard(
             document=doc,

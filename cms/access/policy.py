@@ -110,6 +110,18 @@ def _entitled_restricted(user, **conditions) -> QuerySet:
     return restricted.filter(_entitled_q(user)).values("pk")
 
 
+def described_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Live documents ``user`` may see more of than a title: everything but restricted ones,
+    and the restricted ones they are entitled to. What describes a document or its changes
+    (summary, what changed in a version, update notes) is shown only for these: a listed
+    restricted document shows its title alone to everyone else."""
+    from cms.models import TrustDocument
+
+    queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
+    not_restricted = ~Q(access_level=AccessLevel.RESTRICTED)
+    return queryset.filter(not_restricted | Q(pk__in=_entitled_restricted(user)))
+
+
 def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:
     """Live documents whose metadata everyone may see, signed in or not."""
     return visible_documents(None, queryset)
@@ -130,17 +142,24 @@ def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     )
 
 
-def visible_document_ids_by_user(users, document_ids) -> dict[int, set[int]]:
+def visible_document_ids_by_user(
+    users, document_ids, *, described: bool = False
+) -> dict[int, set[int]]:
     """``{user pk: the ids among document_ids whose metadata that user may see}``: the answer of
     ``visible_documents`` for many users at once (a batch of e-mails), in a fixed number of
-    queries whatever the number of users (plus what plugin rules without a batch answer ask)."""
+    queries whatever the number of users (plus what plugin rules without a batch answer ask).
+    ``described``: the answer of ``described_documents`` instead (a listed title is not enough)."""
     from cms.models import TrustDocument
 
     users = list(users)
     rows = TrustDocument.objects.live().filter(pk__in=list(document_ids))
     rows = list(rows.values_list("pk", "access_level", "restricted_listed"))
-    open_ids = {pk for pk, level, listed in rows if level != AccessLevel.RESTRICTED or listed}
-    closed = [pk for pk, level, listed in rows if level == AccessLevel.RESTRICTED and not listed]
+
+    def open_to_all(level, listed):
+        return level != AccessLevel.RESTRICTED or (listed and not described)
+
+    open_ids = {pk for pk, level, listed in rows if open_to_all(level, listed)}
+    closed = [pk for pk, level, listed in rows if not open_to_all(level, listed)]
     visible = {user.pk: set(open_ids) for user in users}
     signed_in = [user for user in users if _is_signed_in(user)]
     if closed and signed_in:

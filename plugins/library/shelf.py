@@ -60,8 +60,10 @@ def entries(user, saved_rows=None) -> list[Entry]:
     ids = [row.document_id for row in saved]
     documents = list(with_display_relations(source_documents(user).filter(pk__in=ids)))
     cards = {card.document.pk: card for card in build_cards(user, documents)}
-    # Only documents the reader may see now are asked about: an unavailable one shows nothing.
-    updates = latest_updates(documents, flag_since())
+    # Only documents the reader may see now, and more of than a listed title, are asked about:
+    # an unavailable one shows nothing, a title-only one not what changed.
+    described = [doc for doc in documents if not cards[doc.pk].title_only]
+    updates = latest_updates(described, flag_since())
     return [
         Entry(saved=row, card=cards.get(row.document_id), update=updates.get(row.document_id))
         for row in saved

@@ -47,8 +47,11 @@ def prepare(delivery_ids: list[int], claimable) -> dict[int, Prepared]:
         delivery__in=[d.pk for d in deliveries], document__locale=source
     ).select_related("document", "version"):
         updates_of[update.delivery_id].append(update)
+    # An e-mail describes what changed: a listed title alone is not enough to be told it.
     visible = policy.visible_document_ids_by_user(
-        [d.user for d in deliveries], {u.document_id for ups in updates_of.values() for u in ups}
+        [d.user for d in deliveries],
+        {u.document_id for ups in updates_of.values() for u in ups},
+        described=True,
     )
     allowed = {
         d.pk: [

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from cms.access import policy
 from cms.listing import source_documents
 from cms.updates import DocumentUpdate, update_history
 
@@ -27,7 +28,9 @@ FEED_ITEMS = 50
 
 def feed_items(user) -> list[dict]:
     since = timezone.localdate() - timedelta(days=FEED_DAYS)
-    updates = update_history(source_documents(user), since, FEED_ITEMS)
+    # The feed describes what changed: a listed title alone is not enough to be told it.
+    described = policy.described_documents(user, source_documents(user))
+    updates = update_history(described, since, FEED_ITEMS)
     return [feed_item(update) for update in updates]
 
 
