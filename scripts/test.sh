@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the whole test suite on SQLite, then again on PostgreSQL. Installs what it needs.
+# Runs the whole test suite on SQLite and on PostgreSQL, both at once (one per core; each has
+# its own database, files and ports). Installs what it needs. TEST_PARALLEL=0 runs them one
+# after the other with live output (for -x, --pdb and the like).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -30,12 +32,53 @@ if [ ! -d tests/oidc/node_modules ]; then
   npm ci --prefix tests/oidc --no-audit --no-fund --silent
 fi
 
-export TRUSTPORTAL_ARTIFACTS="${TRUSTPORTAL_ARTIFACTS:-$PWD/artifacts}"
-unset DATABASE_URL REDIS_URL ELASTICSEARCH_URL
+artifacts="${TRUSTPORTAL_ARTIFACTS:-$PWD/artifacts}"
+postgres_url="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/trustportal}"
+unset DATABASE_URL REDIS_URL ELASTICSEARCH_URL TRUSTPORTAL_ARTIFACTS
+# The SQLite run moves the portal into a fresh PostgreSQL database: named after this run's
+# PostgreSQL database, so that runs on other databases of the same server never share it.
+export TRUSTPORTAL_IMPORT_TEST_DATABASE_URL="${TRUSTPORTAL_IMPORT_TEST_DATABASE_URL:-${postgres_url}_import}"
 
-echo "=== Test suite on SQLite ==="
-.venv/bin/python -m pytest "$@"
+on_sqlite() {
+  TRUSTPORTAL_ARTIFACTS="$artifacts/sqlite" .venv/bin/python -m pytest "$@"
+}
+on_postgres() {
+  DATABASE_URL="$postgres_url" TRUSTPORTAL_ARTIFACTS="$artifacts/postgresql" \
+    .venv/bin/python -m pytest --create-db "$@"
+}
 
-echo "=== Test suite on PostgreSQL ==="
-DATABASE_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/trustportal}" \
-  .venv/bin/python -m pytest --create-db "$@"
+if [ "${TEST_PARALLEL:-1}" = 0 ]; then
+  echo "=== Test suite on SQLite ==="
+  on_sqlite "$@"
+  echo "=== Test suite on PostgreSQL ==="
+  on_postgres "$@"
+  exit 0
+fi
+
+logs="var/test/logs/$$"
+mkdir -p "$logs"
+echo "=== Test suite on SQLite and on PostgreSQL, at once (logs in $logs/) ==="
+# Job control: each run in its own process group, so that an interrupt reaches it (and pytest
+# stops the workers and servers it started) instead of being ignored by a background job.
+set -m
+on_sqlite "$@" >"$logs/sqlite.log" 2>&1 &
+sqlite_pid=$!
+on_postgres "$@" >"$logs/postgresql.log" 2>&1 &
+postgres_pid=$!
+set +m
+trap 'kill -INT -- "-$sqlite_pid" "-$postgres_pid" 2>/dev/null || true' INT TERM
+set +e
+wait "$sqlite_pid"
+sqlite_status=$?
+wait "$postgres_pid"
+postgres_status=$?
+set -e
+trap - INT TERM
+
+echo "=== Test suite on SQLite (exit status $sqlite_status) ==="
+cat "$logs/sqlite.log"
+echo "=== Test suite on PostgreSQL (exit status $postgres_status) ==="
+cat "$logs/postgresql.log"
+echo "=== SQLite: $(tail -n 1 "$logs/sqlite.log")"
+echo "=== PostgreSQL: $(tail -n 1 "$logs/postgresql.log")"
+[ "$sqlite_status" = 0 ] && [ "$postgres_status" = 0 ]

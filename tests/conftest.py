@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, NDA_GROUP, RECEIVED_EVENTS
@@ -37,9 +38,53 @@ def make_user(username, groups=(), **extra):
     return user
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """A transaction around a whole module, for data built once per module.
+
+    Module-scoped fixtures that build data depend on this one and build inside
+    ``django_db_blocker.unblock()``. Every test of the module sees that data; each test still
+    runs in its own savepoint (pytest-django's ``db``), so what a test changes is undone after
+    it, and the module's data is rolled back after the module. Only for modules whose tests all
+    use ``db`` (a transactional test would flush the database from inside this transaction).
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def refetch(objects: dict) -> dict:
+    """Fresh instances of objects a module built once, for one test: what a test caches on an
+    instance (a user's organization, say) is not seen by the next test."""
+    from django.db.models import Model
+
+    return {
+        name: type(value)._base_manager.get(pk=value.pk) if isinstance(value, Model) else value
+        for name, value in objects.items()
+    }
+
+
 @pytest.fixture
 def users(db):
     """One user of each kind the access policy distinguishes."""
+    return build_users()
+
+
+@pytest.fixture(scope="module")
+def module_users(module_db, django_db_blocker):
+    """``users``, built once for the module (see ``module_db``); tests take ``refetch``-ed
+    copies."""
+    with django_db_blocker.unblock():
+        return build_users()
+
+
+def build_users() -> dict:
     from cms.models import Membership, Organization
 
     customer = Organization.objects.create(

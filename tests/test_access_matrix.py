@@ -8,6 +8,7 @@ from cms.access import policy
 from cms.downloads import signed_download_url
 from cms.models import DocumentVersion
 from tests import factories
+from tests.conftest import refetch
 
 LEVELS = ["public", "signed_in", "nda", "restricted_listed", "restricted_hidden"]
 USERS = [
@@ -39,7 +40,24 @@ MAY_DOWNLOAD = {
 
 
 @pytest.fixture
-def matrix(users):
+def users(module_users, db):
+    """This module's users are built once, like its documents (see ``module_db``)."""
+    return refetch(module_users)
+
+
+@pytest.fixture(scope="module")
+def module_matrix(module_users, django_db_blocker):
+    with django_db_blocker.unblock():
+        return build_matrix(module_users)
+
+
+@pytest.fixture
+def matrix(module_matrix, users):
+    _users, docs, category = module_matrix
+    return users, refetch(docs), category
+
+
+def build_matrix(users):
     category = factories.category(section="data-protection")
     customer, group = users["customer_org"], users["customer_group"]
     docs = {

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cms.models import Industry, Region
 from tests import factories
+from tests.conftest import refetch
 
 
 def count_queries(client, url):
@@ -17,7 +18,18 @@ def count_queries(client, url):
 
 
 @pytest.fixture
-def many_documents(users):
+def users(module_users, db):
+    """This module's users are built once, like its documents (see ``module_db``)."""
+    return refetch(module_users)
+
+
+@pytest.fixture(scope="module")
+def many_documents(module_users, django_db_blocker):
+    with django_db_blocker.unblock():
+        return build_many_documents(module_users)
+
+
+def build_many_documents(users):
     category = factories.category(section="data-protection")
     services = [factories.term(factories.Service) for _ in range(3)]
     standards = [factories.term(factories.Standard) for _ in range(3)]
@@ -103,10 +115,15 @@ def test_document_detail_queries_do_not_grow_with_versions_and_terms(users, who)
         assert small == large, locale
 
 
-@pytest.fixture
-def packs_everywhere(users):
+@pytest.fixture(scope="module")
+def packs_everywhere(module_users, django_db_blocker):
     """Packs in two industries, of one and of many documents of every access level, and many
     documents in one region."""
+    with django_db_blocker.unblock():
+        return build_packs(module_users)
+
+
+def build_packs(users):
     from cms.models import IndustryPage
     from tests.test_api_content import make_pack
 

@@ -32,6 +32,7 @@ from cms.models import (
 )
 from plugins.nda.models import NdaAcceptance, NdaVersion
 from tests import factories
+from tests.conftest import refetch
 from tests.test_api_content import make_pack
 
 #: Reader routes and how the matrix treats them. "document" routes reveal one document;
@@ -172,9 +173,21 @@ def test_every_route_is_classified():
     assert unclassified == [], "API routes serving documents must join the matrix"
 
 
+@pytest.fixture(scope="module")
+def module_world(module_db, django_db_blocker):
+    """Users of every kind and documents of every level, made once for this module (each test
+    rolls back what it changes; see ``module_db``)."""
+    with django_db_blocker.unblock():
+        return build_world()
+
+
 @pytest.fixture
-def world(db):
-    """Users of every kind and documents of every level, made for this test."""
+def world(module_world, db):
+    users, docs, category = module_world
+    return refetch(users), refetch(docs), category
+
+
+def build_world():
     User = get_user_model()
     customer = Organization.objects.create(name="Matrix Customer", slug="matrix-customer")
     other = Organization.objects.create(name="Matrix Other", slug="matrix-other")

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from cms.access import AccessLevel
 from cms.models import (
@@ -52,19 +53,24 @@ class Seeder:
         self.terms: dict[type, dict[str, object]] = {}
 
     def run(self) -> None:
-        ensure_locales()
-        ensure_editor_permissions()
-        self.locale = Locale.get_default()
-        self.organization, _created = Organization.objects.get_or_create(
-            slug=DEMO_ORGANIZATION["slug"], defaults=DEMO_ORGANIZATION
-        )
-        self.seed_taxonomy()
-        self.seed_documents()
-        self.seed_pages()
-        self.seed_users()
-        self.seed_settings()
-        self.seed_translations()
-        self.seed_plugins()
+        # Wagtail updates its reference index on every save, and the seed saves most objects
+        # several times (draft, revision, publish, translation): the index is built once, at
+        # the end, as Wagtail's own rebuild command does it.
+        with disable_reference_index_auto_update():
+            ensure_locales()
+            ensure_editor_permissions()
+            self.locale = Locale.get_default()
+            self.organization, _created = Organization.objects.get_or_create(
+                slug=DEMO_ORGANIZATION["slug"], defaults=DEMO_ORGANIZATION
+            )
+            self.seed_taxonomy()
+            self.seed_documents()
+            self.seed_pages()
+            self.seed_users()
+            self.seed_settings()
+            self.seed_translations()
+            self.seed_plugins()
+        call_command("rebuild_references_index", verbosity=0)
 
     # Taxonomy --------------------------------------------------------------------------------
 

@@ -44,6 +44,10 @@ def privacy_template() -> Template:
 
 @pytest.fixture
 def cm(db):
+    return build_world()
+
+
+def build_world() -> World:
     organization = Organization.objects.create(name="CM Customer", slug="cm-customer")
     other = Organization.objects.create(name="CM Other", slug="cm-other")
     users = {"anonymous": None, "personal": make_user("cm-personal")}

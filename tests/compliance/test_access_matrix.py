@@ -8,6 +8,7 @@ appear on no page or answer for anyone outside the organization.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -15,9 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.api.v3.urls import api
 
 from plugins.compliance_manager.models import Evidence
+from tests.conftest import refetch
 from tests.test_surface_matrix import reader_route_names
 
-from .conftest import item_of
+from .conftest import build_world, item_of
 
 WHO = ("anonymous", "personal", "reader", "contributor", "assessor", "administrator", "other_org")
 MEMBERS = {"reader", "contributor", "assessor", "administrator"}
@@ -149,6 +151,19 @@ API = {
         {who: 401 for who in WHO},
     ),
 }
+
+
+@pytest.fixture(scope="module")
+def module_cm(module_db, django_db_blocker):
+    """The organization, its members and assessments, built once for this module (each test
+    rolls back what it changes; see ``module_db``)."""
+    with django_db_blocker.unblock():
+        return build_world()
+
+
+@pytest.fixture
+def cm(module_cm, db):
+    return dataclasses.replace(module_cm, users=refetch(module_cm.users))
 
 
 class Targets:
