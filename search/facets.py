@@ -30,8 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from cms.access import policy
-from cms.listing import FILTERS, DocumentQuery, apply_filters, in_listing
-from cms.models import TrustDocument
+from cms.listing import FILTERS, DocumentQuery, LinkTable, apply_filters, in_listing
 
 from .models import ListingGeneration
 
@@ -108,26 +107,20 @@ def _set_sql(queryset: QuerySet) -> tuple[str, tuple]:
 
 def _branch_sql(name: str, lookup: str, over: str) -> str:
     """``(filter, value, count)`` rows of one facet, counted over the set named ``over``."""
-    qn = connection.ops.quote_name
     field_name = lookup.split("__")[0]
     if field_name in ("category", "language"):
         column = "category_slug" if field_name == "category" else "language"
         return f"SELECT '{name}', {column}, COUNT(*) FROM {over} GROUP BY {column}"
-    # Many-to-many terms: counted on the link table, one row per (document, term) pair.
-    relation = TrustDocument._meta.get_field(field_name)
-    through = relation.remote_field.through._meta
-    document_column = through.get_field(relation.m2m_field_name()).column
-    term_column = through.get_field(relation.m2m_reverse_field_name()).column
-    terms = relation.related_model._meta
-    slug = qn(terms.get_field(lookup.split("__", 1)[1]).column)
-    # A join, not ``IN (SELECT ...)``: a set's id is unique, and the planner, which knows a
-    # CTE's size but not its distinct values, would otherwise probe the links once per document.
+    # Many-to-many terms: counted on the link table, one row per (document, term) pair. A
+    # join, not ``IN (SELECT ...)``: a set's id is unique, and the planner, which knows a CTE's
+    # size but not its distinct values, would otherwise probe the links once per document.
+    link = LinkTable.of(lookup)
     return (
-        f"SELECT '{name}', terms.{slug}, COUNT(*) FROM {over} "
-        f"INNER JOIN {qn(through.db_table)} links ON links.{qn(document_column)} = {over}.doc_id "
-        f"INNER JOIN {qn(terms.db_table)} terms ON terms.{qn(terms.pk.column)} = "
-        f"links.{qn(term_column)} "
-        f"GROUP BY terms.{slug}"
+        f"SELECT '{name}', terms.{link.terms_slug}, COUNT(*) FROM {over} "
+        f"INNER JOIN {link.table} links ON links.{link.document_column} = {over}.doc_id "
+        f"INNER JOIN {link.terms_table} terms ON terms.{link.terms_key} = "
+        f"links.{link.term_column} "
+        f"GROUP BY terms.{link.terms_slug}"
     )
 
 
