@@ -146,23 +146,43 @@ def in_listing(queryset: QuerySet, section: str | None = None) -> QuerySet:
     return queryset.filter(category__section=section) if section else queryset
 
 
-def with_display_relations(queryset: QuerySet) -> QuerySet:
-    live_versions = DocumentVersion.objects.filter(live=True).prefetch_related("files")
+def with_display_relations(queryset: QuerySet, files: bool = False) -> QuerySet:
+    """``queryset`` with what ``build_cards`` shows: the category and the live versions, newest
+    first (with their ``files`` when the surface lists them: a document's own page)."""
+    live_versions = DocumentVersion.objects.filter(live=True).order_by("-published_on", "-pk")
+    if files:
+        live_versions = live_versions.prefetch_related("files")
     return queryset.select_related("category").prefetch_related(
-        "standards",
-        "services",
-        Prefetch(
-            "versions",
-            queryset=live_versions.order_by("-published_on", "-pk"),
-            to_attr="live_versions",
-        ),
+        Prefetch("versions", queryset=live_versions, to_attr="live_versions")
     )
 
 
+def terms_by_document(relation: str, documents: list[TrustDocument]) -> dict[int, list]:
+    """``{document pk: [terms]}`` of the many-to-many ``relation`` (``standards``, say), in the
+    terms' order: the link table's pairs, then each term once, in two queries whatever the
+    number of documents. Not the relation's prefetch: that builds a modelcluster manager per
+    document and a term instance per link, which cost more than the queries."""
+    field = TrustDocument._meta.get_field(relation)
+    through = field.remote_field.through._meta
+    document_column = through.get_field(field.m2m_field_name()).attname
+    term_column = through.get_field(field.m2m_reverse_field_name()).attname
+    pairs = list(
+        through.model.objects.filter(
+            **{f"{document_column}__in": [d.pk for d in documents]}
+        ).values_list(document_column, term_column)
+    )
+    terms = field.related_model.objects.in_bulk({term for _document, term in pairs})
+    found = {doc.pk: [] for doc in documents}
+    for document, term in pairs:
+        found[document].append(terms[term])
+    for listed in found.values():
+        listed.sort(key=lambda t: (t.sort_order, t.name, t.pk))  # the terms' Meta.ordering
+    return found
+
+
 def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
-    # Each related manager is read once: modelcluster's managers are not free to ask.
-    standards = {doc.pk: list(doc.standards.all()) for doc in documents}
-    services = {doc.pk: list(doc.services.all()) for doc in documents}
+    standards = terms_by_document("standards", documents)
+    services = terms_by_document("services", documents)
     localize = Localizer(
         [*documents, *(d.category for d in documents)]
         + [t for d in documents for t in (*standards[d.pk], *services[d.pk])]
@@ -396,7 +416,10 @@ def region_documents(request, region) -> list[DocumentCard]:
 def starter_pack_documents(request, pack) -> list[DocumentCard]:
     """The pack's documents in the editor's order, minus those the reader may not see."""
     order = list(pack.items.order_by("sort_order").values_list("document_id", flat=True))
-    visible = with_display_relations(source_documents(request.user).filter(pk__in=order))
+    # With the files: a pack's archive takes each current version's file.
+    visible = with_display_relations(
+        source_documents(request.user).filter(pk__in=order), files=True
+    )
     by_pk = {doc.pk: doc for doc in visible}
     return build_cards(request.user, [by_pk[pk] for pk in order if pk in by_pk])
 
@@ -459,5 +482,5 @@ def _version_row(request, card: DocumentCard, version, current) -> dict:
 
 def get_document_for_reader(request, slug: str) -> TrustDocument | None:
     """The source document with ``slug`` if the reader may see it (None, not 403, otherwise)."""
-    queryset = with_display_relations(source_documents(request.user).filter(slug=slug))
-    return queryset.first()
+    queryset = source_documents(request.user).filter(slug=slug)
+    return with_display_relations(queryset, files=True).first()

@@ -146,3 +146,25 @@ def test_an_anonymous_browser_post_gets_the_policy_answer_not_a_csrf_failure():
     browser = Client(enforce_csrf_checks=True)
     answer = browser.post(f"/api/v3/trust-documents/versions/{version.pk}/download-link/")
     assert answer.status_code in (401, 403) and "CSRF" not in answer.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_document_lists_its_own_terms_in_the_editors_order():
+    from cms.models import Service, Standard
+
+    first, second = factories.term(Standard, "Zeta standard"), factories.term(Standard, "Alpha")
+    first.sort_order, second.sort_order = 1, 2
+    Standard.objects.bulk_update([first, second], ["sort_order"])
+    service = factories.term(Service, "Lone service")
+    both = factories.document(title="Aardvark both", standards=[second, first])
+    one = factories.document(title="Aardvark one", standards=[second], services=[service])
+    factories.document(title="Aardvark none")
+    items = Client().get("/api/v3/trust-documents/", {"q": "Aardvark", "sort": "title"}).json()
+    by_title = {item["title"]: item for item in items["items"]}
+    assert [s["name"] for s in by_title["Aardvark both"]["standards"]] == ["Zeta standard", "Alpha"]
+    assert [s["name"] for s in by_title["Aardvark one"]["standards"]] == ["Alpha"]
+    assert [s["name"] for s in by_title["Aardvark one"]["services"]] == ["Lone service"]
+    assert (
+        by_title["Aardvark both"]["services"] == [] and by_title["Aardvark none"]["standards"] == []
+    )
+    assert {both.slug, one.slug} <= {item["slug"] for item in items["items"]}

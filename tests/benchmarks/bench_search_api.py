@@ -157,7 +157,13 @@ def profile_request(client, path: str, params: dict, explain: bool) -> dict:
 
 
 def run_one(
-    database: str, documents: int, requests: int, warmup: int, budget_s: float, ranks
+    database: str,
+    documents: int,
+    requests: int,
+    warmup: int,
+    budget_s: float,
+    ranks,
+    keep: bool = False,
 ) -> dict:
     url, cleanup = prepare_database(database)
     os.environ["DATABASE_URL"] = url
@@ -195,7 +201,10 @@ def run_one(
             Client(HTTP_HOST="localhost"), member, seeded, requests, warmup, budget_s, ranks
         )
     finally:
-        cleanup()
+        if keep:
+            print(f"database kept for profiling: DATABASE_URL={url}", file=sys.stderr)
+        else:
+            cleanup()
     return result
 
 
@@ -403,12 +412,23 @@ def main() -> None:
         default=",".join(map(str, QUERY_RANKS)),
         help="Vocabulary ranks of the query words (0 is the most frequent word).",
     )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="Keep the seeded database (to profile requests against it), instead of dropping it.",
+    )
     args = parser.parse_args()
     OUTPUT.mkdir(parents=True, exist_ok=True)
     if not (args.all or args.report):
         ranks = [int(rank) for rank in args.query_ranks.split(",")]
         result = run_one(
-            args.database, args.documents, args.requests, args.warmup, args.budget, ranks
+            args.database,
+            args.documents,
+            args.requests,
+            args.warmup,
+            args.budget,
+            ranks,
+            keep=args.keep,
         )
         path = OUTPUT / f"search_api_{args.database}_{args.documents}.json"
         path.write_text(json.dumps(result, indent=2))
