@@ -40,11 +40,11 @@ unset DATABASE_URL REDIS_URL ELASTICSEARCH_URL TRUSTPORTAL_ARTIFACTS
 export TRUSTPORTAL_IMPORT_TEST_DATABASE_URL="${TRUSTPORTAL_IMPORT_TEST_DATABASE_URL:-${postgres_url}_import}"
 
 on_sqlite() {
-  TRUSTPORTAL_ARTIFACTS="$artifacts/sqlite" .venv/bin/python -m pytest "$@"
+  TRUSTPORTAL_ARTIFACTS="$artifacts/sqlite" .venv/bin/python -m pytest --durations=15 "$@"
 }
 on_postgres() {
   DATABASE_URL="$postgres_url" TRUSTPORTAL_ARTIFACTS="$artifacts/postgresql" \
-    .venv/bin/python -m pytest --create-db "$@"
+    .venv/bin/python -m pytest --create-db --durations=15 "$@"
 }
 
 if [ "${TEST_PARALLEL:-1}" = 0 ]; then
