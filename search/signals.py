@@ -61,19 +61,11 @@ def _term_saved(sender, instance, raw=False, created=False, **kwargs):
     transaction.on_commit(lambda: enqueue(reindex_term, label, key))
 
 
-#: Saves that change only the editing state of a document or version, never what a listing shows.
-EDITING_STATE_FIELDS = {
-    "latest_revision",
-    "has_unpublished_changes",
-    "locked",
-    "locked_at",
-    "locked_by",
-}
-
-
 def _listing_changed(sender, update_fields=None, **kwargs):
     """Anything a listing shows or counts changed: memoized facet counts no longer answer."""
-    if update_fields is not None and set(update_fields) <= EDITING_STATE_FIELDS:
+    from cms.models.documents import changes_reader_content
+
+    if not changes_reader_content(update_fields):
         return
     from .facets import bump_generation
 

@@ -139,9 +139,10 @@ class TrustDocument(
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        # The date belongs to the versions: a save of the series (publishing a revision saved
-        # before the latest version, say) writes whatever date the instance held.
-        refresh_updated_on([self.pk])
+        if changes_reader_content(kwargs.get("update_fields")):
+            # The date belongs to the versions: a save of the series (publishing a revision
+            # saved before the latest version, say) writes whatever date the instance held.
+            refresh_updated_on([self.pk])
         _content_saved(self, kwargs.get("update_fields"))
 
     panels = [
@@ -281,7 +282,8 @@ class DocumentVersion(
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        refresh_updated_on([self.document_id])
+        if changes_reader_content(kwargs.get("update_fields")):
+            refresh_updated_on([self.document_id])
         _content_saved(self, kwargs.get("update_fields"))
 
     def __str__(self):
@@ -375,6 +377,19 @@ class VersionFile(Orderable):
     @property
     def content_type(self) -> str:
         return ALLOWED_TYPES.get(extension_of(self.file.name), "application/octet-stream")
+
+
+#: Fields a save may write that are only the editing state of a document or version (a new draft
+#: revision, a lock), never what readers see.
+EDITING_STATE_FIELDS = frozenset(
+    {"latest_revision", "has_unpublished_changes", "locked", "locked_at", "locked_by"}
+)
+
+
+def changes_reader_content(update_fields) -> bool:
+    """Whether a save with these ``update_fields`` (None: every field) can change what readers
+    see: not when it writes the editing state alone."""
+    return update_fields is None or not set(update_fields) <= EDITING_STATE_FIELDS
 
 
 def _content_saved(instance, update_fields) -> None:
