@@ -171,12 +171,12 @@ def terms_by_document(relation: str, documents: list[TrustDocument]) -> dict[int
             **{f"{document_column}__in": [d.pk for d in documents]}
         ).values_list(document_column, term_column)
     )
-    terms = field.related_model.objects.in_bulk({term for _document, term in pairs})
+    # In the terms' own order (their Meta.ordering), each term once.
+    terms = list(field.related_model.objects.filter(pk__in={term for _doc, term in pairs}))
+    position = {term.pk: i for i, term in enumerate(terms)}
     found = {doc.pk: [] for doc in documents}
-    for document, term in pairs:
-        found[document].append(terms[term])
-    for listed in found.values():
-        listed.sort(key=lambda t: (t.sort_order, t.name, t.pk))  # the terms' Meta.ordering
+    for document, term in sorted(pairs, key=lambda pair: position[pair[1]]):
+        found[document].append(terms[position[term]])
     return found
 
 
@@ -189,14 +189,7 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
         + [v for d in documents for v in d.live_versions]
     )
     locks = policy.lock_reasons(user, documents)
-    for doc in documents:
-        # Versions stay the source rows (their ids and files are what downloads use); only the
-        # description of what changed is shown in the reader's language, and not at all with a
-        # listed restricted document's title alone.
-        title_only = doc.access_level == AccessLevel.RESTRICTED and doc.pk in locks
-        for version in doc.live_versions:
-            version.display_change = "" if title_only else localize(version).change_description
-    return [
+    cards = [
         DocumentCard(
             document=doc,
             display=localize(doc),
@@ -208,6 +201,13 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
         )
         for doc in documents
     ]
+    for card in cards:
+        # Versions stay the source rows (their ids and files are what downloads use); only the
+        # description of what changed is shown in the reader's language, and not at all with a
+        # listed restricted document's title alone.
+        for version in card.versions:
+            version.display_change = "" if card.title_only else localize(version).change_description
+    return cards
 
 
 def selected_filters(params) -> dict[str, list[str]]:
