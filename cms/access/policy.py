@@ -93,11 +93,17 @@ def granted_document_ids(user) -> list[int]:
 
 def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     """Live documents whose metadata ``user`` may see (restricted-and-hidden ones filtered out)."""
+    open_to_all = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
+    return _open_or_entitled(user, queryset, open_to_all)
+
+
+def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QuerySet:
+    """Live documents of ``queryset`` (all when None) that are ``open_to_all`` or restricted
+    ones ``user`` is entitled to."""
     from cms.models import TrustDocument
 
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
-    not_restricted = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
-    return queryset.filter(not_restricted | Q(pk__in=_entitled_restricted(user)))
+    return queryset.filter(open_to_all | Q(pk__in=_entitled_restricted(user)))
 
 
 def _entitled_restricted(user, **conditions) -> QuerySet:
@@ -115,11 +121,7 @@ def described_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     and the restricted ones they are entitled to. What describes a document or its changes
     (summary, what changed in a version, update notes) is shown only for these: a listed
     restricted document shows its title alone to everyone else."""
-    from cms.models import TrustDocument
-
-    queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
-    not_restricted = ~Q(access_level=AccessLevel.RESTRICTED)
-    return queryset.filter(not_restricted | Q(pk__in=_entitled_restricted(user)))
+    return _open_or_entitled(user, queryset, ~Q(access_level=AccessLevel.RESTRICTED))
 
 
 def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:
