@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cms.access import policy
-from cms.listing import source_documents
+from cms.listing import in_listing
 from cms.updates import DocumentUpdate, update_history
 
 from .composing import absolute
@@ -29,7 +29,7 @@ FEED_ITEMS = 50
 def feed_items(user) -> list[dict]:
     since = timezone.localdate() - timedelta(days=FEED_DAYS)
     # The feed describes what changed: a listed title alone is not enough to be told it.
-    described = policy.described_documents(user, source_documents(user))
+    described = in_listing(policy.described_documents(user))
     updates = update_history(described, since, FEED_ITEMS)
     return [feed_item(update) for update in updates]
 

@@ -120,11 +120,12 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
         except Exception:  # a broken connection cannot be closed politely; nothing to keep
             logger.debug("SMTP connection close failed", exc_info=True)
     if retry_later and not inline():
+        attempts = _attempts(retry_later)
         schedule(
             send_deliveries,
-            timedelta(seconds=backoff(max(1, _attempts(retry_later)))),
+            timedelta(seconds=backoff(attempts)),
             retry_later,
-            job_id=f"notify-retry-{retry_later[0]}-{_attempts(retry_later)}",
+            job_id=f"notify-retry-{retry_later[0]}-{attempts}",
             queue=setting("QUEUE"),
         )
     if failures:
