@@ -53,3 +53,31 @@ def test_listings_sort_and_filter_by_the_newest_live_version():
     in_2026 = Client().get(f"{url}&updated_from=2026-01-01").json()
     assert [d["slug"] for d in in_2026["items"]] == [older.slug]
     assert in_2026["count"] == 1
+
+
+@pytest.mark.django_db
+def test_rebuilding_the_index_repairs_dates_of_content_written_without_save():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    category = factories.category(section="blueprints")
+    document = factories.document("public", category_obj=category, published_on=date(2024, 5, 1))
+    # A bulk load (or raw SQL) writes a live version without its save(): the date is not kept.
+    DocumentVersion.objects.bulk_create(
+        [
+            DocumentVersion(
+                locale=document.locale,
+                document=document,
+                version_label="bulk",
+                published_on=date(2026, 3, 1),
+                live=True,
+            )
+        ]
+    )
+    url = f"/api/v3/trust-documents/?category={category.slug}&updated_from=2026-01-01"
+    assert Client().get(url).json()["count"] == 0
+
+    call_command("rebuild_search_index", stdout=StringIO())
+    answer = Client().get(url).json()
+    assert [d["slug"] for d in answer["items"]] == [document.slug]
