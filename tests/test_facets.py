@@ -131,21 +131,56 @@ def test_entitled_documents_are_counted_for_their_readers_only(faceted, users):
 
 @pytest.mark.django_db
 def test_what_a_user_sees_is_what_everyone_sees_plus_their_entitled_documents(users):
-    """The split the facet memo relies on: a disjoint union, for every kind of user."""
-    from cms.access import policy
+    """The split the facet memo relies on: a disjoint union, for every kind of user and every
+    path of entitlement (the policy writes entitlement in two SQL shapes, which must agree)."""
+    from datetime import timedelta
 
-    factories.document("restricted", organizations=[users["other_org_obj"]])
-    factories.document("restricted", groups=[users["customer_group"]])
+    from django.contrib.auth.models import Group
+    from django.utils import timezone
+
+    from cms.access import policy
+    from cms.models import AccessRequest
+    from tests.conftest import make_user
+    from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP
+
+    by_organization = factories.document("restricted", organizations=[users["other_org_obj"]])
+    by_group = factories.document("restricted", groups=[users["customer_group"]])
     factories.document("restricted", listed=True)
+    requested = factories.document("restricted")
+    now = timezone.now()
+    for user, status, expires_at in (
+        (users["personal"], AccessRequest.Status.APPROVED, None),
+        (users["member"], AccessRequest.Status.APPROVED, now - timedelta(seconds=1)),
+        (users["member_nda"], AccessRequest.Status.REVOKED, None),
+    ):
+        AccessRequest.objects.create(
+            user=user, document=requested, reason="x", status=status, expires_at=expires_at
+        )
+    Group.objects.get_or_create(name=EXTRA_ENTITLED_GROUP)
+    users["by_plugin_rule"] = make_user("t-rule", groups=[EXTRA_ENTITLED_GROUP])
     everyone = set(policy.everyone_documents().values_list("pk", flat=True))
-    for name in ("anonymous", "personal", "member", "member_nda", "other_org", "group_member"):
+    entitled_by_user = {}
+    for name in (
+        "anonymous",
+        "personal",
+        "member",
+        "member_nda",
+        "other_org",
+        "group_member",
+        "by_plugin_rule",
+    ):
         user = users[name]
         visible = set(policy.visible_documents(user).values_list("pk", flat=True))
         entitled = set(policy.entitled_only_documents(user).values_list("pk", flat=True))
         assert not everyone & entitled, name
         assert visible == everyone | entitled, name
-    assert policy.entitled_only_documents(users["other_org"]).exists()
-    assert policy.entitled_only_documents(users["group_member"]).exists()
+        entitled_by_user[name] = entitled
+    assert by_organization.pk in entitled_by_user["other_org"]
+    assert by_group.pk in entitled_by_user["group_member"]
+    assert requested.pk in entitled_by_user["personal"]  # approved, no expiry
+    assert requested.pk not in entitled_by_user["member"] | entitled_by_user["member_nda"]
+    assert {by_organization.pk, by_group.pk, requested.pk} <= entitled_by_user["by_plugin_rule"]
+    assert entitled_by_user["anonymous"] == set()
 
 
 @pytest.mark.django_db

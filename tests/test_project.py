@@ -115,3 +115,16 @@ def test_settings_follow_the_environment():
         "search.backends.elasticsearch.ElasticsearchBackend",
         "django.core.mail.backends.smtp.EmailBackend",
     ]
+
+
+@pytest.mark.django_db
+def test_postgresql_connections_run_without_jit():
+    """PostgreSQL's JIT compiles statements whose estimated cost is high (a facet count over
+    100,000 documents), which costs far more than it saves on the portal's short statements."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cms.plugins import registry
@@ -53,29 +53,58 @@ def personal_levels() -> set[str]:
     return set(getattr(settings, "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", ["public", "signed_in"]))
 
 
-def _grants_q(user) -> Q:
-    """Entitlements of ``user`` granted to documents one by one: approved access requests and
-    what access rules (plugins) grant. Organizations and groups are the documents' own lists."""
-    from cms.models import AccessRequest
+def _entitlement_rows(user, personal_only: bool = False) -> list[tuple[QuerySet, str]]:
+    """``[(rows, their document column)]``: the rows that entitle ``user`` to restricted
+    documents, one queryset per path: their groups on a document's list, their organization on
+    it, their granted access requests (``personal_only``: the last alone)."""
+    from cms.models import AccessRequest, TrustDocument
 
     # Revocation and expiry take effect on the next request: nothing is cached across requests.
-    condition = Q(pk__in=AccessRequest.granted_document_ids(user))
+    paths = [(AccessRequest.granted().filter(user=user).order_by(), "document_id")]
+    if personal_only:
+        return paths
+    groups = TrustDocument.restricted_groups.through.objects.filter(group__user=user)
+    paths.append((groups, "trustdocument_id"))
+    organization = _organization(user)
+    if organization is not None:
+        organizations = TrustDocument.restricted_organizations.through.objects.filter(
+            organization_id=organization.pk
+        )
+        paths.append((organizations, "trustdocument_id"))
+    return paths
+
+
+def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q:
+    """Condition under which ``user`` is entitled to a restricted document: a path of
+    ``_entitlement_rows``, or an access rule (a plugin) that grants it.
+
+    The same paths in two shapes, for the two ways a query meets them:
+
+    * ``correlated`` (the default): each path a correlated ``EXISTS`` on the document's row.
+      For entitlement OR-ed with what is open to everyone (``visible_documents``): the database
+      asks it only of the restricted rows it is about to return, an index probe each, and the
+      rest of the query keeps its plan (index lookups by filter or by search match). An
+      uncorrelated ``pk IN (entitled ids)`` there makes the planner scan the whole table.
+    * not correlated: ``pk IN`` the union of the paths' document ids. For queries of the
+      entitled documents alone (``entitled_only_documents``): the database starts from the
+      user's own rows, and estimates their number well, where its estimate of several
+      ``EXISTS`` OR-ed together is far too high for the facet counts built on it.
+    """
+    if not _is_signed_in(user):
+        return Q(pk__in=[])
+    paths = _entitlement_rows(user, personal_only)
+    if correlated:
+        condition = Q()
+        for rows, column in paths:
+            condition |= Q(Exists(rows.filter(**{column: OuterRef("pk")})))
+    else:
+        ids = [rows.values(column) for rows, column in paths]
+        condition = Q(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
     for rule in registry.access_rules():
         extra = rule.restricted_visible_q(user)
         if extra is not None:
             condition |= extra
     return condition
-
-
-def _entitled_q(user) -> Q:
-    """Condition under which ``user`` is entitled to restricted documents."""
-    if not _is_signed_in(user):
-        return Q(pk__in=[])
-    condition = Q(restricted_groups__in=user.groups.all())
-    organization = _organization(user)
-    if organization is not None:
-        condition |= Q(restricted_organizations=organization)
-    return condition | _grants_q(user)
 
 
 def granted_document_ids(user) -> list[int]:
@@ -86,7 +115,7 @@ def granted_document_ids(user) -> list[int]:
     if not _is_signed_in(user):
         return []
     granted = TrustDocument.objects.filter(
-        _grants_q(user), access_level=AccessLevel.RESTRICTED, live=True
+        _entitled_q(user, personal_only=True), access_level=AccessLevel.RESTRICTED, live=True
     )
     return sorted(granted.values_list("pk", flat=True).distinct())
 
@@ -103,17 +132,12 @@ def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QueryS
     from cms.models import TrustDocument
 
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
-    return queryset.filter(open_to_all | Q(pk__in=_entitled_restricted(user)))
-
-
-def _entitled_restricted(user, **conditions) -> QuerySet:
-    """Ids of the restricted documents ``user`` is entitled to. Entitlement is asked of
-    restricted documents only (an index finds them): asked of every document, the joins to
-    the entitled organizations and groups read the whole table."""
-    from cms.models import TrustDocument
-
-    restricted = TrustDocument.objects.filter(access_level=AccessLevel.RESTRICTED, **conditions)
-    return restricted.filter(_entitled_q(user)).values("pk")
+    if not _is_signed_in(user):
+        return queryset.filter(open_to_all)
+    # Entitlement is asked of restricted rows only (the OR is evaluated left to right).
+    return queryset.filter(
+        open_to_all | (Q(access_level=AccessLevel.RESTRICTED) & _entitled_q(user))
+    )
 
 
 def described_documents(user, queryset: QuerySet | None = None) -> QuerySet:
@@ -138,9 +162,11 @@ def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     if not _is_signed_in(user):
         return TrustDocument.objects.none()
     queryset = TrustDocument.objects.all() if queryset is None else queryset
-    entitled = _entitled_restricted(user, restricted_listed=False)
     return queryset.filter(
-        live=True, access_level=AccessLevel.RESTRICTED, restricted_listed=False, pk__in=entitled
+        _entitled_q(user, correlated=False),
+        live=True,
+        access_level=AccessLevel.RESTRICTED,
+        restricted_listed=False,
     )
 
 
