@@ -3,17 +3,31 @@ which asks the access policy."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, get_page_models
 from wagtail.search import index
+from wagtail.url_routing import RouteResult
 from wagtail_localize.fields import SynchronizedField
 
 from .taxonomy import Section
+
+
+@cache
+def _page_types_with_own_routing() -> tuple[type, ...]:
+    """Page types (of any installed app) that override Wagtail's routing."""
+    return tuple(
+        model
+        for model in get_page_models()
+        if model is not HomePage and model.route is not Page.route
+    )
 
 
 class HomePage(Page):
@@ -26,6 +40,19 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def route(self, request, path_components):
+        """The page a path names, in one lookup by ``url_path`` (its ancestors' slugs, which
+        Wagtail keeps up to date) instead of Wagtail's two queries per path segment. Wagtail's
+        walk decides when a page type routes on its own (it may answer paths that name no
+        page): then every segment must be asked."""
+        if not path_components or _page_types_with_own_routing():
+            return super().route(request, path_components)
+        url_path = self.url_path + "/".join(path_components) + "/"
+        page = Page.objects.filter(url_path=url_path, path__startswith=self.path).first()
+        if page is None or not page.live:
+            raise Http404
+        return RouteResult(page.specific)
 
     def get_context(self, request, *args, **kwargs):
         from cms.listing import recent_documents
