@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
@@ -11,22 +13,35 @@ from cms.plugins.base import MenuItem
 
 
 def _page_urls(request) -> dict:
-    """URLs of the core pages in the reader's language (two queries per request)."""
+    """URLs of the core pages in the reader's language, in one query: the home page, the
+    Trust Documents pages (with their section) and the Industries & Regions page."""
     from cms.models import DocumentIndexPage, IndustriesRegionsPage
 
     locale = active_locale()
-    urls: dict = {"sections": {}}
-    for page in DocumentIndexPage.objects.live().filter(locale=locale).order_by("path"):
-        key = page.section or "all"
-        if key == "all":
-            urls.setdefault("documents", (page.title, page.get_url(request)))
-        else:
-            urls["sections"].setdefault(key, (page.title, page.get_url(request)))
-    industries = IndustriesRegionsPage.objects.live().filter(locale=locale).first()
-    if industries:
-        urls["industries"] = (industries.title, industries.get_url(request))
-    home = Page.objects.filter(depth=2, locale=locale).live().first()
-    urls["home"] = home.get_url(request) if home else "/"
+    types = ContentType.objects.get_for_models(DocumentIndexPage, IndustriesRegionsPage)
+    index_type, industries_type = (types[DocumentIndexPage].pk, types[IndustriesRegionsPage].pk)
+    sections = DocumentIndexPage.objects.filter(pk=OuterRef("pk")).values("section")
+    pages = (
+        Page.objects.live()
+        .filter(locale=locale)
+        .filter(Q(depth=2) | Q(content_type_id__in=[index_type, industries_type]))
+        .annotate(menu_section=Subquery(sections))
+        .order_by("path")
+    )
+    urls: dict = {"sections": {}, "home": "/"}
+    home_found = False
+    for page in pages:
+        if page.depth == 2 and not home_found:
+            urls["home"], home_found = page.get_url(request), True
+        if page.content_type_id == index_type:
+            key = page.menu_section or "all"
+            entry = (page.title, page.get_url(request))
+            if key == "all":
+                urls.setdefault("documents", entry)
+            else:
+                urls["sections"].setdefault(key, entry)
+        elif page.content_type_id == industries_type:
+            urls.setdefault("industries", (page.title, page.get_url(request)))
     return urls
 
 
