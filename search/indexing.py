@@ -4,6 +4,9 @@ directly and needs nothing; the Elasticsearch backend re-indexes or removes the 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 
 
@@ -58,3 +61,65 @@ def reindex_term(model_label: str, translation_key: str) -> None:
 
         for document in TrustDocument.objects.filter(pk__in=source_ids, live=True):
             elasticsearch.index_document(document)
+
+
+# --- Bulk loads ------------------------------------------------------------------------------
+
+_deferred: ContextVar[set[int] | None] = ContextVar("deferred_entries", default=None)
+
+
+def defer_entry_update(document_ids) -> bool:
+    """Inside ``deferred_indexing``: note the documents whose entries to rebuild at its end
+    (True); outside it, False, and the caller updates them now."""
+    pending = _deferred.get()
+    if pending is None:
+        return False
+    pending.update(document_ids)
+    return True
+
+
+@contextmanager
+def deferred_indexing():
+    """For bulk loads (the demo content): the database search index and Wagtail's own search
+    index (the admin's) are brought up to date once, at the end, instead of on every save of
+    every object (a document is saved several times on its way to being published: draft,
+    revision, publish, translation). Deletions are still applied at once. Not re-entrant."""
+    from django.db.models.signals import post_save
+    from modelsearch import index as wagtail_index
+    from modelsearch.backends import get_search_backends
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    from .text_index import series_ids, update_entries
+
+    models = [
+        model
+        for model in wagtail_index.get_indexed_models()
+        if getattr(model, "search_auto_update", True)
+    ]
+    saved: dict[type, set] = {}
+
+    def remember(sender, instance, raw=False, **kwargs):
+        if not raw:
+            saved.setdefault(sender, set()).add(instance.pk)
+
+    token = _deferred.set(set())
+    for model in models:
+        post_save.disconnect(post_save_signal_handler, sender=model)
+        post_save.connect(remember, sender=model, dispatch_uid=f"deferred_{model._meta.label}")
+    try:
+        yield
+    finally:
+        for model in models:
+            post_save.disconnect(sender=model, dispatch_uid=f"deferred_{model._meta.label}")
+            post_save.connect(post_save_signal_handler, sender=model)
+        pending = _deferred.get()
+        _deferred.reset(token)
+    ids = list(series_ids(pending))
+    for start in range(0, len(ids), 500):
+        update_entries(ids[start : start + 500])
+    backends = list(get_search_backends(with_auto_update=True))
+    for model, pks in saved.items():
+        objects = list(model.get_indexed_objects().filter(pk__in=pks))
+        for backend in backends:
+            # As Wagtail's update_index does it: a model's objects in one call per backend.
+            backend.add_bulk(model, objects)

@@ -16,20 +16,25 @@ def _changes(update_fields, text_fields: set[str]) -> bool:
     return update_fields is None or bool(text_fields & set(update_fields))
 
 
+def _update_entries_of(document_ids) -> None:
+    """Rebuild the entries of these documents' series now, or at the end of a bulk load."""
+    from .indexing import defer_entry_update
+    from .text_index import series_ids, update_entries
+
+    if not defer_entry_update(document_ids):
+        update_entries(series_ids(document_ids))
+
+
 def _document_saved(sender, instance, update_fields=None, **kwargs):
     if not _changes(update_fields, DOCUMENT_TEXT_FIELDS):
         return
-    from .text_index import series_ids, update_entries
-
-    update_entries(series_ids([instance.pk]))
+    _update_entries_of([instance.pk])
 
 
 def _version_saved(sender, instance, update_fields=None, **kwargs):
     if not _changes(update_fields, VERSION_TEXT_FIELDS):
         return
-    from .text_index import series_ids, update_entries
-
-    update_entries(series_ids([instance.document_id]))
+    _update_entries_of([instance.document_id])
 
 
 def _file_changed(sender, instance, raw=False, **kwargs):
@@ -37,20 +42,25 @@ def _file_changed(sender, instance, raw=False, **kwargs):
         return
     from cms.models import DocumentVersion
 
-    from .text_index import series_ids, update_entries
-
     document_id = (
         DocumentVersion.objects.filter(pk=instance.version_id)
         .values_list("document_id", flat=True)
         .first()
     )
     if document_id is not None:
-        update_entries(series_ids([document_id]))
+        _update_entries_of([document_id])
 
 
 def _term_saved(sender, instance, raw=False, created=False, **kwargs):
-    if raw or created:
-        return  # a new term is on no document yet
+    if raw:
+        return
+    if (
+        created
+        and not sender.objects.filter(translation_key=instance.translation_key)
+        .exclude(pk=instance.pk)
+        .exists()
+    ):
+        return  # a new term is on no document yet (a new translation of one is: its name is)
     from workflows.jobs import enqueue
 
     from .indexing import reindex_term

@@ -220,3 +220,20 @@ def test_a_draft_revision_leaves_the_entry_alone_and_its_words_unfound():
     assert SearchEntry.objects.get(document=doc).updated_at == before
     assert slugs(Client().get(API, {"q": "lynx"})) == []
     assert slugs(Client().get(API, {"q": "ocelot"})) == [doc.slug]
+
+
+@pytest.mark.django_db
+def test_a_term_translated_later_is_searched_in_its_language(django_capture_on_commit_callbacks):
+    """Entries hold the taxonomy names of every language: translating a standard after its
+    documents were published makes them findable by the translated name (a job, after the
+    commit)."""
+    from wagtail.models import Locale
+
+    standard = factories.term(factories.Standard, "Axolotl framework")
+    doc = factories.document("public", title="Unrelated title", standards=[standard])
+    assert slugs(Client().get(API, {"q": "Schwanzlurch", "locale": "de"})) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        german = standard.copy_for_translation(Locale.objects.get(language_code="de"))
+        german.name = "Schwanzlurch-Rahmenwerk"
+        german.save()
+    assert slugs(Client().get(API, {"q": "Schwanzlurch", "locale": "de"})) == [doc.slug]

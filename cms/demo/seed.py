@@ -33,6 +33,7 @@ from cms.models import (
     VersionFile,
 )
 from cms.setup import ensure_editor_permissions, ensure_locales
+from search.indexing import deferred_indexing
 
 from . import content
 from .pdf import render_document_pdf
@@ -53,10 +54,10 @@ class Seeder:
         self.terms: dict[type, dict[str, object]] = {}
 
     def run(self) -> None:
-        # Wagtail updates its reference index on every save, and the seed saves most objects
-        # several times (draft, revision, publish, translation): the index is built once, at
-        # the end, as Wagtail's own rebuild command does it.
-        with disable_reference_index_auto_update():
+        # Wagtail updates its reference index and both search indexes follow every save, and
+        # the seed saves most objects several times (draft, revision, publish, translation):
+        # each index is built once, at the end, as their rebuild commands do it.
+        with disable_reference_index_auto_update(), deferred_indexing():
             ensure_locales()
             ensure_editor_permissions()
             self.locale = Locale.get_default()
