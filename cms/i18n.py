@@ -7,6 +7,7 @@ and swap in the live translation for display, in one query per model, whatever t
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -16,16 +17,22 @@ from django.utils import translation
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import DraftStateMixin, Locale
 
-#: ``{language code: Locale}``: every listing asks for the active and the default locale several
-#: times, and a locale changes only when an administrator adds or removes a language.
-_locales: dict[str, Locale] = {}
+#: ``{language code: (Locale, when it was read)}``: every listing asks for the active and the
+#: default locale several times, and a locale changes only when an administrator adds or removes
+#: a language. A change clears this process's copy at once (``forget_locales``); other processes
+#: (workers, other web processes) read theirs again after ``LOCALE_CACHE_SECONDS``.
+_locales: dict[str, tuple[Locale, float]] = {}
+LOCALE_CACHE_SECONDS = 60.0
 
 
 def locale_for(language_code: str) -> Locale:
     code = get_supported_content_language_variant(language_code)
-    locale = _locales.get(code)
-    if locale is None:
-        locale = _locales[code] = Locale.objects.get(language_code=code)
+    cached = _locales.get(code)
+    now = time.monotonic()
+    if cached is not None and now - cached[1] < LOCALE_CACHE_SECONDS:
+        return cached[0]
+    locale = Locale.objects.get(language_code=code)
+    _locales[code] = (locale, now)
     return locale
 
 

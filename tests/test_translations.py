@@ -504,3 +504,21 @@ def test_page_translation_workflow(admin_client):
         "title": "Workflow page, revised",
         "intro": "English introduction.",
     }
+
+
+@pytest.mark.django_db
+def test_a_process_rereads_locales_another_process_changed(monkeypatch):
+    """Each process keeps its locales for LOCALE_CACHE_SECONDS: a change made by another
+    process (which sends this one no signal) is seen after that, never later."""
+    from cms import i18n
+
+    clock = [1000.0]
+    monkeypatch.setattr(i18n.time, "monotonic", lambda: clock[0])
+    before = i18n.locale_for("fr")
+    # Elsewhere, the French locale is replaced: written without signals, as this process sees it.
+    Locale.objects.filter(pk=before.pk).update(language_code="fr-retired")
+    (replacement,) = Locale.objects.bulk_create([Locale(language_code="fr")])
+    clock[0] += i18n.LOCALE_CACHE_SECONDS - 1
+    assert i18n.locale_for("fr").pk == before.pk  # its own copy, for a while
+    clock[0] += 1
+    assert i18n.locale_for("fr").pk == replacement.pk
