@@ -20,7 +20,7 @@ def _document_published(sender, instance, revision=None, **kwargs):
     if instance.locale_id != default_locale().pk:
         return
     previous = getattr(instance, "_previous_live_access", None)
-    note = _new_update_note(instance)
+    note = _new_update_note(instance, revision)
     # The note's row and the events commit together, and with the publish itself where that
     # runs in a transaction (publishing from the admin's edit form does).
     with transaction.atomic():
@@ -49,13 +49,24 @@ def _record_update_note(instance, note: str) -> None:
     )
 
 
-def _new_update_note(instance) -> str:
-    """The update note this publish brings, "" when it is empty or the one already live (a
-    publish that leaves the note alone tells nobody anything)."""
+def _new_update_note(instance, revision=None) -> str:
+    """The update note this publish brings: "" when it is empty, the one already live (a publish
+    that leaves the note alone tells nobody anything), or already told since ``revision`` was
+    written (an older revision published again: its note went out when it first went live)."""
+    from cms.models import DocumentUpdateNote
+
     note = (instance.update_note or "").strip()
     if not note or not instance.live:
         return ""
-    return "" if note == getattr(instance, "_previous_live_note", None) else note
+    if note == getattr(instance, "_previous_live_note", None):
+        return ""
+    if revision is not None and (
+        DocumentUpdateNote.objects.filter(
+            document=instance, note=note, published_at__gte=revision.created_at
+        ).exists()
+    ):
+        return ""
+    return note
 
 
 def _version_published(sender, instance, **kwargs):

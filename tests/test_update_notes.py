@@ -172,14 +172,31 @@ def test_each_new_note_is_kept_with_the_moment_it_went_live(
         document.last_published_at,
     )
 
-    # Publishing the first revision again rewrites the series' field, not the history.
+    # Publishing the first revision again rewrites the series' field, not the history, and
+    # tells nobody its note a second time: it went out when that revision first went live.
     with capture(execute=True):
         first_revision.publish()
     rows = list(DocumentUpdateNote.objects.filter(document=document).order_by("pk"))
-    assert [(r.pk, r.note, r.published_at) for r in rows[:2]] == [
+    assert [(r.pk, r.note, r.published_at) for r in rows] == [
         (first.pk, NOTE, first.published_at),
         (second.pk, second.note, second.published_at),
     ]
+    published = OutboxEvent.objects.filter(
+        name="DocumentPublished", payload__document_id=document.pk
+    ).order_by("created_at")
+    assert [event.payload["update_note"] for event in published][-4:] == [
+        NOTE,
+        "",
+        "The scope now names Warsaw.",
+        "",  # the republished first revision
+    ]
+
+    # The same words in a new revision are a new note: the editor is telling readers again.
+    publish_in_the_admin(admin, document, capture, update_note="An interim note.")
+    publish_in_the_admin(admin, document, capture, update_note=NOTE)
+    newest = DocumentUpdateNote.objects.filter(document=document).first()
+    assert DocumentUpdateNote.objects.filter(document=document).count() == 4
+    assert (newest.note, newest.published_at) == (NOTE, document.last_published_at)
 
 
 @pytest.mark.django_db
