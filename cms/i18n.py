@@ -23,12 +23,13 @@ from wagtail.models import DraftStateMixin, Locale
 #: (workers, other web processes) read theirs again after ``LOCALE_CACHE_SECONDS``.
 _locales: dict[str, tuple[Locale, float]] = {}
 LOCALE_CACHE_SECONDS = 60.0
+_clock = time.monotonic
 
 
 def locale_for(language_code: str) -> Locale:
     code = get_supported_content_language_variant(language_code)
     cached = _locales.get(code)
-    now = time.monotonic()
+    now = _clock()
     if cached is not None and now - cached[1] < LOCALE_CACHE_SECONDS:
         return cached[0]
     locale = Locale.objects.get(language_code=code)
