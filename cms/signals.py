@@ -51,22 +51,30 @@ def _record_update_note(instance, note: str) -> None:
 
 def _new_update_note(instance, revision=None) -> str:
     """The update note this publish brings: "" when it is empty, the one already live (a publish
-    that leaves the note alone tells nobody anything), or already told since ``revision`` was
-    written (an older revision published again: its note went out when it first went live)."""
-    from cms.models import DocumentUpdateNote
-
+    that leaves the note alone tells nobody anything), or already told (``_told_before``)."""
     note = (instance.update_note or "").strip()
     if not note or not instance.live:
         return ""
     if note == getattr(instance, "_previous_live_note", None):
         return ""
-    if revision is not None and (
-        DocumentUpdateNote.objects.filter(
-            document=instance, note=note, published_at__gte=revision.created_at
-        ).exists()
-    ):
+    if revision is not None and _told_before(instance, note, revision):
         return ""
     return note
+
+
+def _told_before(document, note: str, revision) -> bool:
+    """Was ``note`` already told for the content of ``revision``, an older revision published
+    again (a rollback)? Yes if it went out after the revision was written (the revision
+    introduced it), or if it was the newest note when the revision was written (the revision
+    carried it over unchanged). The same words in a revision written after another note went
+    out are a new note."""
+    from cms.models import DocumentUpdateNote
+
+    notes = DocumentUpdateNote.objects.filter(document=document)
+    if notes.filter(note=note, published_at__gte=revision.created_at).exists():
+        return True
+    newest_then = notes.filter(published_at__lt=revision.created_at).first()  # newest first
+    return newest_then is not None and newest_then.note == note
 
 
 def _version_published(sender, instance, **kwargs):

@@ -165,6 +165,7 @@ def test_each_new_note_is_kept_with_the_moment_it_went_live(
 
     publish_in_the_admin(admin, document, capture, summary="Only the summary changed.")
     assert DocumentUpdateNote.objects.filter(document=document).count() == 1
+    carried_over = document.live_revision  # the same note, carried into a later revision
     publish_in_the_admin(admin, document, capture, update_note="The scope now names Warsaw.")
     second = DocumentUpdateNote.objects.filter(document=document).first()
     assert (second.note, second.published_at) == (
@@ -181,14 +182,21 @@ def test_each_new_note_is_kept_with_the_moment_it_went_live(
         (first.pk, NOTE, first.published_at),
         (second.pk, second.note, second.published_at),
     ]
+    # Nor does a later revision that carried the first note over unchanged.
+    publish_in_the_admin(admin, document, capture, update_note="The scope now names Warsaw.")
+    with capture(execute=True):
+        carried_over.publish()
+    assert DocumentUpdateNote.objects.filter(document=document).count() == 2
     published = OutboxEvent.objects.filter(
         name="DocumentPublished", payload__document_id=document.pk
     ).order_by("created_at")
-    assert [event.payload["update_note"] for event in published][-4:] == [
+    assert [event.payload["update_note"] for event in published][-6:] == [
         NOTE,
         "",
         "The scope now names Warsaw.",
         "",  # the republished first revision
+        "",  # the note of the newest revision is live again: nothing new to tell
+        "",  # the republished revision that carried the first note over
     ]
 
     # The same words in a new revision are a new note: the editor is telling readers again.
