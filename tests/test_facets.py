@@ -203,3 +203,30 @@ def test_after_a_publish_a_job_counts_the_plain_listings_again(django_capture_on
             answer = Client().get(url).json()
         assert not [q for q in captured.captured_queries if "facet_set_0" in q["sql"]], url
         assert answer["facets"]["standard"][blue.slug] == 2
+
+
+@pytest.mark.django_db
+def test_a_plugin_rule_over_a_many_valued_relation_repeats_no_document(users, monkeypatch):
+    """A rule's condition may span a relation with many rows per document (versions here): it
+    is asked in a subquery, so listings and counts still hold each document once."""
+    from django.db.models import Q
+
+    from cms.access import policy
+    from tests.sample_plugin.apps import SampleAccessRule
+
+    doc = factories.document("restricted", versions=3)
+    assert doc.versions.filter(live=True).count() == 3
+    monkeypatch.setattr(
+        SampleAccessRule,
+        "restricted_visible_q",
+        lambda self, user: Q(versions__live=True) if user.username == "t-personal" else None,
+    )
+    user = users["personal"]
+    for queryset in (policy.visible_documents(user), policy.entitled_only_documents(user)):
+        pks = list(queryset.values_list("pk", flat=True))
+        assert doc.pk in pks
+        assert len(pks) == len(set(pks))
+    client = Client()
+    client.force_login(user)
+    answer = client.get("/api/v3/trust-documents/", {"category": doc.category.slug}).json()
+    assert answer["count"] == 1 and [d["slug"] for d in answer["items"]] == [doc.slug]

@@ -100,10 +100,20 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
     else:
         ids = [rows.values(column) for rows, column in paths]
         condition = Q(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
+    from cms.models import TrustDocument
+
     for rule in registry.access_rules():
         extra = rule.restricted_visible_q(user)
-        if extra is not None:
-            condition |= extra
+        if extra is None:
+            continue
+        # In a subquery of its own: a rule's condition may span a many-valued relation, whose
+        # join would repeat the caller's rows (and miscount facets) if it were OR-ed in here.
+        granted = TrustDocument.objects.filter(extra)
+        condition |= (
+            Q(Exists(granted.filter(pk=OuterRef("pk"))))
+            if correlated
+            else Q(pk__in=granted.values("pk"))
+        )
     return condition
 
 
@@ -134,7 +144,8 @@ def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QueryS
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
     if not _is_signed_in(user):
         return queryset.filter(open_to_all)
-    # Entitlement is asked of restricted rows only (the OR is evaluated left to right).
+    # (restricted AND entitled): the database tests the cheap level first, so the entitlement
+    # subqueries run for restricted rows only.
     return queryset.filter(
         open_to_all | (Q(access_level=AccessLevel.RESTRICTED) & _entitled_q(user))
     )
