@@ -128,3 +128,30 @@ def test_postgresql_connections_run_without_jit():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone()[0] == "off"
+
+
+@pytest.mark.parametrize(
+    "url, disable, expected",
+    [
+        ("postgres://u@127.0.0.1:5432/x", None, "-c jit=off"),
+        (
+            "postgres://u@127.0.0.1:5432/x?options=-c%20search_path%3Dportal",
+            None,
+            "-c search_path=portal -c jit=off",
+        ),
+        ("postgres://u@127.0.0.1:5432/x", "false", None),  # behind PgBouncer: ALTER ROLE instead
+    ],
+)
+def test_the_jit_option_keeps_the_url_s_own_options(url, disable, expected):
+    script = (
+        "import django;django.setup();from django.conf import settings as s;"
+        "print(repr(s.DATABASES['default'].get('OPTIONS', {}).get('options')))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sites.settings.dev", "DATABASE_URL": url}
+    env.pop("DATABASE_DISABLE_JIT", None)
+    if disable is not None:
+        env["DATABASE_DISABLE_JIT"] = disable
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip() == repr(expected), out.stderr

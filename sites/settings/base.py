@@ -129,8 +129,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # The portal's statements are short and run thousands of times: PostgreSQL's JIT compiles
     # any whose estimated cost passes jit_above_cost (a facet count over 100,000 documents
     # does), spending ~80 ms to save a few. Off for this application's connections only.
+    # Behind a connection pooler that refuses startup options (PgBouncer does, unless told to
+    # pass them), set DATABASE_DISABLE_JIT=false and `ALTER ROLE <user> SET jit = off` instead.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _given = _options.get("options", "")
+    _given = " ".join(_given) if isinstance(_given, list | tuple) else _given
+    _options["options"] = f"{_given} -c jit=off".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
