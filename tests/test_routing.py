@@ -110,3 +110,22 @@ def test_page_types_that_route_on_their_own_get_wagtails_walk(monkeypatch):
         page_models._page_types_with_own_routing.cache_clear()
     assert found.pk == section.pk
     assert answered == [["virtual-path"]]
+
+
+@pytest.mark.django_db
+def test_a_reader_gets_the_page_a_url_names_and_404_for_the_rest():
+    """Over HTTP, as a reader meets it: through Wagtail's serve view and its hooks."""
+    from django.test import Client
+
+    client = Client()
+    home = HomePage.objects.get(locale__language_code="de")
+    pack = Page.objects.descendant_of(home).filter(depth=5).live().first().specific
+    url = pack.get_url()
+    assert url.startswith("/de/")
+    answer = client.get(url)
+    assert answer.status_code == 200 and pack.title in answer.content.decode()
+    upper_cased = url[: -len(pack.slug) - 1] + pack.slug.upper() + "/"
+    for missing in (url + "nothing-below/", upper_cased, "/de/" + pack.slug + "/"):
+        assert client.get(missing).status_code == 404, missing
+    pack.unpublish()
+    assert client.get(url).status_code == 404

@@ -49,7 +49,12 @@ class HomePage(Page):
         if not path_components or _page_types_with_own_routing():
             return super().route(request, path_components)
         url_path = self.url_path + "/".join(path_components) + "/"
-        page = Page.objects.filter(url_path=url_path, path__startswith=self.path).first()
+        # By the last segment's slug: slugs are indexed, URL paths are not (and a URL path names
+        # one page, so no order is needed to pick it).
+        found = Page.objects.filter(
+            slug=path_components[-1], url_path=url_path, path__startswith=self.path
+        ).order_by()[:1]
+        page = next(iter(found), None)
         if page is None or not page.live:
             raise Http404
         return RouteResult(page.specific)
