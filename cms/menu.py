@@ -28,11 +28,10 @@ def _page_urls(request) -> dict:
         .annotate(menu_section=Subquery(sections))
         .order_by("path")
     )
-    urls: dict = {"sections": {}, "home": "/"}
-    home_found = False
+    urls: dict = {"sections": {}}
     for page in pages:
-        if page.depth == 2 and not home_found:
-            urls["home"], home_found = page.get_url(request), True
+        if page.depth == 2:
+            urls.setdefault("home", page.get_url(request))
         if page.content_type_id == index_type:
             key = page.menu_section or "all"
             entry = (page.title, page.get_url(request))
@@ -42,6 +41,7 @@ def _page_urls(request) -> dict:
                 urls["sections"].setdefault(key, entry)
         elif page.content_type_id == industries_type:
             urls.setdefault("industries", (page.title, page.get_url(request)))
+    urls.setdefault("home", "/")
     return urls
 
 

@@ -90,6 +90,8 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
       user's own rows, and estimates their number well, where its estimate of several
       ``EXISTS`` OR-ed together is far too high for the facet counts built on it.
     """
+    from cms.models import TrustDocument
+
     if not _is_signed_in(user):
         return Q(pk__in=[])
     paths = _entitlement_rows(user, personal_only)
@@ -100,8 +102,6 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
     else:
         ids = [rows.values(column) for rows, column in paths]
         condition = Q(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
-    from cms.models import TrustDocument
-
     for rule in registry.access_rules():
         extra = rule.restricted_visible_q(user)
         if extra is None:
