@@ -53,6 +53,8 @@ def test_the_admin_form_has_the_update_note(demo_users):
     edit_url = reverse(TrustDocument.snippet_viewset.get_url_name("edit"), args=[document.pk])
     page = client_for(demo_users["admin"]).get(edit_url).content.decode()
     assert 'name="update_note"' in page and "Update note" in page
+    # Scheduled publishing: the go-live and expiry fields of the admin's schedule dialog.
+    assert 'name="go_live_at"' in page and 'name="expire_at"' in page
 
 
 @pytest.mark.django_db
@@ -239,3 +241,45 @@ def test_the_migration_recovers_earlier_notes_from_the_outbox():
     migration.notes_from_the_outbox(django_apps, schema_editor=None)
     recovered = DocumentUpdateNote.objects.values_list("document_id", "note", "published_at")
     assert list(recovered) == [(document.pk, NOTE, published_at)]
+
+
+@pytest.mark.django_db
+def test_a_scheduled_note_is_told_when_its_revision_goes_live(
+    demo_users, django_capture_on_commit_callbacks
+):
+    """As editors meet it: published with a go-live time in the admin, the revision waits; the
+    note is recorded, and its event sent, when ``publish_scheduled`` (cron) puts it live, and
+    only once."""
+    from django.core.management import call_command
+    from wagtail.models import Revision
+
+    admin = demo_users["admin"]
+    document = factories.document("public", title="Scheduled notes")
+    later = timezone.localtime() + timedelta(days=1)
+    publish_in_the_admin(
+        admin,
+        document,
+        django_capture_on_commit_callbacks,
+        update_note="Scheduled: the scope adds Lisbon.",
+        go_live_at=later.strftime("%Y-%m-%d %H:%M"),
+    )
+    scheduled = Revision.objects.for_instance(document).get(approved_go_live_at__isnull=False)
+    assert not DocumentUpdateNote.objects.filter(document=document).exists()
+
+    # A day passes: the go-live time, in the schedule and in the revision's content, is past.
+    past = timezone.now() - timedelta(minutes=1)
+    scheduled.content["go_live_at"] = past.isoformat()
+    scheduled.approved_go_live_at = past
+    scheduled.save(update_fields=["content", "approved_go_live_at"])
+    for _run in range(2):  # cron runs again: nothing more is told
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("publish_scheduled")
+    document.refresh_from_db()
+    (note,) = DocumentUpdateNote.objects.filter(document=document)
+    assert (note.note, note.published_at) == (
+        "Scheduled: the scope adds Lisbon.",
+        document.last_published_at,
+    )
+    events = OutboxEvent.objects.filter(name="DocumentPublished", payload__document_id=document.pk)
+    assert [e.payload["update_note"] for e in events.order_by("created_at")][-1] == note.note
+    assert events.filter(payload__update_note=note.note).count() == 1

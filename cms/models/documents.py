@@ -24,7 +24,13 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    PublishingPanel,
+)
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -171,6 +177,8 @@ class TrustDocument(
             ],
             heading=_("Access"),
         ),
+        # Go-live and expiry times (the admin's schedule dialog); publish_scheduled applies them.
+        PublishingPanel(),
     ]
 
     search_fields = [
@@ -271,6 +279,7 @@ class DocumentVersion(
         FieldRowPanel([FieldPanel("version_label"), FieldPanel("published_on")]),
         FieldPanel("change_description"),
         InlinePanel("files", heading=_("Files"), label=_("File"), min_num=1),
+        PublishingPanel(),
     ]
     search_fields = [index.SearchField("change_description"), index.FilterField("live")]
 
