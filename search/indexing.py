@@ -42,7 +42,7 @@ def reindex_term(model_label: str, translation_key: str) -> None:
 
     from cms.models import TrustDocument
 
-    from .text_index import series_ids, update_entries
+    from .text_index import update_series_entries
 
     model = apps.get_model(model_label)
     relation = {"Category": "category", "Service": "services", "Standard": "standards"}[
@@ -54,8 +54,7 @@ def reindex_term(model_label: str, translation_key: str) -> None:
         .values_list("pk", flat=True)
         .distinct()
     )
-    for start in range(0, len(source_ids), 500):
-        update_entries(series_ids(source_ids[start : start + 500]))
+    update_series_entries(source_ids)
     if uses_index():
         from .backends import elasticsearch
 
@@ -89,7 +88,7 @@ def deferred_indexing():
     from modelsearch.backends import get_search_backends
     from modelsearch.signal_handlers import post_save_signal_handler
 
-    from .text_index import series_ids, update_entries
+    from .text_index import update_series_entries
 
     models = [
         model
@@ -114,9 +113,7 @@ def deferred_indexing():
             post_save.connect(post_save_signal_handler, sender=model)
         pending = _deferred.get()
         _deferred.reset(token)
-    ids = list(series_ids(pending))
-    for start in range(0, len(ids), 500):
-        update_entries(ids[start : start + 500])
+    update_series_entries(pending)
     backends = list(get_search_backends(with_auto_update=True))
     for model, pks in saved.items():
         objects = list(model.get_indexed_objects().filter(pk__in=pks))

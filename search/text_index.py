@@ -64,6 +64,18 @@ def series_ids(document_ids) -> list[int]:
     )
 
 
+#: Entries rebuilt per batch: a handful of queries and one bulk upsert per batch.
+ENTRY_BATCH_SIZE = 500
+
+
+def update_series_entries(document_ids) -> None:
+    """(Re)build the entries of the series these document rows belong to, a batch at a time
+    (a term carried by thousands of documents, a bulk load)."""
+    ids = sorted(set(series_ids(document_ids)))
+    for start in range(0, len(ids), ENTRY_BATCH_SIZE):
+        update_entries(ids[start : start + ENTRY_BATCH_SIZE])
+
+
 def update_entries(document_ids) -> int:
     """(Re)build the entries of these source documents; a few queries per batch."""
     from cms.models import DocumentVersion, TrustDocument, VersionFile

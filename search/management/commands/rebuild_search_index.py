@@ -30,8 +30,6 @@ from search.es_documents import (
 
 #: Documents per batch: one localizer (a few queries) and one bulk request per batch.
 BATCH_SIZE = 200
-#: Database entries per batch: a handful of queries and one bulk upsert per batch.
-ENTRY_BATCH_SIZE = 500
 BAR_WIDTH = 30
 
 
@@ -94,9 +92,10 @@ class Command(BaseCommand):
             # content written without save() (bulk loads, raw SQL).
             refresh_updated_on()
             text_index.remove_entries_except(ids)
-            for start in range(0, len(ids), ENTRY_BATCH_SIZE):
-                text_index.update_entries(ids[start : start + ENTRY_BATCH_SIZE])
-                self._progress(min(start + ENTRY_BATCH_SIZE, len(ids)), len(ids))
+            size = text_index.ENTRY_BATCH_SIZE
+            for start in range(0, len(ids), size):
+                text_index.update_entries(ids[start : start + size])
+                self._progress(min(start + size, len(ids)), len(ids))
         self.stdout.write("")
         self.stdout.write(f"Database search index: {len(ids)} documents indexed")
 
