@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from django.apps import AppConfig
 from django.conf import settings
 
+from .search import SearchProvider
+
 if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
@@ -21,7 +23,6 @@ if TYPE_CHECKING:
     from ninja import Router
 
     from cms.access.rules import AccessRule
-    from search.providers import SearchProvider
 
 EXTENSION_POINTS: dict[str, str] = {}
 

@@ -9,7 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from search.providers import SearchHit, SearchProvider
+from cms.plugins.search import SearchHit, SearchProvider
 
 from .models import Control
 from .roles import visible_assessments

@@ -9,7 +9,7 @@ from ninja import Router
 from cms import events
 from cms.access.rules import AccessRule
 from cms.plugins.base import DocumentAction, FooterLink, ListingAction, MenuItem, PluginConfig
-from search.providers import SearchHit, SearchProvider
+from cms.plugins.search import SearchHit, SearchProvider
 
 NDA_GROUP = "sample: NDA accepted"
 SAMPLE_ADMINS_GROUP = "sample: administrators"

@@ -1,4 +1,5 @@
-"""What a plugin implements to add a result type to the search page (a tab beside documents)."""
+"""What a plugin implements to add a result type to the search page (a tab beside documents):
+``PluginConfig.search_providers``. Part of the plugin contract, so it lives with it in the core."""
 
 from __future__ import annotations
 
