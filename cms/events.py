@@ -1,17 +1,26 @@
 """Core events plugins react to (``PluginConfig.event_handlers``).
 
-Events are raised inside the editor's transaction and written to the outbox there
-(``workflows.outbox``), so an event exists exactly when its publish does, even if Redis is down;
-after commit they are dispatched as a background job (inline on the embedded default), so a
-failing plugin never rolls back a publish. Handlers receive the event and must be idempotent: a
-job may run twice. ``event.event_id`` (the outbox row) is the same on every run, so handlers key
-what they record by it.
+Events are raised inside the editor's transaction and written there to the outbox, so an event
+exists exactly when its publish does, even if Redis is down; after commit they are dispatched as
+a background job (inline on the embedded default), so a failing plugin never rolls back a
+publish. Handlers receive the event and must be idempotent: a job may run twice.
+``event.event_id`` (the outbox row) is the same on every run, so handlers key what they record
+by it.
+
+The outbox and the search index live in layers above the core, so the core does not import them:
+each registers here from its ``AppConfig.ready()`` (``register_store``, ``register_core_handler``),
+as plugins register their handlers through the contract.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.core.exceptions import ImproperlyConfigured
+
+from cms.plugins import registry
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +76,36 @@ class HandlersFailed(Exception):
     """Some handlers of an event raised (the others ran); the outbox retries the event."""
 
 
-def run_handlers(event_name: str, payload: dict, event_id: str = "") -> None:
-    """Run every plugin handler of one event (by name, so jobs stay serialisable). One failing
-    handler does not keep the others from running; the failure is raised once they all ran."""
-    from cms.plugins import registry
-    from search.indexing import follow_event
+#: Writes an event in the current transaction and dispatches it after commit; returns its id.
+EventStore = Callable[[object], str]
 
+_store: EventStore | None = None
+_core_handlers: list[Callable[[object], None]] = []
+
+
+def register_store(store: EventStore) -> None:
+    """Registration point of the event store: ``workflows`` registers its outbox (``record``)
+    from ``ready()``. ``store(event)`` writes the event with the current transaction, so it
+    exists exactly when the change that raised it commits, and has ``run_handlers`` called
+    after the commit."""
+    global _store
+    _store = store
+
+
+def register_core_handler(handler: Callable[[object], None]) -> None:
+    """Registration point of the core services that follow every event before the plugins
+    react: ``search`` registers its index from ``ready()``. Registering twice changes nothing."""
+    if handler not in _core_handlers:
+        _core_handlers.append(handler)
+
+
+def run_handlers(event_name: str, payload: dict, event_id: str = "") -> None:
+    """Run the core handlers, then every plugin handler, of one event (by name, so jobs stay
+    serialisable). One failing handler does not keep the others from running; the failure is
+    raised once they all ran."""
     event = EVENTS_BY_NAME[event_name](**payload, event_id=event_id)
-    # The index is core, not a plugin: it follows every event before plugins react.
     failures = []
-    for handler in [follow_event, *registry.event_handlers(type(event))]:
+    for handler in [*_core_handlers, *registry.event_handlers(type(event))]:
         try:
             handler(event)
         except Exception as error:
@@ -89,6 +118,9 @@ def run_handlers(event_name: str, payload: dict, event_id: str = "") -> None:
 def emit(event) -> str:
     """Record ``event`` in the outbox with the current transaction; handlers run after commit.
     Returns the event id."""
-    from workflows.outbox import record
-
-    return record(event)
+    if _store is None:
+        raise ImproperlyConfigured(
+            "No event store is registered: add 'workflows' to INSTALLED_APPS (its outbox keeps "
+            "the core's events)."
+        )
+    return _store(event)

@@ -26,7 +26,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from redis.exceptions import RedisError
 
+from cms.events import run_handlers
+
 from .jobs import backoff_seconds, enqueue, inline
+from .models import OutboxEvent
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +48,6 @@ def backoff(attempts: int) -> timedelta:
 
 def record(event) -> str:
     """Write ``event`` to the outbox in the current transaction; relay it once that commits."""
-    from .models import OutboxEvent
-
     payload = {k: v for k, v in asdict(event).items() if k != "event_id"}
     row = OutboxEvent.objects.create(name=type(event).__name__, payload=payload)
     transaction.on_commit(lambda: relay(row.pk))
@@ -55,8 +56,6 @@ def record(event) -> str:
 
 def relay(outbox_id, attempt: int = 0) -> bool:
     """Hand one outbox event to the queue (or run it, inline). False when Redis is unreachable."""
-    from .models import OutboxEvent
-
     if inline():
         enqueue(handle, str(outbox_id))
         return True
@@ -73,10 +72,6 @@ def relay(outbox_id, attempt: int = 0) -> bool:
 def handle(outbox_id: str) -> None:
     """Job body: run the handlers of one outbox event that is open and due. A failure is
     recorded (backoff, or failed for good) and raised, so the job shows as failed too."""
-    from cms.events import run_handlers
-
-    from .models import OutboxEvent
-
     now = timezone.now()
     row = OutboxEvent.objects.filter(due(now), pk=outbox_id).first()
     if row is None:
@@ -98,8 +93,6 @@ def due(now) -> Q:
 
 
 def _record_failure(outbox_id, attempts: int, error: Exception) -> None:
-    from .models import OutboxEvent
-
     now = timezone.now()
     message = f"attempt {attempts}: {error!r}"[:4000]
     if attempts >= max_attempts():
@@ -113,8 +106,6 @@ def _record_failure(outbox_id, attempts: int, error: Exception) -> None:
 
 def retry(outbox_id) -> bool:
     """Staff's retry of a failed event: a fresh set of attempts, relayed now."""
-    from .models import OutboxEvent
-
     reset = OutboxEvent.objects.filter(
         pk=outbox_id, handled_at__isnull=True, failed_at__isnull=False
     ).update(failed_at=None, next_attempt_at=None, relayed_at=None, attempts=0)
@@ -126,8 +117,6 @@ def retry(outbox_id) -> bool:
 def relay_pending(limit: int = 1000) -> int:
     """Relay the due events never relayed (Redis was down, or a failed attempt's backoff is
     over) or relayed long ago and never handled (the job was lost)."""
-    from .models import OutboxEvent
-
     now = timezone.now()
     stale = now - RELAY_AGAIN_AFTER
     waiting = OutboxEvent.objects.filter(due(now)).filter(

@@ -15,6 +15,8 @@ from datetime import timedelta
 from django.conf import settings
 from rq.worker import Worker
 
+from cms.plugins import registry
+
 from .jobs import enqueue, inline, schedule
 from .outbox import relay_pending
 
@@ -27,8 +29,6 @@ def sweep_interval() -> int:
 
 def sweep(reschedule: bool = True) -> None:
     """Job body: relay waiting events, run plugin maintenance, then come back later."""
-    from cms.plugins import registry
-
     try:
         for task in [relay_pending, *registry.maintenance_tasks()]:
             try:
