@@ -8,8 +8,8 @@ from datetime import date
 from django.core.files.base import ContentFile
 from wagtail.models import Locale
 
-from cms.demo.pdf import render_document_pdf
 from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
+from sites.demo.pdf import render_document_pdf
 
 _counter = itertools.count(1)
 

@@ -18,8 +18,8 @@ from django.test import Client
 from django.urls import reverse
 from wagtail.models import TaskState, WorkflowState
 
-from cms.demo.pdf import render_document_pdf
 from cms.models import DocumentVersion, TrustDocument
+from sites.demo.pdf import render_document_pdf
 from tests import factories
 
 TASK_NAME = "Legal review of gated documents"

@@ -5,8 +5,8 @@ import pytest
 from django.test import Client
 from wagtail.models import APIToken, Locale
 
-from cms.demo.translate import translate
 from cms.models import IndustryPage, RegionPage, StarterPackItem, StarterPackPage
+from sites.demo.translate import translate
 from tests import factories
 
 

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils.html import strip_tags
 
-from cms.demo.pdf import render_document_pdf
 from cms.models import TrustDocument, VersionFile
 from search.indexing import reindex_term
 from search.models import SearchEntry
 from search.text_index import fts5_expression, parse_query, websearch_text
+from sites.demo.pdf import render_document_pdf
 from tests import factories
 
 API = "/api/v3/trust-documents/"

@@ -23,8 +23,8 @@ from wagtail_localize.models import (
 )
 
 from cms.access import policy
-from cms.demo import content
 from cms.models import DocumentIndexPage, TrustDocument
+from sites.demo import content
 from tests import factories
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]

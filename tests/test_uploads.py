@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cms.demo.pdf import render_document_pdf
 from cms.uploads import (
     ALLOWED_TYPES,
     SNIFF_BYTES,
@@ -25,6 +24,7 @@ from cms.uploads import (
     sha256_of,
     validate_upload,
 )
+from sites.demo.pdf import render_document_pdf
 
 # --- sample files ----------------------------------------------------------------------------
 

@@ -22,13 +22,13 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from cms.demo.pdf import render_document_pdf
 from cms.watermark import (
     WatermarkError,
     default_font_paths,
     watermark_pdf,
     watermark_to_tempfile,
 )
+from sites.demo.pdf import render_document_pdf
 
 DOWNLOAD_ID = "Ab3dEf9hJk2L"
 LINES = [

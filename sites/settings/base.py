@@ -37,6 +37,8 @@ TRUSTPORTAL_PLUGINS = env_list(
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
 
 INSTALLED_APPS = [
+    # The reader site: template tags, static files and the demo; its templates come first.
+    "sites",
     "cms",
     "cms.audit",
     "cms.accounts",
@@ -105,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
-                "cms.context_processors.portal",
+                "sites.context_processors.portal",
             ],
         },
     },
@@ -163,7 +165,6 @@ LOCALE_PATHS = [BASE_DIR / "sites" / "locale"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "sites" / "static"]
 
 # Public media (editorial images) may be served by a web server; trust documents never are:
 # their files live in a separate storage with no URL and go out only through the download view.

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from cms.i18n import active_locale
+from cms.models import DocumentIndexPage, IndustriesRegionsPage
 from cms.plugins import registry
 from cms.plugins.base import MenuItem
 
@@ -15,8 +16,6 @@ from cms.plugins.base import MenuItem
 def _page_urls(request) -> dict:
     """URLs of the core pages in the reader's language, in one query: the home page, the
     Trust Documents pages (with their section) and the Industries & Regions page."""
-    from cms.models import DocumentIndexPage, IndustriesRegionsPage
-
     locale = active_locale()
     types = ContentType.objects.get_for_models(DocumentIndexPage, IndustriesRegionsPage)
     index_type, industries_type = (types[DocumentIndexPage].pk, types[IndustriesRegionsPage].pk)

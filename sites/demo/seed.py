@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
@@ -32,6 +33,7 @@ from cms.models import (
     TrustDocument,
     VersionFile,
 )
+from cms.plugins import registry
 from cms.setup import ensure_editor_permissions, ensure_locales
 from search.indexing import deferred_indexing
 
@@ -380,8 +382,6 @@ class Seeder:
                 )
         wagtail_access = Group.objects.filter(name="Editors").first()
         if wagtail_access is not None:
-            from django.contrib.auth.models import Permission
-
             wagtail_access.permissions.add(Permission.objects.get(codename="access_admin"))
         self.log("Users: " + ", ".join(a[0] for a in accounts))
 
@@ -396,10 +396,6 @@ class Seeder:
     def seed_plugins(self) -> None:
         """Demo content of the built-in plugins that are installed (the core never imports them;
         each plugin's demo module is looked up by name)."""
-        from importlib import import_module
-
-        from cms.plugins import registry
-
         for plugin in registry.installed_plugins():
             try:
                 demo = import_module(f"{plugin.name}.demo")

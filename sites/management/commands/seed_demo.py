@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from sites.demo.seed import Seeder
+
 DEFAULT_PASSWORD = "trustportal-demo"
 
 
@@ -21,8 +23,6 @@ class Command(BaseCommand):
             raise CommandError(
                 "Refusing to load demo content on production settings (use --force to insist)."
             )
-        from cms.demo.seed import Seeder
-
         with transaction.atomic():
             Seeder(password=password, log=self.stdout.write).run()
         self.stdout.write(self.style.SUCCESS("Demo portal ready at http://127.0.0.1:8000/"))

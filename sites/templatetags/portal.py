@@ -1,9 +1,17 @@
+"""Template tags of the reader site: language links, query strings, highlights and the
+plugins' document and listing actions."""
+
 import re
 
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
+
+from cms.plugins import registry
+from search.text_index import normalize_query
 
 register = template.Library()
 
@@ -58,11 +66,6 @@ def get_item(mapping, key):
 @register.filter
 def highlight(text, query):
     """``text`` HTML-escaped, with the words of ``query`` marked (case-insensitive)."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    from search.text_index import normalize_query
-
     escaped = escape(text or "")
     words = [escape(word) for word in normalize_query(query or "").split()[:10] if len(word) > 1]
     if not words:
@@ -76,14 +79,10 @@ def highlight(text, query):
 @register.simple_tag(takes_context=True)
 def document_actions(context, document):
     """The plugins' entries of the "…" menu of ``document`` for this reader."""
-    from cms.plugins import registry
-
     return registry.document_actions(context["request"], document)
 
 
 @register.simple_tag(takes_context=True)
 def listing_actions(context):
     """The plugins' buttons acting on the documents checked in a listing."""
-    from cms.plugins import registry
-
     return registry.listing_actions(context["request"])

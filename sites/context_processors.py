@@ -1,21 +1,20 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from cms.models import PortalSettings
 from cms.plugins import registry
+
+from .menu import main_menu
 
 
 def portal(request):
     """Menu, footer links and search query for every reader page, computed only when used."""
 
     def menu():
-        from cms.menu import main_menu
-        from cms.models import PortalSettings
-
         portal_settings = PortalSettings.load(request_or_site=request)
         return main_menu(
             request, (portal_settings.trust_center_label, portal_settings.trust_center_url)
         )
-
-    from django.conf import settings
 
     return {
         "oidc_enabled": settings.TRUSTPORTAL_OIDC_ENABLED,
