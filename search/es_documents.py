@@ -14,6 +14,10 @@ from functools import cache
 from django.conf import settings
 from django.db.models import Prefetch
 from elasticsearch_dsl import Boolean, Date, Document, Integer, Keyword, Text
+from wagtail.models import Locale
+
+from cms.i18n import Localizer, default_locale
+from cms.models import DocumentVersion, TrustDocument
 
 #: Built-in Elasticsearch language analyzers, so no plugin (kuromoji, ...) is needed. "cjk"
 #: indexes Japanese as bigrams: coarser than kuromoji but always available.
@@ -26,7 +30,7 @@ LOCALE_ANALYZERS = {
 }
 FALLBACK_ANALYZER = "standard"
 
-#: Reader filter parameter (as in ``cms.listing.FILTERS``, plus section and language) -> field.
+#: Reader filter parameter (as in ``search.query.FILTERS``, plus section and language) -> field.
 FILTER_FIELDS = {
     "service": "services",
     "category": "category",
@@ -149,9 +153,6 @@ def to_es_document(document, locale: str, localize=None) -> Document:
 
 def indexable_documents():
     """Live source documents with everything ``document_to_index`` reads, prefetched."""
-    from cms.i18n import default_locale
-    from cms.models import DocumentVersion, TrustDocument
-
     return (
         TrustDocument.objects.live()
         .filter(locale=default_locale())
@@ -174,10 +175,6 @@ def indexable_documents():
 
 def localizer_for(documents, locale: str):
     """A localizer covering ``documents`` and their taxonomy, for ``document_to_index``."""
-    from wagtail.models import Locale
-
-    from cms.i18n import Localizer
-
     target = Locale.objects.filter(language_code=locale).first()
     objects = [
         obj

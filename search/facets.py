@@ -30,7 +30,10 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 
 from cms.access import policy
-from cms.listing import FILTERS, DocumentQuery, LinkTable, apply_filters, in_listing
+from cms.i18n import active_locale
+from cms.models import Section
+from search.query import FILTERS, DocumentQuery, LinkTable, apply_filters, in_listing
+from workflows.jobs import enqueue
 
 from .models import ListingGeneration
 
@@ -137,8 +140,6 @@ def _everyone_counts(query: DocumentQuery, section: str | None, backend) -> Face
 
 
 def _cache_key(query: DocumentQuery, section: str | None) -> str:
-    from cms.i18n import active_locale
-
     described = {
         "generation": current_generation(),
         # Words are stemmed in the reader's language; counts without words are the same in all.
@@ -172,8 +173,6 @@ def bump_generation() -> None:
 
 
 def _enqueue_warming() -> None:
-    from workflows.jobs import enqueue
-
     try:
         enqueue(warm_listing_counts)
     except Exception:  # noqa: BLE001 — warming is an optimisation; readers count on a miss
@@ -183,9 +182,6 @@ def _enqueue_warming() -> None:
 def warm_listing_counts() -> None:
     """Job: count what everyone sees on the plain listings (every section, no words, no
     filters) under the current generation. Idempotent: a second run finds them memoized."""
-    from cms.models import Section
-
-    from .backends.database import DatabaseBackend
-
     for section in [None, *Section.values]:
-        _everyone_counts(DocumentQuery(), section, DatabaseBackend())
+        # No words: no search backend is asked.
+        _everyone_counts(DocumentQuery(), section, backend=None)

@@ -7,7 +7,19 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.apps import apps
 from django.conf import settings
+from django.db.models.signals import post_save
+from modelsearch import index as wagtail_index
+from modelsearch.backends import get_search_backends
+from modelsearch.signal_handlers import post_save_signal_handler
+
+from cms.events import DocumentWithdrawn
+from cms.models import TrustDocument
+
+from .backends import elasticsearch
+from .es_documents import content_locales, index_name
+from .text_index import update_series_entries
 
 
 def uses_index() -> bool:
@@ -18,11 +30,6 @@ def follow_event(event) -> None:
     """Idempotent: indexing the current state twice gives the same index."""
     if not uses_index():
         return
-    from cms.events import DocumentWithdrawn
-    from cms.models import TrustDocument
-
-    from .backends import elasticsearch
-    from .es_documents import content_locales, index_name
 
     document = TrustDocument.objects.filter(pk=event.document_id).first()
     if document is None:
@@ -38,12 +45,6 @@ def follow_event(event) -> None:
 
 def reindex_term(model_label: str, translation_key: str) -> None:
     """Job: a taxonomy term was renamed; refresh every document that carries it (idempotent)."""
-    from django.apps import apps
-
-    from cms.models import TrustDocument
-
-    from .text_index import update_series_entries
-
     model = apps.get_model(model_label)
     relation = {"Category": "category", "Service": "services", "Standard": "standards"}[
         model.__name__
@@ -56,8 +57,6 @@ def reindex_term(model_label: str, translation_key: str) -> None:
     )
     update_series_entries(source_ids)
     if uses_index():
-        from .backends import elasticsearch
-
         for document in TrustDocument.objects.filter(pk__in=source_ids, live=True):
             elasticsearch.index_document(document)
 
@@ -83,13 +82,6 @@ def deferred_indexing():
     index (the admin's) are brought up to date once, at the end, instead of on every save of
     every object (a document is saved several times on its way to being published: draft,
     revision, publish, translation). Deletions are still applied at once. Not re-entrant."""
-    from django.db.models.signals import post_save
-    from modelsearch import index as wagtail_index
-    from modelsearch.backends import get_search_backends
-    from modelsearch.signal_handlers import post_save_signal_handler
-
-    from .text_index import update_series_entries
-
     models = [
         model
         for model in wagtail_index.get_indexed_models()

@@ -6,6 +6,25 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from cms.models import (
+    Category,
+    DocumentVersion,
+    Industry,
+    Region,
+    Service,
+    Standard,
+    TrustDocument,
+    VersionFile,
+)
+from cms.models.documents import changes_reader_content
+from cms.signals import content_saved
+from workflows.jobs import enqueue
+
+from .facets import bump_generation
+from .indexing import defer_entry_update, reindex_term
+from .models import SearchEntry
+from .text_index import remove_entries, series_ids, update_entries
+
 #: What an entry is built from. Saves of other fields alone (a new draft revision, a lock) leave
 #: the entries as they are.
 DOCUMENT_TEXT_FIELDS = {"title", "summary", "category", "standards", "services"}
@@ -18,9 +37,6 @@ def _changes(update_fields, text_fields: set[str]) -> bool:
 
 def _update_entries_of(document_ids) -> None:
     """Rebuild the entries of these documents' series now, or at the end of a bulk load."""
-    from .indexing import defer_entry_update
-    from .text_index import series_ids, update_entries
-
     if not defer_entry_update(document_ids):
         update_entries(series_ids(document_ids))
 
@@ -40,7 +56,6 @@ def _version_saved(sender, instance, update_fields=None, **kwargs):
 def _file_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from cms.models import DocumentVersion
 
     document_id = (
         DocumentVersion.objects.filter(pk=instance.version_id)
@@ -61,9 +76,6 @@ def _term_saved(sender, instance, raw=False, created=False, **kwargs):
         .exists()
     ):
         return  # a new term is on no document yet (a new translation of one is: its name is)
-    from workflows.jobs import enqueue
-
-    from .indexing import reindex_term
 
     # A renamed term may be on many documents: a background job, after the commit.
     key = str(instance.translation_key)
@@ -73,36 +85,17 @@ def _term_saved(sender, instance, raw=False, created=False, **kwargs):
 
 def _listing_changed(sender, update_fields=None, **kwargs):
     """Anything a listing shows or counts changed: memoized facet counts no longer answer."""
-    from cms.models.documents import changes_reader_content
-
     if not changes_reader_content(update_fields):
         return
-    from .facets import bump_generation
 
     bump_generation()
 
 
 def _entry_deleted(sender, instance, **kwargs):
-    from .text_index import remove_entries
-
     remove_entries([instance.document_id])
 
 
 def connect() -> None:
-    from cms.models import (
-        Category,
-        DocumentVersion,
-        Industry,
-        Region,
-        Service,
-        Standard,
-        TrustDocument,
-        VersionFile,
-    )
-    from cms.signals import content_saved
-
-    from .models import SearchEntry
-
     content_saved.connect(_document_saved, sender=TrustDocument, dispatch_uid="search_doc")
     content_saved.connect(_version_saved, sender=DocumentVersion, dispatch_uid="search_version")
     # Sent once modelcluster has committed the many-to-many relations too.

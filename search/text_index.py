@@ -23,6 +23,12 @@ from django.db import connection
 from django.db.models import Q, Subquery
 from django.db.models.expressions import OuterRef, RawSQL
 
+from cms.i18n import default_locale
+from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
+
+from .facets import bump_generation
+from .models import SearchEntry
+
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 MAX_BODY_CHARS = 200_000
@@ -53,9 +59,6 @@ def languages() -> list[str]:
 
 def series_ids(document_ids) -> list[int]:
     """Source-language document ids of the series the given document rows belong to."""
-    from cms.i18n import default_locale
-    from cms.models import TrustDocument
-
     keys = TrustDocument.objects.filter(pk__in=list(document_ids)).values("translation_key")
     return list(
         TrustDocument.objects.filter(translation_key__in=keys, locale=default_locale()).values_list(
@@ -78,10 +81,6 @@ def update_series_entries(document_ids) -> None:
 
 def update_entries(document_ids) -> int:
     """(Re)build the entries of these source documents; a few queries per batch."""
-    from cms.models import DocumentVersion, TrustDocument, VersionFile
-
-    from .models import SearchEntry
-
     sources = list(
         TrustDocument.objects.filter(pk__in=list(document_ids))
         .prefetch_related("standards", "services")
@@ -137,8 +136,6 @@ def update_entries(document_ids) -> int:
 
 def _term_names(sources) -> dict[int, dict[str, list[str]]]:
     """``{document id: {language: [names of its category, standards and services]}}``."""
-    from cms.models import Category, Service, Standard
-
     terms_of = {
         doc.pk: [doc.category, *doc.standards.all(), *doc.services.all()] for doc in sources
     }
@@ -161,8 +158,6 @@ def _term_names(sources) -> dict[int, dict[str, list[str]]]:
 
 def sync_full_text(document_ids: list[int] | None = None) -> None:
     """Recompute the database's full-text structure from the entries (all when ids is None)."""
-    from .facets import bump_generation
-
     bump_generation()
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -185,9 +180,6 @@ def sync_full_text(document_ids: list[int] | None = None) -> None:
 
 
 def remove_entries(document_ids: list[int]) -> None:
-    from .facets import bump_generation
-    from .models import SearchEntry
-
     SearchEntry.objects.filter(document_id__in=document_ids).delete()
     bump_generation()
     if connection.vendor == "sqlite" and document_ids:
@@ -286,8 +278,6 @@ def _pg_tsquery_sql(language: str) -> tuple[str, list]:
 
 
 def _source_language() -> str:
-    from cms.i18n import default_locale
-
     return default_locale().language_code
 
 
@@ -373,8 +363,6 @@ def ranked_by_join(queryset, text: str, language: str):
 
 def rank_expression(text: str, language: str):
     """Relevance of each document row to ``text`` (higher is better; 0 without a ranked match)."""
-    from .models import SearchEntry
-
     groups, excluded, _unspaced = parse_query(text)
     if not groups:
         return None
@@ -401,8 +389,6 @@ def rank_expression(text: str, language: str):
 
 def remove_entries_except(document_ids: list[int]) -> None:
     """Drop entries of documents no longer present (a rebuild then refreshes the rest)."""
-    from .models import SearchEntry
-
     stale = list(
         SearchEntry.objects.exclude(document_id__in=document_ids).values_list(
             "document_id", flat=True

@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 
-from cms.listing import source_documents
+from search.cards import source_documents
 
 
 class DocumentSitemap(Sitemap):

@@ -6,8 +6,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 
-from cms.api import mount as mount_core_api
 from cms.plugins import registry
+from sites.api import mount as mount_core_api
 from sites.sitemaps import SITEMAPS
 from sites.views import (
     access_requests,

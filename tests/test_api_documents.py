@@ -6,7 +6,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import APIToken
 
-from cms.listing import source_documents
+from search.cards import source_documents
 from tests import factories
 
 

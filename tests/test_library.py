@@ -8,9 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import APIToken
 
-from cms.listing import source_documents
 from cms.models import StarterPackPage
 from plugins.library.models import SavedDocument
+from search.cards import source_documents
 from tests import factories
 from tests.html_forms import submit
 

@@ -59,7 +59,7 @@ def build_many_documents(users):
 def test_document_listing_queries_do_not_grow_with_page_size(
     many_documents, users, who, monkeypatch
 ):
-    import cms.listing
+    import search.listing
 
     client = Client()
     if users[who] is not None:
@@ -67,9 +67,9 @@ def test_document_listing_queries_do_not_grow_with_page_size(
     url = f"/en/trust-documents/?category={many_documents.slug}"
     client.get(url)  # warm per-process caches (site root paths, locales)
     for afresh in (False, True):
-        monkeypatch.setattr(cms.listing, "PAGE_SIZE", 3)
+        monkeypatch.setattr(search.listing, "PAGE_SIZE", 3)
         small, small_response = count_queries(client, url, afresh)
-        monkeypatch.setattr(cms.listing, "PAGE_SIZE", 25)
+        monkeypatch.setattr(search.listing, "PAGE_SIZE", 25)
         large, large_response = count_queries(client, url, afresh)
         assert len(small_response.context["documents"]) == 3
         assert len(large_response.context["documents"]) == 25
@@ -78,7 +78,7 @@ def test_document_listing_queries_do_not_grow_with_page_size(
 
 @pytest.mark.django_db
 def test_search_and_german_listing_queries_do_not_grow(many_documents, monkeypatch):
-    import cms.listing
+    import search.listing
 
     client = Client()
     for url in (
@@ -87,9 +87,9 @@ def test_search_and_german_listing_queries_do_not_grow(many_documents, monkeypat
     ):
         client.get(url)
         for afresh in (False, True):
-            monkeypatch.setattr(cms.listing, "PAGE_SIZE", 2)
+            monkeypatch.setattr(search.listing, "PAGE_SIZE", 2)
             small, _ = count_queries(client, url, afresh)
-            monkeypatch.setattr(cms.listing, "PAGE_SIZE", 20)
+            monkeypatch.setattr(search.listing, "PAGE_SIZE", 20)
             large, _ = count_queries(client, url, afresh)
             assert small == large, (url, afresh)
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from wagtail.models import Page
 
-from cms.listing import source_documents
+from search.cards import source_documents
 
 
 @pytest.mark.django_db
@@ -193,7 +193,7 @@ def test_search_results_highlight_the_query_safely():
 
 
 def test_highlight_escapes_before_marking():
-    from cms.templatetags.portal import highlight
+    from sites.templatetags.portal import highlight
 
     assert highlight("<b>ISO</b> & SOC", "iso &") == "&lt;b&gt;<mark>ISO</mark>&lt;/b&gt; &amp; SOC"
     assert highlight("Plain", "") == "Plain"

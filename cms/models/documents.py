@@ -43,6 +43,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.access.levels import AccessLevel
+from cms.listings import page_listings
 from cms.text_extraction import extract_text
 from cms.uploads import ALLOWED_TYPES, extension_of, safe_stored_name, sha256_of, validate_upload
 from cms.widgets import ProtectedFileInput
@@ -235,9 +236,7 @@ class TrustDocument(
         return "portal/document_detail.html"
 
     def get_preview_context(self, request, mode_name):
-        from cms.listing import document_page_context
-
-        return document_page_context(request, self, preview=True)
+        return page_listings().document_preview_context(request, self)
 
 
 class DocumentVersion(

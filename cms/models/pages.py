@@ -1,5 +1,5 @@
-"""The reader site's pages. Listings never filter in templates: they ask ``cms.listing``,
-which asks the access policy."""
+"""The reader site's pages. Listings never filter in templates: pages get them from the
+registered ``cms.listings.PageListings`` (the search service), which asks the access policy."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from wagtail.models import Orderable, Page, get_page_models
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
 from wagtail_localize.fields import SynchronizedField
+
+from cms.listings import page_listings
 
 from .taxonomy import Section
 
@@ -60,10 +62,8 @@ class HomePage(Page):
         return RouteResult(page.specific)
 
     def get_context(self, request, *args, **kwargs):
-        from cms.listing import recent_documents
-
         context = super().get_context(request, *args, **kwargs)
-        context["recent_documents"] = recent_documents(request, limit=6)
+        context["recent_documents"] = page_listings().recent_documents(request, limit=6)
         return context
 
 
@@ -88,10 +88,8 @@ class DocumentIndexPage(Page):
         verbose_name = _("trust documents page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.listing import document_listing
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(document_listing(request, section=self.section or None))
+        context.update(page_listings().document_listing(request, section=self.section or None))
         return context
 
 
@@ -199,10 +197,8 @@ class RegionPage(Page):
         verbose_name = _("region page")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.listing import region_documents
-
         context = super().get_context(request, *args, **kwargs)
-        context["documents"] = region_documents(request, self.region)
+        context["documents"] = page_listings().region_documents(request, self.region)
         return context
 
 
@@ -231,10 +227,8 @@ class StarterPackPage(Page):
         verbose_name = _("starter pack")
 
     def get_context(self, request, *args, **kwargs):
-        from cms.listing import starter_pack_documents
-
         context = super().get_context(request, *args, **kwargs)
-        context["documents"] = starter_pack_documents(request, self)
+        context["documents"] = page_listings().starter_pack_documents(request, self)
         return context
 
 

@@ -12,8 +12,8 @@ from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
 from cms.api.common import MAX_LIMIT, activate_locale, reject_unknown_parameters
-from cms.listing import source_documents, starter_pack_documents
 from cms.models import StarterPackPage
+from search.cards import source_documents, starter_pack_documents
 
 from . import shelf
 from .models import SavedDocument

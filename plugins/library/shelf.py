@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from django.apps import apps
 from django.utils import timezone
 
-from cms.listing import DocumentCard, build_cards, source_documents, with_display_relations
 from cms.updates import DocumentUpdate, latest_updates
+from search.cards import DocumentCard, build_cards, source_documents, with_display_relations
 
 from .models import SavedDocument
 

@@ -16,8 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cms.access import policy
-from cms.listing import in_listing
 from cms.updates import DocumentUpdate, update_history
+from search.query import in_listing
 
 from .composing import absolute
 from .models import NotificationSettings

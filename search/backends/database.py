@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from cms.i18n import active_locale
 from search import text_index
 
 
 def _language() -> str:
-    from cms.i18n import active_locale
-
     return active_locale().language_code
 
 

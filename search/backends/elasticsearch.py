@@ -15,7 +15,11 @@ from django.conf import settings
 from django.db.models import QuerySet
 from elasticsearch_dsl import A, Q, Search, connections
 
+from cms.access import policy
+from cms.i18n import active_locale, default_locale
+from cms.models import TrustDocument, organization_of
 from search.backends.database import DatabaseBackend
+from search.cards import source_documents, with_display_relations
 from search.es_documents import (
     FILTER_FIELDS,
     analyzer_for,
@@ -25,6 +29,7 @@ from search.es_documents import (
     localizer_for,
     to_es_document,
 )
+from search.query import FILTERS
 from search.text_index import parse_query
 
 CONNECTION_ALIAS = "trustportal"
@@ -73,9 +78,6 @@ def get_connection():
 def entitlements(user) -> tuple[int | None, list[int], list[int]]:
     """``(organization id, group ids, granted document ids)`` entitling ``user`` to restricted
     documents, as the access policy decides them; nothing for anonymous or inactive users."""
-    from cms.access import policy
-    from cms.models import organization_of
-
     if not (user is not None and user.is_authenticated and user.is_active):
         return None, [], []
     organization = organization_of(user)
@@ -220,7 +222,7 @@ class ElasticsearchBackend:
         }
 
     def listing(self, user, query, section: str | None = None) -> EngineResults:
-        """``query`` (a ``cms.listing.DocumentQuery``) answered by the engine: hits in its
+        """``query`` (a ``search.query.DocumentQuery``) answered by the engine: hits in its
         order, total and facets, all under the access policy (in the query)."""
         return EngineResults(self, user, query, section, _active_language())
 
@@ -297,7 +299,6 @@ class EngineResults:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             raise TypeError("EngineResults are read by slices (pages)")
-        from cms.listing import source_documents, with_display_relations
 
         start = key.start or 0
         stop = key.stop if key.stop is not None else start + MAX_LIMIT
@@ -309,8 +310,6 @@ class EngineResults:
 
     @property
     def facets(self) -> dict[str, dict[str, int]]:
-        from cms.listing import FILTERS
-
         if self._response is None:
             self._run(0, 0)
         counts = self.backend.facet_counts(self._response)
@@ -318,8 +317,6 @@ class EngineResults:
 
 
 def _active_language() -> str:
-    from cms.i18n import active_locale
-
     return active_locale().language_code
 
 
@@ -342,9 +339,6 @@ def ensure_indexes(locales: list[str] | None = None) -> None:
 
 
 def _source_of(document):
-    from cms.i18n import default_locale
-    from cms.models import TrustDocument
-
     return TrustDocument.objects.filter(
         translation_key=document.translation_key, locale=default_locale()
     ).first()

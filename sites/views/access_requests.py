@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cms.access import AccessLevel, policy
-from cms.listing import get_document_for_reader
 from cms.models import AccessRequest
+from search.cards import get_document_for_reader
 
 
 class AccessRequestForm(forms.Form):

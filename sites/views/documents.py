@@ -16,8 +16,8 @@ from cms import delivery, ratelimit
 from cms.access import policy
 from cms.audit import record
 from cms.downloads import LinkExpired, LinkInvalid, read_claim
-from cms.listing import document_page_context, get_document_for_reader
 from cms.models import DocumentVersion
+from search.cards import document_page_context, get_document_for_reader
 
 logger = logging.getLogger(__name__)
 

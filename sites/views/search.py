@@ -1,8 +1,8 @@
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from cms.listing import document_listing
 from cms.plugins import registry
+from search.listing import document_listing
 
 
 @require_GET

@@ -4,8 +4,8 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from cms import ratelimit
-from cms.archives import build_pack_archive
 from cms.models import StarterPackPage
+from sites.archives import build_pack_archive
 
 
 @require_GET

@@ -11,9 +11,8 @@ from django.db.models import QuerySet
 from ninja import Field, Path, Query, Schema
 from wagtail.rich_text import expand_db_html
 
+from cms.api.common import MAX_LIMIT
 from cms.i18n import default_locale
-
-from .common import MAX_LIMIT
 
 #: Wagtail page slugs may hold any letter (WAGTAIL_ALLOW_UNICODE_SLUGS), digits, - and _.
 SLUG_PATTERN = r"^[-\w]+$"

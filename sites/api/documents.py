@@ -10,20 +10,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 
 from cms.access import policy
-from cms.downloads import link_lifetime_seconds, signed_download_url
-from cms.i18n import Localizer
-from cms.listing import (
-    FILTERS,
-    DocumentCard,
-    build_cards,
-    find_documents,
-    get_document_for_reader,
-    selected_filters,
-)
-from cms.listing import DocumentQuery as ListingQuery
-from cms.models import DocumentVersion
-
-from .common import (
+from cms.api.common import (
     MAX_LIMIT,
     READER_AUTH,
     Answer,
@@ -31,6 +18,13 @@ from .common import (
     activate_locale,
     reject_unknown_parameters,
 )
+from cms.downloads import link_lifetime_seconds, signed_download_url
+from cms.i18n import Localizer
+from cms.models import DocumentVersion
+from search.cards import DocumentCard, build_cards, get_document_for_reader
+from search.listing import find_documents
+from search.query import FILTERS, selected_filters
+from search.query import DocumentQuery as ListingQuery
 
 router = Router(tags=["trust documents"], auth=READER_AUTH)
 LIST_PARAMETERS = {

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from cms.access import policy
 from cms.delivery import DeliveryRefused, prepare_copy
-from cms.listing import starter_pack_documents
 from cms.models import DocumentVersion
+from search.cards import starter_pack_documents
 
 LOCK_EXPLANATIONS = {
     "sign_in": "sign in to download",

@@ -3,9 +3,8 @@ from __future__ import annotations
 from ninja import Router, Schema
 
 from cms.access import policy
+from cms.api.common import READER_AUTH, reject_unknown_parameters
 from cms.models import organization_of
-
-from .common import READER_AUTH, reject_unknown_parameters
 
 router = Router(tags=["me"], auth=READER_AUTH)
 

@@ -11,11 +11,11 @@ from ninja.errors import HttpError
 from wagtail.models import Page
 
 from cms.access import policy
+from cms.api.common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from cms.i18n import Localizer, default_locale, localized
-from cms.listing import source_documents, starter_pack_documents
 from cms.models import DocumentVersion, IndustryPage, StarterPackItem, StarterPackPage
+from search.cards import source_documents, starter_pack_documents
 
-from .common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from .content_pages import (
     LIST_PARAMETERS,
     SLUG_PATTERN,

@@ -11,11 +11,11 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema
 from wagtail.models import Page
 
+from cms.api.common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from cms.i18n import Localizer
-from cms.listing import region_documents, source_documents
 from cms.models import IndustryPage, RegionPage, StarterPackPage
+from search.cards import region_documents, source_documents
 
-from .common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from .content_pages import (
     LIST_PARAMETERS,
     PageListQuery,

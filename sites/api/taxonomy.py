@@ -2,9 +2,8 @@ from __future__ import annotations
 
 from ninja import Router, Schema
 
-from cms.listing import filter_options
-
-from .common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
+from cms.api.common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
+from search.listing import filter_options
 
 router = Router(tags=["taxonomy"], auth=READER_AUTH)
 

@@ -1,0 +1,178 @@
+"""What a reader asks of a document listing (words, filters, dates, an order) and how the
+database narrows and orders documents by it: the part of a listing every surface and both search
+backends share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+
+from cms.i18n import default_locale
+from cms.models import Category, Industry, Region, Service, Standard, TrustDocument
+from cms.models.documents import UPDATED_ORDER
+
+MAX_QUERY_LENGTH = 200
+
+#: query parameter -> (lookup on TrustDocument, taxonomy model or None for the document's
+#: language, label shown to readers)
+FILTERS: dict[str, tuple[str, type | None, str]] = {
+    "service": ("services__slug", Service, _("Cloud service")),
+    "category": ("category__slug", Category, _("Category")),
+    "region": ("regions__slug", Region, _("Region")),
+    "industry": ("industries__slug", Industry, _("Industry")),
+    "standard": ("standards__slug", Standard, _("Standard")),
+    "language": ("language", None, _("Language")),
+}
+SORTS = ("relevance", "title", "date")
+
+
+@dataclass(frozen=True)
+class DocumentQuery:
+    """What a reader asked of a listing: words, filters, a date range and an order."""
+
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    #: The document's newest live version was published in this range (inclusive).
+    updated_from: date | None = None
+    updated_to: date | None = None
+    sort: str = "relevance"
+
+    @property
+    def effective_sort(self) -> str:
+        # Relevance needs words; without them the reader gets the alphabetical list.
+        return "title" if self.sort == "relevance" and not self.text.strip() else self.sort
+
+    def without(self, name: str) -> DocumentQuery:
+        """The same query minus one filter (what that filter's facet counts under)."""
+        others = {k: v for k, v in self.filters.items() if k != name}
+        return DocumentQuery(self.text, others, self.updated_from, self.updated_to, self.sort)
+
+
+def query_from_params(params) -> DocumentQuery:
+    """A reader's query from request parameters; malformed dates are ignored, not errors (the
+    API validates them itself and answers 422)."""
+    sort = params.get("sort", "relevance")
+    return DocumentQuery(
+        text=params.get("q", "")[:MAX_QUERY_LENGTH],
+        filters=selected_filters(params),
+        updated_from=_date_or_none(params.get("updated_from")),
+        updated_to=_date_or_none(params.get("updated_to")),
+        sort=sort if sort in SORTS else "relevance",
+    )
+
+
+def _date_or_none(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def selected_filters(params) -> dict[str, list[str]]:
+    """The filter values asked for: at most 20 per filter, each a plausible slug (a NUL byte or a
+    page of text is no slug, and PostgreSQL refuses NUL in a query parameter)."""
+    selected = {}
+    for name in FILTERS:
+        values = [v for v in params.getlist(name) if v and len(v) <= 120 and "\x00" not in v][:20]
+        if values:
+            selected[name] = values
+    return selected
+
+
+def in_listing(queryset: QuerySet, section: str | None = None) -> QuerySet:
+    """``queryset`` narrowed to what a listing of ``section`` (every section when None) holds:
+    documents of the source language."""
+    queryset = queryset.filter(locale=default_locale())
+    return queryset.filter(category__section=section) if section else queryset
+
+
+def apply_filters(queryset: QuerySet, query: DocumentQuery, backend) -> QuerySet:
+    """Documents of ``queryset`` matching every part of ``query``; its words, if any, are
+    matched by the search ``backend`` (None will do for a query without words)."""
+    # Several values of one filter widen (OR); different filters narrow (AND).
+    linked = []
+    for name, values in query.filters.items():
+        lookup = FILTERS[name][0]
+        if TrustDocument._meta.get_field(lookup.split("__")[0]).many_to_many:
+            linked.append((LinkTable.of(lookup), values))
+        else:
+            queryset = queryset.filter(**{f"{lookup}__in": values})
+    if linked:
+        queryset = queryset.filter(pk__in=_linked_documents(linked))
+    if query.updated_from:
+        queryset = queryset.filter(updated_on__gte=query.updated_from)
+    if query.updated_to:
+        queryset = queryset.filter(updated_on__lte=query.updated_to)
+    if query.text.strip():
+        queryset = backend.filter_documents(queryset, query.text)
+    return queryset
+
+
+@dataclass(frozen=True)
+class LinkTable:
+    """A many-to-many filter's link table and its terms' table, by their SQL names."""
+
+    table: str
+    document_column: str
+    term_column: str
+    terms_table: str
+    terms_key: str
+    terms_slug: str
+
+    @classmethod
+    def of(cls, lookup: str) -> LinkTable:
+        """For a filter lookup such as ``services__slug``."""
+        qn = connection.ops.quote_name
+        relation = TrustDocument._meta.get_field(lookup.split("__")[0])
+        through = relation.remote_field.through._meta
+        terms = relation.related_model._meta
+        return cls(
+            table=qn(through.db_table),
+            document_column=qn(through.get_field(relation.m2m_field_name()).column),
+            term_column=qn(through.get_field(relation.m2m_reverse_field_name()).column),
+            terms_table=qn(terms.db_table),
+            terms_key=qn(terms.pk.column),
+            terms_slug=qn(terms.get_field(lookup.split("__", 1)[1]).column),
+        )
+
+
+def _linked_documents(linked: list[tuple[LinkTable, list[str]]]) -> RawSQL:
+    """Ids of the documents having one of the values of every many-to-many filter: the link
+    tables joined on the document, read alone (no join back to the documents, which the outer
+    query has). Joined, not one ``IN`` per filter: the database then estimates how few
+    documents remain, and checks the words of those only, not of every document one filter
+    gives before the next narrows them."""
+    froms, conditions, params = [], [], []
+    first = f"link_0.{linked[0][0].document_column}"
+    for i, (link, values) in enumerate(linked):
+        alias = f"link_{i}"
+        joined = f" ON {alias}.{link.document_column} = {first}" if i else ""
+        froms.append(f"{link.table} {alias}{joined}")
+        terms = (
+            f"SELECT {link.terms_key} FROM {link.terms_table} "
+            f"WHERE {link.terms_slug} IN ({', '.join(['%s'] * len(values))})"
+        )
+        conditions.append(f"{alias}.{link.term_column} IN ({terms})")
+        params.extend(values)
+    sql = f"SELECT {first} FROM {' INNER JOIN '.join(froms)} WHERE {' AND '.join(conditions)}"
+    return RawSQL(sql, params)
+
+
+def order_documents(queryset: QuerySet, query: DocumentQuery, backend) -> QuerySet:
+    sort = query.effective_sort
+    if sort == "date":
+        return newest_first(queryset)
+    if sort == "relevance":
+        return backend.rank(queryset, query.text)
+    return queryset.order_by("title", "pk")
+
+
+def newest_first(queryset: QuerySet) -> QuerySet:
+    """Documents by the publish date of their newest live version (what readers call updated)."""
+    return queryset.order_by(UPDATED_ORDER.desc(), "pk")
