@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from .plugins import registry
 
 
 class CmsConfig(AppConfig):
@@ -9,11 +12,8 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
-        from . import setup, signals
-        from .plugins import registry
+        from . import publishing, setup
 
         registry.check_plugin_ids()
-        signals.connect()
+        publishing.connect()
         post_migrate.connect(setup.post_migrate, dispatch_uid="cms_setup")

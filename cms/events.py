@@ -1,4 +1,6 @@
-"""Core events plugins react to (``PluginConfig.event_handlers``).
+"""How the rest of the portal learns that content changed: core events, and ``content_saved``.
+
+Core events are what plugins react to (``PluginConfig.event_handlers``).
 
 Events are raised inside the editor's transaction and written there to the outbox, so an event
 exists exactly when its publish does, even if Redis is down; after commit they are dispatched as
@@ -6,6 +8,9 @@ a background job (inline on the embedded default), so a failing plugin never rol
 publish. Handlers receive the event and must be idempotent: a job may run twice.
 ``event.event_id`` (the outbox row) is the same on every run, so handlers key what they record
 by it.
+
+``content_saved`` is a plain Django signal, sent inside the editor's transaction: for what must
+change together with the content (the database search index), not for plugins.
 
 The outbox and the search index live in layers above the core, so the core does not import them:
 each registers here from its ``AppConfig.ready()`` (``register_store``, ``register_core_handler``),
@@ -19,10 +24,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from django.dispatch import Signal
 
 from cms.plugins import registry
 
 logger = logging.getLogger(__name__)
+
+#: Sent by a document or version at the end of ``save()``, once its many-to-many relations and
+#: files are committed too (``post_save`` comes before modelcluster commits them); with the
+#: ``update_fields`` of the save (None for a full save).
+content_saved = Signal()
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,12 @@ Both follow the settings (a language added to ``WAGTAIL_CONTENT_LANGUAGES`` gets
 its page tree synchronised from the default locale by wagtail-localize).
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Locale
+from wagtail_localize.models import LocaleSynchronization
 
 EDITABLE_MODELS = [
     "trustdocument",
@@ -20,9 +23,6 @@ EDITABLE_MODELS = [
 
 
 def ensure_locales() -> None:
-    from wagtail.models import Locale
-    from wagtail_localize.models import LocaleSynchronization
-
     default = Locale.objects.filter(language_code=settings.LANGUAGE_CODE).first()
     if default is None:
         default = Locale.objects.create(language_code=settings.LANGUAGE_CODE)
@@ -54,7 +54,6 @@ def ensure_administrator_permissions() -> None:
 
 def post_migrate(sender, **kwargs) -> None:
     # Run once, after the last app's turn, when every app's permissions exist.
-    from django.apps import apps
 
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender.label != with_models[-1].label:

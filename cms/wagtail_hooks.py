@@ -5,6 +5,7 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from cms.access.requests import record_decision
 from cms.analytics import wagtail_hooks as analytics_hooks  # noqa: F401  (registers its hooks)
 from cms.models import (
     AccessRequest,
@@ -106,6 +107,4 @@ def decide_access_request(request, instance):
         and instance.status_changed
         and instance.status != AccessRequest.Status.PENDING
     ):
-        from cms.access_requests import record_decision
-
         record_decision(instance, request.user, request)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from cms.downloads import signed_download_url
 from django.db.models import Prefetch, QuerySet
 
-from cms.access import AccessLevel, policy
+from cms.access import policy
+from cms.delivery.links import signed_download_url
 from cms.i18n import Localizer, default_locale
-from cms.models import Category, DocumentVersion, TrustDocument
+from cms.models import AccessLevel, Category, DocumentVersion, TrustDocument
 
 from .query import newest_first
 

@@ -30,7 +30,6 @@ def follow_event(event) -> None:
     """Idempotent: indexing the current state twice gives the same index."""
     if not uses_index():
         return
-
     document = TrustDocument.objects.filter(pk=event.document_id).first()
     if document is None:
         # Deleted: its entries go by id (deleting an absent entry is fine for retried jobs).

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from cms.events import content_saved
 from cms.models import (
     Category,
     DocumentVersion,
@@ -17,7 +18,6 @@ from cms.models import (
     VersionFile,
 )
 from cms.models.documents import changes_reader_content
-from cms.signals import content_saved
 from workflows.jobs import enqueue
 
 from .facets import bump_generation
@@ -56,7 +56,6 @@ def _version_saved(sender, instance, update_fields=None, **kwargs):
 def _file_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-
     document_id = (
         DocumentVersion.objects.filter(pk=instance.version_id)
         .values_list("document_id", flat=True)
@@ -87,7 +86,6 @@ def _listing_changed(sender, update_fields=None, **kwargs):
     """Anything a listing shows or counts changed: memoized facet counts no longer answer."""
     if not changes_reader_content(update_fields):
         return
-
     bump_generation()
 
 

@@ -10,7 +10,7 @@ The ranked structure is computed *in SQL* from those columns, so a rebuild is on
 - SQLite: the FTS5 table ``trustsearch_fts`` (rowid = document id, Porter stemming, accents
   folded), ranked with BM25; reader input is rewritten into a safe FTS5 expression first.
 
-Entries are updated in the same transaction as the content (``cms.signals.content_saved``),
+Entries are updated in the same transaction as the content (``cms.events.content_saved``),
 so the embedded default never searches stale text.
 """
 

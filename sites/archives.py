@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cms.access import policy
-from cms.delivery import DeliveryRefused, prepare_copy
+from cms.delivery.serving import DeliveryRefused, prepare_copy
 from cms.models import DocumentVersion
 from search.cards import starter_pack_documents
 

@@ -5,7 +5,7 @@ from django.test import Client
 from django.utils.html import strip_tags
 
 from cms.access import policy
-from cms.downloads import signed_download_url
+from cms.delivery.links import signed_download_url
 from cms.models import DocumentVersion
 from tests import factories
 from tests.conftest import refetch

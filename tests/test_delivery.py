@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader, PdfWriter
 
 from cms.audit.models import AuditEntry
-from cms.downloads import signed_download_url
+from cms.delivery.links import signed_download_url
 from cms.models import VersionFile
 from tests import factories
 
@@ -96,12 +96,12 @@ def test_an_encrypted_gated_pdf_is_not_served_and_staff_are_alerted(users, setti
 
 @pytest.mark.django_db
 def test_no_audit_entry_no_download(users, monkeypatch):
-    import cms.delivery
+    import cms.delivery.serving
 
     def broken(*args, **kwargs):
         raise RuntimeError("audit database unavailable")
 
-    monkeypatch.setattr(cms.delivery, "record", broken)
+    monkeypatch.setattr(cms.delivery.serving, "record", broken)
     version = factories.document("signed_in").versions.get()
     response = download(users["member"], version)
     assert response.status_code == 503 and "could not be written" in response.content.decode()

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.test import Client
 
-from cms.downloads import signed_download_url
+from cms.delivery.links import signed_download_url
 from cms.models import Membership
 from tests import factories
 

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cms.models import Membership
-from plugins.notifications.digests import period_key
 from plugins.notifications.fanout import attach_to_deliveries
 from plugins.notifications.models import NotificationSettings
+from plugins.notifications.periods import period_key
 from plugins.notifications.sending import send_deliveries
 from tests import factories
 from tests.notification_helpers import subscribers

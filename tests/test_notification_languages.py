@@ -9,7 +9,8 @@ from django.utils import timezone
 from wagtail.models import Locale
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
-from plugins.notifications.digests import period_key, send_digest
+from plugins.notifications.digests import send_digest
+from plugins.notifications.periods import period_key
 from tests import factories
 from tests.notification_helpers import subscribers
 

@@ -165,7 +165,8 @@ def test_smtp_errors_are_retried_with_backoff_and_refusals_are_failed_jobs(
 def test_digests_run_once_on_rqs_scheduler_even_with_two_workers(
     on_the_queue, workers, smtp, cleanup
 ):
-    from plugins.notifications.digests import digest_job_id, period_key, send_digest
+    from plugins.notifications.digests import send_digest
+    from plugins.notifications.periods import digest_job_id, period_key
     from workflows.jobs import schedule
 
     document = factories.document("public", title="Workers digest paper")

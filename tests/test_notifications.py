@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from cms.events import run_handlers
 from cms.models import Membership
-from plugins.notifications.digests import period_key, send_digest
+from plugins.notifications.digests import send_digest
 from plugins.notifications.models import EmailDelivery, NotificationSettings
+from plugins.notifications.periods import period_key
 from plugins.notifications.sending import send_deliveries
 from tests import factories
 from tests.html_forms import submit

@@ -16,9 +16,8 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from wagtail.models import Locale
 
-from cms.access.levels import AccessLevel
 from cms.i18n import default_locale
-from cms.models import TrustDocument
+from cms.models import AccessLevel, TrustDocument
 from search.backends.elasticsearch import (
     MAX_LIMIT,
     ElasticsearchBackend,

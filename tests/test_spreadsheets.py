@@ -5,7 +5,7 @@ import io
 import pytest
 from django.test import Client
 
-from cms.spreadsheets import safe_cell, writer
+from cms.files.spreadsheets import safe_cell, writer
 
 
 def test_formula_starts_are_quoted_and_the_rest_untouched():

@@ -21,7 +21,7 @@ from wagtail.api.v3.urls import api
 from wagtail.models import Page
 
 from cms.access import policy
-from cms.downloads import signed_download_url
+from cms.delivery.links import signed_download_url
 from cms.models import (
     AccessRequest,
     IndustryPage,

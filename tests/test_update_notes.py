@@ -16,8 +16,9 @@ from wagtail_localize.models import TranslationSource
 
 from cms.events import run_handlers
 from cms.models import DocumentUpdateNote, Membership, TrustDocument
-from plugins.notifications.digests import period_key, send_digest
+from plugins.notifications.digests import send_digest
 from plugins.notifications.models import EmailDelivery, PendingUpdate, WebhookEndpoint
+from plugins.notifications.periods import period_key
 from plugins.notifications.sending import send_deliveries
 from tests import factories
 from tests.notification_helpers import subscribers

@@ -1,4 +1,4 @@
-"""Unit tests of cms/uploads.py: type checks by content, size limits and safe stored names.
+"""Unit tests of cms/files/uploads.py: type checks by content, size limits and safe stored names.
 
 No database: these run without the demo seed."""
 
@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from cms.uploads import (
+from cms.files.uploads import (
     ALLOWED_TYPES,
     SNIFF_BYTES,
     detect_type,

@@ -22,7 +22,7 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject
 
-from cms.watermark import (
+from cms.delivery.watermark import (
     WatermarkError,
     default_font_paths,
     watermark_pdf,

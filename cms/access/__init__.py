@@ -1,13 +1,7 @@
-"""The one access policy: who may see a document's metadata, who may download its files."""
+"""Who gets in: the one access policy (``policy``: who may see a document's metadata, who may
+download its files), the rules plugins add to it (``rules``), access requests (``requests``) and
+rate limits (``ratelimit``).
 
-from .levels import AccessLevel
-from .policy import Decision, can_download, can_view, downloadable_versions, visible_documents
-
-__all__ = [
-    "AccessLevel",
-    "Decision",
-    "can_download",
-    "can_view",
-    "downloadable_versions",
-    "visible_documents",
-]
+Nothing is imported here: ``rules`` is part of the plugin contract, which a plugin's AppConfig
+imports before the models are loaded.
+"""

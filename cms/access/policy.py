@@ -20,9 +20,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from cms.models import AccessLevel, AccessRequest, DocumentVersion, TrustDocument, organization_of
 from cms.plugins import registry
-
-from .levels import AccessLevel
 
 
 @dataclass(frozen=True)
@@ -44,8 +43,6 @@ def _is_signed_in(user) -> bool:
 
 
 def _organization(user):
-    from cms.models import organization_of
-
     return organization_of(user) if _is_signed_in(user) else None
 
 
@@ -57,8 +54,6 @@ def _entitlement_rows(user, personal_only: bool = False) -> list[tuple[QuerySet,
     """``[(rows, their document column)]``: the rows that entitle ``user`` to restricted
     documents, one queryset per path: their groups on a document's list, their organization on
     it, their granted access requests (``personal_only``: the last alone)."""
-    from cms.models import AccessRequest, TrustDocument
-
     # Revocation and expiry take effect on the next request: nothing is cached across requests.
     paths = [(AccessRequest.granted().filter(user=user).order_by(), "document_id")]
     if personal_only:
@@ -90,8 +85,6 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
       user's own rows, and estimates their number well, where its estimate of several
       ``EXISTS`` OR-ed together is far too high for the facet counts built on it.
     """
-    from cms.models import TrustDocument
-
     if not _is_signed_in(user):
         return Q(pk__in=[])
     paths = _entitlement_rows(user, personal_only)
@@ -120,8 +113,6 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
 def granted_document_ids(user) -> list[int]:
     """Live restricted documents granted to ``user`` one by one (not through their organization
     or groups): what a search engine's access filter lists by id."""
-    from cms.models import TrustDocument
-
     if not _is_signed_in(user):
         return []
     granted = TrustDocument.objects.filter(
@@ -139,8 +130,6 @@ def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
 def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QuerySet:
     """Live documents of ``queryset`` (all when None) that are ``open_to_all`` or restricted
     ones ``user`` is entitled to."""
-    from cms.models import TrustDocument
-
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
     if not _is_signed_in(user):
         return queryset.filter(open_to_all)
@@ -168,8 +157,6 @@ def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     """Live documents ``user`` may see beyond what everyone sees: restricted, unlisted and
     entitled. ``visible_documents(user)`` is exactly the disjoint union of this and
     ``everyone_documents()``, so counts over the two add up (``search/facets.py``)."""
-    from cms.models import TrustDocument
-
     if not _is_signed_in(user):
         return TrustDocument.objects.none()
     queryset = TrustDocument.objects.all() if queryset is None else queryset
@@ -188,8 +175,6 @@ def visible_document_ids_by_user(
     ``visible_documents`` for many users at once (a batch of e-mails), in a fixed number of
     queries whatever the number of users (plus what plugin rules without a batch answer ask).
     ``described``: the answer of ``described_documents`` instead (a listed title is not enough)."""
-    from cms.models import TrustDocument
-
     users = list(users)
     rows = TrustDocument.objects.live().filter(pk__in=list(document_ids))
     rows = list(rows.values_list("pk", "access_level", "restricted_listed"))
@@ -211,8 +196,6 @@ def _entitled_pairs(users: list, document_ids: list[int]) -> set[tuple[int, int]
     """``(user id, document id)`` pairs of ``_entitled_q``, for many users: through the
     document's groups, its organizations (approved members), granted access requests and the
     plugins' rules."""
-    from cms.models import AccessRequest, TrustDocument
-
     user_ids = [user.pk for user in users]
     groups = TrustDocument.restricted_groups.through.objects.filter(
         trustdocument_id__in=document_ids, group__user__in=user_ids
@@ -234,8 +217,6 @@ def organization_documents(organization) -> QuerySet:
     receive (webhooks): everything not restricted, and restricted documents entitled to the
     organization itself; never what one member was granted personally (a group, an access
     request) and never what a listed title alone would show."""
-    from cms.models import TrustDocument
-
     entitled = TrustDocument.objects.filter(restricted_organizations=organization).values("pk")
     return TrustDocument.objects.live().filter(
         ~Q(access_level=AccessLevel.RESTRICTED) | Q(pk__in=entitled)
@@ -334,8 +315,6 @@ def version_available(version, current_version_id) -> bool:
 def can_download(user, version) -> Decision:
     """May ``user`` download ``version`` now? Decided by the same queryset every listing uses
     (so stale in-memory objects cannot disagree with the database); the reason is for the reader."""
-    from cms.models import DocumentVersion
-
     if downloadable_versions(user, DocumentVersion.objects.filter(pk=version.pk)).exists():
         return ALLOWED
     live_and_visible = DocumentVersion.objects.filter(
@@ -350,8 +329,6 @@ def can_download(user, version) -> Decision:
 
 def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
     """Narrow a DocumentVersion queryset to the versions ``user`` may download now."""
-    from cms.models import DocumentVersion
-
     visible = visible_documents(user).values("pk")
     queryset = queryset.filter(live=True, document__in=visible)
     allowed = Viewer.of(user).allowed_levels()
@@ -370,8 +347,6 @@ def lock_reasons(user, documents) -> dict[int, str]:
     viewer = Viewer.of(user)
     entitled = set()
     if documents and viewer.signed_in:
-        from cms.models import TrustDocument
-
         # Asked whether or not the page holds restricted documents, so the query count of a
         # page never depends on what is on it.
         page = [d.pk for d in documents]

@@ -35,6 +35,7 @@ class AccessRule:
         documents), for many users at once (the policy's batch answer, e.g. for a batch of
         e-mails). The default asks
         ``restricted_visible_q`` user by user, a query each; override it to answer in one."""
+        # Here, not at the top: plugins import this class from their AppConfig, before models.
         from cms.models import TrustDocument
 
         pairs = set()

@@ -20,7 +20,7 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
-from cms import ratelimit
+from cms.access import ratelimit
 
 from .errors import REFUSED, STALE, UNTRUSTED, SignInError
 

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import PermissionCheckedMixin, WagtailAdminTemplateMixin
 
-from cms import spreadsheets
 from cms.audit.models import AuditEntry
+from cms.files import spreadsheets
 
 from . import charts, reports
 

@@ -3,6 +3,8 @@ parameters, and paginated answers with a total count."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.utils import translation
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from pydantic import BaseModel
@@ -50,9 +52,6 @@ class TermSchema(Answer):
 
 def activate_locale(request) -> None:
     """``?locale=de`` answers in German; unknown languages are a 400, not a silent fallback."""
-    from django.conf import settings
-    from django.utils import translation
-
     code = request.GET.get("locale")
     if code is None:
         return

@@ -1,11 +1,9 @@
 """The tamper-evident audit log (a separate app so its table and migrations stand alone).
 
-Public API (imported lazily so that listing this package in INSTALLED_APPS loads no models)::
-
-    from cms.audit import record, new_download_id, verify, Action, Outcome
-
-See ``cms.audit.log`` (writing), ``cms.audit.verification`` (checking) and ``cms.audit.chain`` (the
-exact hashed form).
+Its public API is ``record``, ``new_download_id``, ``client_ip``, ``verify``, ``Action`` and
+``Outcome``, imported from this package lazily, so that listing it in INSTALLED_APPS loads no
+models. See ``cms.audit.log`` (writing), ``cms.audit.verification`` (checking) and
+``cms.audit.chain`` (the exact hashed form).
 """
 
 _EXPORTS = {

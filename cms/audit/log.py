@@ -17,6 +17,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from cms.models import organization_of
+
 from . import chain
 from .models import AuditEntry, Outcome
 
@@ -82,8 +84,6 @@ def _field_max(name: str) -> int:
 
 
 def _describe_user(entry: AuditEntry, user) -> None:
-    from cms.models import organization_of
-
     if not (user and user.is_authenticated):
         return
     entry.user = user

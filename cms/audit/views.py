@@ -15,7 +15,7 @@ from wagtail.admin.views.generic import PermissionCheckedMixin, WagtailAdminTemp
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
-from cms.spreadsheets import SafeCsvExportMixin
+from cms.files.spreadsheets import SafeCsvExportMixin
 
 from .chain import canonical_timestamp
 from .models import Action, AuditEntry, Outcome

@@ -1,5 +1,6 @@
 from .access_requests import AccessRequest
 from .documents import DocumentVersion, TrustDocument, VersionFile
+from .levels import AccessLevel
 from .organizations import Membership, Organization, organization_of
 from .pages import (
     DocumentIndexPage,
@@ -16,6 +17,7 @@ from .taxonomy import Category, Industry, Region, Section, Service, Standard
 from .update_notes import DocumentUpdateNote
 
 __all__ = [
+    "AccessLevel",
     "AccessRequest",
     "Category",
     "DocumentIndexPage",

@@ -42,11 +42,19 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
-from cms.access.levels import AccessLevel
+from cms.events import content_saved
+from cms.files.text_extraction import extract_text
+from cms.files.uploads import (
+    ALLOWED_TYPES,
+    extension_of,
+    safe_stored_name,
+    sha256_of,
+    validate_upload,
+)
+from cms.files.widgets import ProtectedFileInput
 from cms.listings import page_listings
-from cms.text_extraction import extract_text
-from cms.uploads import ALLOWED_TYPES, extension_of, safe_stored_name, sha256_of, validate_upload
-from cms.widgets import ProtectedFileInput
+
+from .levels import AccessLevel
 
 #: Newest first, documents without a live version last: an expression both databases index
 #: (SQLite has no NULLS LAST in an index).
@@ -79,7 +87,7 @@ class TrustDocument(
     slug = models.SlugField(_("slug"), max_length=255)
     summary = models.TextField(_("summary"))
     #: Compared with the note live before each publish: only a new note notifies (see
-    #: ``cms.signals``), so a later correction does not repeat it to everyone.
+    #: ``cms.publishing``), so a later correction does not repeat it to everyone.
     update_note = models.TextField(
         _("update note"),
         blank=True,
@@ -401,8 +409,6 @@ def changes_reader_content(update_fields) -> bool:
 
 
 def _content_saved(instance, update_fields) -> None:
-    from cms.signals import content_saved
-
     content_saved.send(sender=type(instance), instance=instance, update_fields=update_fields)
 
 

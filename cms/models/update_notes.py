@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 class DocumentUpdateNote(models.Model):
     """One publish of a series that brought a new update note: what the note said and when it
-    went live. Written once by ``cms.signals`` in the publish's transaction, never changed.
+    went live. Written once by ``cms.publishing`` in the publish's transaction, never changed.
 
     The series' own ``update_note`` cannot be the history: it is revisioned, so publishing an
     older revision later rewrites it, and it does not say when the note came out. My Library's

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
     from ninja import Router
 
+    # For annotations only: rules read the models, which an AppConfig must not load.
     from cms.access.rules import AccessRule
 
 EXTENSION_POINTS: dict[str, str] = {}

@@ -13,10 +13,16 @@ from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.management import call_command
+from django.core.management.color import no_style
 from django.core.serializers.base import DeserializationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
+from django.db.models import signals
+
+from cms.audit.verification import verify as verify_audit
 
 from . import archive as portal_archive
 from .archive import ArchiveError, Manifest
@@ -84,8 +90,6 @@ def _restore_file(record, storage, archive: zipfile.ZipFile) -> None:
 
 def verify(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> Report:
     """Compare this installation with the manifest: counts, file checksums, the audit chain."""
-    from cms.audit import verify as verify_audit
-
     report = Report()
     for label, expected in manifest.counts.items():
         model = apps.get_model(label)
@@ -111,8 +115,6 @@ def _model_signals_muted():
     """No save receivers while the snapshot loads. Loading restores state; it must not cause
     effects (events, tree syncs, indexing), and not every app's receivers honour ``raw``
     (wagtail-localize's locale synchronisation does not)."""
-    from django.db.models import signals
-
     muted = [signals.pre_save, signals.post_save, signals.m2m_changed]
     saved = [(signal, signal.receivers) for signal in muted]
     for signal in muted:
@@ -130,11 +132,6 @@ def _empty(using: str) -> None:
     """Every table emptied except content types and permissions, which the archive refers to
     by natural key: ``migrate`` made them for this installation's apps (with those its data
     migrations and post_migrate handlers add, such as Wagtail's and wagtail-localize's)."""
-    from django.contrib.auth.models import Permission
-    from django.contrib.contenttypes.models import ContentType
-    from django.core.management.color import no_style
-    from django.db import connections
-
     connection = connections[using]
     kept = {ContentType._meta.db_table, Permission._meta.db_table}
     tables = [

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms.i18n import default_locale
 from cms.models import Service
 
 from .models import ActionItem, Role, Template
@@ -20,7 +21,6 @@ class AssessmentForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from cms.i18n import default_locale
 
         self.fields["service"].queryset = Service.objects.filter(locale=default_locale())
 

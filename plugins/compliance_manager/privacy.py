@@ -7,7 +7,7 @@ import io
 
 from django.db import transaction
 
-from cms import spreadsheets
+from cms.files import spreadsheets
 
 from .models import ActionItem, ActionItemChange, Evidence
 from .workflow import actor_label

@@ -6,7 +6,7 @@ import io
 
 from fpdf import FPDF
 
-from cms import spreadsheets
+from cms.files import spreadsheets
 
 from .models import AssessmentAction
 from .scoring import CONTROL_STATUSES, summarize_assessment

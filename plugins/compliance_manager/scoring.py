@@ -15,7 +15,15 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import ImplementationStatus, ProviderTestResult, Responsibility, TestingStatus
+from .models import (
+    ActionItem,
+    AssessmentAction,
+    Control,
+    ImplementationStatus,
+    ProviderTestResult,
+    Responsibility,
+    TestingStatus,
+)
 
 DONE = {ImplementationStatus.IMPLEMENTED, ImplementationStatus.ALTERNATIVE}
 FAILED = {TestingStatus.FAILED_LOW, TestingStatus.FAILED_MEDIUM, TestingStatus.FAILED_HIGH}
@@ -144,8 +152,6 @@ class AssessmentSummary:
 
 def summarize_assessment(assessment) -> AssessmentSummary:
     """Score, control statuses and per-family progress in two queries, however big."""
-    from .models import AssessmentAction, Control
-
     controls: dict[int, ControlSummary] = {}
     for row in (
         Control.objects.filter(template_id=assessment.template_id)
@@ -200,8 +206,6 @@ def group_scores(groups) -> dict[int, Score]:
     """Each group's score, in two queries for any number of groups. A group counts each shared
     action item once, and each provider control once per control id (the same control in two
     templates is one provider commitment)."""
-    from .models import ActionItem, Control
-
     ids = [group.pk for group in groups]
     scores: dict[int, Score] = {pk: Score() for pk in ids}
     for group_id, points, implementation, testing in (

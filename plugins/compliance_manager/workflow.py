@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from cms.uploads import sha256_of, validate_upload
+from cms.files.uploads import sha256_of, validate_upload
 
 from . import notify
 from .models import (

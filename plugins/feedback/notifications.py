@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
@@ -10,6 +12,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+
+from workflows.jobs import enqueue
 
 from .models import Feedback
 
@@ -55,10 +59,6 @@ def notify_staff(feedback_id: int) -> None:
 def notify_unnotified() -> int:
     """Maintenance task: tell staff of feedback whose notification job never ran (Redis was
     down when it was sent, or the job was lost); a few minutes' grace for jobs still queued."""
-    from datetime import timedelta
-
-    from workflows.jobs import enqueue
-
     cutoff = timezone.now() - timedelta(minutes=5)
     pending = list(
         Feedback.objects.filter(staff_notified_at__isnull=True, created_at__lt=cutoff)

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
-from cms import ratelimit
+from cms.access import ratelimit
 from workflows.jobs import enqueue
 
 from .forms import FeedbackForm

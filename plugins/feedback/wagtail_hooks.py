@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
-from cms.spreadsheets import SafeCsvExportMixin
+from cms.files.spreadsheets import SafeCsvExportMixin
 
 from .models import Feedback
 

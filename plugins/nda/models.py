@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
 
+from cms.i18n import default_locale
+
 
 class NdaVersion(DraftStateMixin, RevisionMixin, TranslatableMixin, models.Model):
     version_label = models.CharField(_("version"), max_length=64)
@@ -55,8 +57,6 @@ class NdaVersion(DraftStateMixin, RevisionMixin, TranslatableMixin, models.Model
     @classmethod
     def current(cls) -> NdaVersion | None:
         """The live source-language version in effect now (the newest effective one)."""
-        from cms.i18n import default_locale
-
         return (
             cls.objects.filter(live=True, locale=default_locale(), effective_at__lte=timezone.now())
             .order_by("-effective_at", "-pk")

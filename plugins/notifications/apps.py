@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms import events
 from cms.plugins.base import PluginConfig
+from workflows.jobs import inline
 
 
 class NotificationsConfig(PluginConfig):
@@ -63,8 +64,6 @@ class NotificationsConfig(PluginConfig):
         }
 
     def maintenance_tasks(self):
-        from workflows.jobs import inline
-
         from .digests import schedule_digests
         from .sending import resume_deliveries
         from .webhooks import resume_webhooks

@@ -8,47 +8,20 @@ twice sends each subscriber one digest.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from workflows.jobs import inline, schedule
 
-from .models import Frequency
-
-
-def setting(name: str):
-    from django.apps import apps
-
-    return apps.get_app_config("notifications").setting(name)
-
-
-def next_run(frequency: str, now: datetime) -> datetime:
-    """When the digest collecting updates made at ``now`` goes out (UTC)."""
-    now = now.astimezone(UTC)
-    at = datetime.combine(now.date(), time(setting("DIGEST_HOUR")), tzinfo=UTC)
-    if frequency == Frequency.WEEKLY:
-        at += timedelta(days=(7 - at.weekday()) % 7)  # Mondays
-    while at <= now:
-        at += timedelta(days=7 if frequency == Frequency.WEEKLY else 1)
-    return at
-
-
-def period_key(frequency: str, now: datetime) -> str:
-    return f"{frequency}:{next_run(frequency, now).date().isoformat()}"
-
-
-def digest_job_id(key: str) -> str:
-    """The RQ job id of a period's digest (RQ ids allow no colon)."""
-    return "digest-" + key.replace(":", "-")
+from .fanout import attach_to_deliveries
+from .models import Frequency, PendingUpdate
+from .periods import digest_job_id, next_run, period_key, setting
+from .sending import enqueue_batches
 
 
 def send_digest(frequency: str, key: str) -> int:
     """Job body: one digest e-mail per subscriber with unsent updates of this period or before."""
-    from .fanout import attach_to_deliveries
-    from .models import PendingUpdate
-    from .sending import enqueue_batches
-
     users = list(
         PendingUpdate.objects.filter(
             delivery__isnull=True,

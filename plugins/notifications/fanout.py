@@ -14,9 +14,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cms.models import DocumentVersion
+from cms.plugins import registry
 
-from . import digests
 from .models import EmailDelivery, Frequency, NotificationSettings, PendingUpdate
+from .periods import period_key
 from .sending import enqueue_batches
 
 CHUNK = 1000
@@ -25,8 +26,6 @@ CHUNK = 1000
 def subscribers(document_id: int):
     """(user id, frequency) of everyone with notifications on who subscribed to
     ``document_id`` through a plugin (My Library: saving it)."""
-    from cms.plugins import registry
-
     sources = registry.document_subscribers(document_id)
     if not sources:
         # No plugin offers subscriptions (My Library removed): e-mails go to nobody.
@@ -46,7 +45,7 @@ def subscribers(document_id: int):
 def delivery_key(frequency: str, event_id: str, now=None) -> str:
     if frequency == Frequency.IMMEDIATELY:
         return f"event:{event_id}"
-    return digests.period_key(frequency, now or timezone.now())
+    return period_key(frequency, now or timezone.now())
 
 
 def on_version_published(event) -> None:

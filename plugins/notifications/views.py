@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cms import ratelimit
+from cms.access import ratelimit
 
 from .composing import UNSUBSCRIBE_SALT
 from .confirmation import read_confirmation_token, send_confirmation

@@ -33,8 +33,10 @@ from django.utils import timezone
 from cms.access import policy
 from cms.i18n import default_locale
 from cms.models import DocumentVersion
+from workflows.jobs import enqueue, inline, schedule
 
 from .composing import absolute
+from .fanout import note_event_id
 from .models import WebhookDelivery, WebhookEndpoint
 from .sending import backoff, claimable, setting
 
@@ -56,8 +58,6 @@ def on_version_published(event) -> None:
 
 def on_document_published(event) -> None:
     """A series change with a new update note is POSTed like a new version."""
-    from .fanout import note_event_id
-
     if event.update_note:
         record_deliveries(note_event_id(event), event.document_id, None, event.update_note)
 
@@ -77,7 +77,6 @@ def record_deliveries(event_id: str, document_id: int, version, note: str = "") 
         ],
         ignore_conflicts=True,
     )
-    from workflows.jobs import enqueue
 
     for delivery_id in WebhookDelivery.objects.filter(
         event_id=event_id, status=Status.PENDING
@@ -242,7 +241,6 @@ def _retry_later(delivery: WebhookDelivery, code, error: str) -> str:
         last_error=error[:2000],
         next_attempt_at=timezone.now() + timedelta(seconds=wait),
     )
-    from workflows.jobs import inline, schedule
 
     if not inline():
         schedule(
@@ -257,8 +255,6 @@ def _retry_later(delivery: WebhookDelivery, code, error: str) -> str:
 
 def resume_webhooks() -> int:
     """Maintenance task: deliveries due for a retry or left by a dead worker."""
-    from workflows.jobs import enqueue
-
     ids = list(
         WebhookDelivery.objects.filter(claimable(), attempts__gt=0).values_list("pk", flat=True)
     )

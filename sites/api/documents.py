@@ -18,7 +18,7 @@ from cms.api.common import (
     activate_locale,
     reject_unknown_parameters,
 )
-from cms.downloads import link_lifetime_seconds, signed_download_url
+from cms.delivery.links import link_lifetime_seconds, signed_download_url
 from cms.i18n import Localizer
 from cms.models import DocumentVersion
 from search.cards import DocumentCard, build_cards, get_document_for_reader

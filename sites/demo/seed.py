@@ -12,8 +12,8 @@ from django.core.management import call_command
 from wagtail.models import Locale, Page, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
-from cms.access import AccessLevel
 from cms.models import (
+    AccessLevel,
     Category,
     DocumentIndexPage,
     DocumentVersion,

@@ -176,7 +176,7 @@ STORAGES = {
     # Any storage works (an S3-compatible bucket with private objects, say) as long as nothing
     # serves it directly: files go out only through the download view.
     "protected": {
-        "BACKEND": "cms.storage.ProtectedFileSystemStorage",
+        "BACKEND": "cms.files.storage.ProtectedFileSystemStorage",
         "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT)},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from cms.access import AccessLevel, policy
-from cms.models import AccessRequest
+from cms.access import policy
+from cms.models import AccessLevel, AccessRequest
 from search.cards import get_document_for_reader
 
 

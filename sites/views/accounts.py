@@ -1,6 +1,6 @@
 from django.contrib.auth import views as auth_views
 
-from cms import ratelimit
+from cms.access import ratelimit
 
 
 class SignInView(auth_views.LoginView):

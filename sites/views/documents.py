@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cms import delivery, ratelimit
-from cms.access import policy
+from cms.access import policy, ratelimit
 from cms.audit import record
-from cms.downloads import LinkExpired, LinkInvalid, read_claim
+from cms.delivery import serving
+from cms.delivery.links import LinkExpired, LinkInvalid, read_claim
 from cms.models import DocumentVersion
 from search.cards import document_page_context, get_document_for_reader
 
@@ -80,7 +80,7 @@ def download(request, token: str):
         else policy.Decision(False, "not_found")
     )
     if not decision:
-        delivery.record_denial(request, version, decision.reason)
+        serving.record_denial(request, version, decision.reason)
     if decision.reason in {"not_found", "expired"}:
         # A forbidden and a nonexistent document look the same.
         raise Http404(_("No such file."))
@@ -99,8 +99,8 @@ def download(request, token: str):
     if version_file is None:
         raise Http404(_("No such file."))
     try:
-        response = delivery.deliver(request, version, version_file)
-    except delivery.DeliveryRefused as refusal:
+        response = serving.deliver(request, version, version_file)
+    except serving.DeliveryRefused as refusal:
         context = {"reason": refusal.reason, "document": version.document}
         return render(request, "portal/download_failed.html", context, status=503)
-    return delivery.protect(response)
+    return serving.protect(response)

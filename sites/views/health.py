@@ -17,6 +17,8 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from search import backends
+
 logger = logging.getLogger(__name__)
 PROBE_TIMEOUT_SECONDS = 2
 
@@ -51,9 +53,7 @@ def _check_redis() -> dict:
 
 
 def _check_search() -> dict:
-    from search.backends import get_backend
-
-    backend = get_backend()
+    backend = backends.get_backend()
     backend.check_reachable()
     return {"backend": getattr(backend, "name", type(backend).__name__)}
 

@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
-from cms import ratelimit, signup
+from cms.access import ratelimit
+from cms.accounts import signup
 from cms.models import PortalSettings
 
 

@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from cms import ratelimit
+from cms.access import ratelimit
 from cms.models import StarterPackPage
 from sites.archives import build_pack_archive
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.files.uploads import safe_stored_name
+
 from .catalog import Control, Template
 
 
@@ -166,8 +168,6 @@ class ActionItemChange(models.Model):
 
 
 def evidence_path(instance, filename: str) -> str:
-    from cms.uploads import safe_stored_name
-
     return "compliance-evidence/" + safe_stored_name(instance, filename).removeprefix("versions/")
 
 

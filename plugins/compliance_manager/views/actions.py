@@ -7,11 +7,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cms import delivery, ratelimit
+from cms.access import ratelimit
+from cms.delivery import serving
 
 from ..forms import ActionItemForm, BulkAssignForm, EvidenceForm
 from ..models import Role
-from ..roles import has_role, organization_members, visible_action_items, visible_evidence
+from ..roles import (
+    has_role,
+    organization_members,
+    require_role,
+    visible_action_items,
+    visible_evidence,
+)
 from ..workflow import (
     ADMINISTRATOR_FIELDS,
     ASSESSOR_FIELDS,
@@ -121,8 +128,6 @@ def upload_evidence(request, pk):
 @require_POST
 @member_required
 def bulk_assign(request):
-    from ..roles import require_role
-
     organization = require_role(request.user, Role.CONTRIBUTOR)
     members = organization_members(organization)
     form = BulkAssignForm(request.POST, members=members)
@@ -157,4 +162,4 @@ def download_evidence(request, pk):
         filename=evidence.original_name,
         content_type="application/octet-stream",
     )
-    return delivery.protect(response)
+    return serving.protect(response)

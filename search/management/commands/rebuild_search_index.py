@@ -13,10 +13,10 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from elasticsearch.helpers import bulk
 
+from cms.files.text_extraction import extract_text
 from cms.i18n import default_locale
 from cms.models import TrustDocument, VersionFile
 from cms.models.documents import refresh_updated_on
-from cms.text_extraction import extract_text
 from search import text_index
 from search.backends import elasticsearch as es_backend
 from search.es_documents import (

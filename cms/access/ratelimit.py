@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from cms.audit.log import client_ip as audited_client_ip
+
 DEFAULT_LIMITS = {
     "download": (120, 3600),
     "sign_in": (10, 900),
@@ -58,6 +60,4 @@ def requester(request) -> str:
 
 def client_ip(request) -> str:
     """The client's address by the same proxy rule as the audit log."""
-    from cms.audit import client_ip as audited_client_ip
-
     return audited_client_ip(request) or ""

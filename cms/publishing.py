@@ -1,22 +1,20 @@
-"""Turns Wagtail's publishing signals on documents and versions into core events."""
+"""Turns Wagtail's publishing signals on documents and versions into core events, and keeps
+what is derived from publishing in step: update notes, a document's updated date, the locale
+cache."""
 
 from django.db import transaction
-from django.db.models.signals import post_delete
-from django.dispatch import Signal
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils import timezone
+from wagtail.models import Locale
 from wagtail.signals import published, unpublished
 
 from . import events
-
-#: Sent by a document or version at the end of ``save()``, once its many-to-many relations and
-#: files are committed too (``post_save`` comes before modelcluster commits them); with the
-#: ``update_fields`` of the save (None for a full save).
-content_saved = Signal()
+from .i18n import default_locale, forget_locales
+from .models import DocumentUpdateNote, DocumentVersion, TrustDocument
+from .models.documents import refresh_updated_on
 
 
 def _document_published(sender, instance, revision=None, **kwargs):
-    from cms.i18n import default_locale
-
     if instance.locale_id != default_locale().pk:
         return
     previous = getattr(instance, "_previous_live_access", None)
@@ -42,8 +40,6 @@ def _document_published(sender, instance, revision=None, **kwargs):
 def _record_update_note(instance, note: str) -> None:
     """Keep the note in the history readers see (``DocumentUpdateNote``), dated when it went
     live: the series' revisioned field would be rewritten by a later publish."""
-    from cms.models import DocumentUpdateNote
-
     DocumentUpdateNote.objects.create(
         document=instance, note=note, published_at=instance.last_published_at or timezone.now()
     )
@@ -68,8 +64,6 @@ def _told_before(document, note: str, revision) -> bool:
     introduced it), or if it was the newest note when the revision was written (the revision
     carried it over unchanged). The same words in a revision written after another note went
     out are a new note."""
-    from cms.models import DocumentUpdateNote
-
     notes = DocumentUpdateNote.objects.filter(document=document)
     if notes.filter(note=note, published_at__gte=revision.created_at).exists():
         return True
@@ -85,8 +79,6 @@ def _version_published(sender, instance, **kwargs):
 
 
 def _version_deleted(sender, instance, **kwargs):
-    from cms.models.documents import refresh_updated_on
-
     refresh_updated_on([instance.document_id])
 
 
@@ -110,12 +102,6 @@ def _remember_live_access(sender, instance, **kwargs):
 
 
 def connect():
-    from django.db.models.signals import post_save, pre_save
-    from wagtail.models import Locale
-
-    from cms.i18n import forget_locales
-    from cms.models import DocumentVersion, TrustDocument
-
     post_delete.connect(
         _version_deleted, sender=DocumentVersion, dispatch_uid="cms_version_deleted"
     )

@@ -16,10 +16,10 @@ from django.core.mail import mail_admins
 from django.http import FileResponse
 from django.utils import timezone
 
-from cms.access import AccessLevel, policy
+from cms.access import policy
 from cms.audit import new_download_id, record
-from cms.models import organization_of
-from cms.watermark import WatermarkError, watermark_to_tempfile
+from cms.delivery.watermark import WatermarkError, watermark_to_tempfile
+from cms.models import AccessLevel, organization_of
 
 logger = logging.getLogger(__name__)
 

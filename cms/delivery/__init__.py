@@ -1,0 +1,2 @@
+"""What goes out to readers: signed download links (``links``), serving a file with its audit
+entry and per-viewer watermark (``serving``, ``watermark``)."""
