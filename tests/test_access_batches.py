@@ -9,8 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cms.access import policy
-from cms.access.rules import AccessRule
 from cms.models import AccessRequest, Membership
+from cms.plugins.access import AccessRule
 from tests import factories
 from tests.conftest import make_user
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, SampleAccessRule

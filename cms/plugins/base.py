@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import AppConfig
 from django.conf import settings
 
+from .access import AccessRule
 from .search import SearchProvider
 
 if TYPE_CHECKING:
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from django.urls import URLPattern, URLResolver
     from ninja import Router
 
-    # For annotations only: rules read the models, which an AppConfig must not load.
-    from cms.access.rules import AccessRule
 
 EXTENSION_POINTS: dict[str, str] = {}
 
@@ -136,7 +135,7 @@ class PluginConfig(AppConfig):
 
     @extension_point
     def access_rules(self) -> Iterable[AccessRule]:
-        """Rules the one access policy consults (``cms.access.rules.AccessRule``), e.g. whether
+        """Rules the one access policy consults (``cms.plugins.access.AccessRule``), e.g. whether
         a user has accepted the current NDA."""
         return []
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
-from cms.access.rules import AccessRule
 from cms.models import organization_of
+from cms.plugins.access import AccessRule
 
 from .models import NdaAcceptance, NdaVersion, OfflineNdaAgreement
 

@@ -7,7 +7,7 @@ from django.urls import path
 from ninja import Router
 
 from cms import events
-from cms.access.rules import AccessRule
+from cms.plugins.access import AccessRule
 from cms.plugins.base import DocumentAction, FooterLink, ListingAction, MenuItem, PluginConfig
 from cms.plugins.search import SearchHit, SearchProvider
 

@@ -1,9 +1,11 @@
-"""What a plugin may add to the access policy (``PluginConfig.access_rules``)."""
+"""What a plugin may add to the access policy (``PluginConfig.access_rules``): part of the plugin
+contract, so it lives with it and loads no model."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db.models import Q
 
 
@@ -35,9 +37,9 @@ class AccessRule:
         documents), for many users at once (the policy's batch answer, e.g. for a batch of
         e-mails). The default asks
         ``restricted_visible_q`` user by user, a query each; override it to answer in one."""
-        # Here, not at the top: plugins import this class from their AppConfig, before models.
-        from cms.models import TrustDocument
-
+        # From the app registry, not imported: plugins import this class in their AppConfig,
+        # before any model is loaded.
+        TrustDocument = apps.get_model("cms", "TrustDocument")
         pairs = set()
         for user in users:
             condition = self.restricted_visible_q(user)
