@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 
+# The layers and contracts of docs/architecture.md, read from the code's own imports.
+echo "=== Import contracts (lint-imports) ==="
+.venv/bin/lint-imports --no-cache | sed -n '/^Contracts:/p; /BROKEN/,$p'
+
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian's Chromium for the browser tests (never a downloaded browser build), and fonts that
