@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -208,9 +209,12 @@ def group_scores(groups) -> dict[int, Score]:
     templates is one provider commitment)."""
     ids = [group.pk for group in groups]
     scores: dict[int, Score] = {pk: Score() for pk in ids}
+    # Exists, not a join and DISTINCT: a join repeats an item once per link, and DISTINCT over
+    # these columns alone would merge two different items that happen to look the same.
+    linked = AssessmentAction.objects.filter(action_item=OuterRef("pk"))
     for group_id, points, implementation, testing in (
-        ActionItem.objects.filter(group_id__in=ids, links__isnull=False)
-        .distinct()
+        ActionItem.objects.filter(Exists(linked), group_id__in=ids)
+        .order_by()
         .values_list("group_id", "points", "implementation_status", "testing_status")
     ):
         scores[group_id].add(ActionState(points, implementation, testing))

@@ -139,3 +139,22 @@ def test_assessments_of_a_group_share_actions_and_the_group_counts_each_once(cm)
     # Another group does not share it.
     elsewhere = create_assessment(cm.organization, cm.low, "Other product", "Product B", None)
     assert item_of(elsewhere, "ac-1") != shared
+
+
+@pytest.mark.django_db
+def test_the_group_score_counts_look_alike_items_each_whatever_the_default_ordering(
+    cm, monkeypatch
+):
+    """Many items share points and statuses (every new one is "not implemented, not assessed");
+    each must count. Without ``Meta.ordering`` a query relying on it to tell them apart (a
+    DISTINCT over those columns) merged them; the score must not depend on it."""
+    monkeypatch.setattr(ActionItem._meta, "ordering", [])
+    group = cm.assessment.group
+    items = list(ActionItem.objects.filter(group=group, links__isnull=False).distinct())
+    looks = [(i.points, i.implementation_status, i.testing_status) for i in items]
+    assert len(set(looks)) < len(looks)  # the case at stake: items that look alike
+    provider = Control.objects.filter(
+        template__assessments__group=group, responsibility__in=["provider", "shared"]
+    )
+    provider_points = sum({c.oscal_id: c.provider_points for c in provider}.values())
+    assert group_score(group).available == sum(i.points for i in items) + provider_points
