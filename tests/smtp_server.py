@@ -1,8 +1,9 @@
 """A real SMTP server for the tests (aiosmtpd), recording every message it accepts.
 
-It can answer with errors on purpose (``script``: the codes to answer, in order, before
-accepting), and hold one message at a chosen point (``Trap``) until the test lets it go, so a
-test can kill a worker at an exact moment of the SMTP dialogue instead of guessing with sleeps:
+It can answer with errors on purpose (``script`` for DATA and ``rcpt_script`` for RCPT TO: the
+codes to answer, in order, before accepting), and hold one message at a chosen point (``Trap``)
+until the test lets it go, so a test can kill a worker at an exact moment of the SMTP dialogue
+instead of guessing with sleeps:
 
 * ``Trap(nth, RECEIVING)``: the nth message's DATA has begun (the server answered 354 and read
   its first line) but the server does not have the whole message; released, the server drops
@@ -87,6 +88,8 @@ class Trap:
 class RecordingHandler:
     #: SMTP answers to give before accepting, e.g. ["451 4.3.0 Try again later"] * 2.
     script: list[str] = field(default_factory=list)
+    #: SMTP answers to give to RCPT TO commands before accepting recipients.
+    rcpt_script: list[str] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     refused: int = 0
     trap: Trap | None = None
@@ -95,6 +98,14 @@ class RecordingHandler:
     def springs(self, stage: str) -> bool:
         with self.lock:
             return self.trap is not None and self.trap.springs(stage)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            if self.rcpt_script:
+                self.refused += 1
+                return self.rcpt_script.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
@@ -159,6 +170,7 @@ class RecordingSMTPServer:
         with self.handler.lock:
             self.handler.received.clear()
             self.handler.script.clear()
+            self.handler.rcpt_script.clear()
             self.handler.refused = 0
 
     def wait_for(self, count: int, timeout: float = 60) -> list[Received]:

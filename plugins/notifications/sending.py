@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 from datetime import timedelta
 
 from django.apps import apps
@@ -48,6 +47,14 @@ logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
 
 
+#: Refusals of one message in a session that stays good for the next (smtplib resets it).
+REFUSED_THIS_MESSAGE = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPDataError,
+)
+
+
 class PermanentDeliveryFailure(Exception):
     """Some e-mails of a batch were refused for good (they are marked failed)."""
 
@@ -62,7 +69,7 @@ def claimable(now=None) -> Q:
     now = now or timezone.now()
     lease_expired = now - timedelta(seconds=setting("LEASE_SECONDS"))
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
-    return Q(status=Status.PENDING) & due | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
+    return (Q(status=Status.PENDING) & due) | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
 
 
 def claim(delivery_id: int) -> bool:
@@ -75,11 +82,27 @@ def claim(delivery_id: int) -> bool:
 
 
 def is_temporary(error: Exception) -> bool:
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 400 <= error.smtp_code < 500
+    """Whether the same e-mail may go through if tried again later.
+
+    A server's reply code decides where there is one: 5xx is permanent, anything else (4xx, or a
+    garbled reply) temporary. A connection refused, lost or timed out is temporary. Any other
+    SMTP error is the server lacking what the message or the settings require (no STARTTLS, no
+    AUTH, no SMTPUTF8: ``SMTPNotSupportedError`` and the like): no retry changes that.
+    """
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return all(400 <= code < 500 for code, _msg in error.recipients.values())
-    return isinstance(error, (smtplib.SMTPServerDisconnected, socket.timeout, OSError))
+        return all(not _permanent_code(code) for code, _msg in error.recipients.values())
+    if isinstance(error, smtplib.SMTPResponseException):
+        return not _permanent_code(error.smtp_code)
+    if isinstance(error, smtplib.SMTPServerDisconnected):
+        return True
+    if isinstance(error, smtplib.SMTPException):
+        return False
+    # Every SMTPException is an OSError too: only now does OSError mean the network.
+    return isinstance(error, OSError)
+
+
+def _permanent_code(code: int) -> bool:
+    return 500 <= code < 600
 
 
 def enqueue_batches(delivery_ids: list[int], job_prefix: str = "") -> None:
@@ -97,12 +120,10 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     counts["skipped"] = _skip([pk for pk, item in prepared.items() if item.message is None])
     retry_later, failures = [], []
     connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
-    try:
-        # One SMTP session for the whole batch (Django would open one per message otherwise).
-        # If the server cannot be reached now, each message meets that below and is retried.
-        connection.open()
-    except OSError as error:
-        logger.warning("SMTP server unreachable at the start of a batch: %s", error)
+    # One SMTP session for the whole batch (Django would open one per message otherwise). If
+    # it cannot be opened now, each message meets the same error below and is retried or
+    # failed as that error deserves.
+    _open(connection)
     try:
         for delivery_id in delivery_ids:
             item = prepared.get(delivery_id)
@@ -115,10 +136,7 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
             elif outcome == "failed":
                 failures.append(delivery_id)
     finally:
-        try:
-            connection.close()
-        except Exception:  # a broken connection cannot be closed politely; nothing to keep
-            logger.debug("SMTP connection close failed", exc_info=True)
+        _drop(connection)
     if retry_later and not inline():
         attempts = _attempts(retry_later)
         schedule(
@@ -131,6 +149,20 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     if failures:
         raise PermanentDeliveryFailure(f"E-mail deliveries refused for good: {failures}")
     return counts
+
+
+def _open(connection) -> None:
+    try:
+        connection.open()
+    except OSError as error:
+        logger.warning("SMTP session could not be opened: %s", error)
+
+
+def _drop(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 — a broken session cannot be closed politely; nothing to keep
+        logger.debug("SMTP connection close failed", exc_info=True)
 
 
 def _skip(delivery_ids: list[int]) -> int:
@@ -170,13 +202,15 @@ def _send_one(item: batches.Prepared, connection) -> str:
 
 def _after_failure(item: batches.Prepared, error: Exception, connection) -> str:
     delivery = EmailDelivery.objects.filter(pk=item.delivery.pk)
+    if not isinstance(error, REFUSED_THIS_MESSAGE):
+        # The session broke or never opened: a fresh one for the rest of the batch.
+        _drop(connection)
+        _open(connection)
     if not is_temporary(error):
         if not isinstance(error, smtplib.SMTPException):
             raise error
         delivery.update(status=Status.FAILED, error=str(error)[:2000])
         return "failed"
-    # A broken connection is reopened for the next message of the batch.
-    connection.close()
     attempts = item.delivery.attempts + 1  # this one, claimed after the batch was read
     gave_up = delivery.filter(attempts__gte=setting("MAX_ATTEMPTS")).update(
         status=Status.FAILED, error=f"gave up after {attempts} attempts: {error}"[:2000]
