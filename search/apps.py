@@ -1,7 +1,10 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 from cms import events, listings
+
+from .checks import check_database_supported
 
 
 class SearchConfig(AppConfig):
@@ -14,6 +17,7 @@ class SearchConfig(AppConfig):
         from .indexing import follow_event
         from .pages import ReaderPageListings
 
+        checks.register(check_database_supported)
         signals.connect()
         # The index is core, not a plugin: it follows every event before plugins react.
         events.register_core_handler(follow_event)

@@ -88,11 +88,12 @@ def find_documents(user, query: DocumentQuery, section: str | None = None):
     query when the engine is unreachable, is answered by the database.
     """
     backend = backends.get_backend()
-    if query.text.strip() and hasattr(backend, "listing"):
+    if query.text.strip():
         try:
             results = backend.listing(user, query, section)
-            results.count()
-            return results, results.facets
+            if results is not None:
+                results.count()
+                return results, results.facets
         except Exception:  # noqa: BLE001 — any engine failure: the database still answers
             logger.warning("Search engine unavailable; answering from the database", exc_info=True)
             backend = DatabaseBackend()

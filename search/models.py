@@ -40,3 +40,66 @@ class ListingGeneration(models.Model):
 
     def __str__(self):
         return f"Listing generation {self.value}"
+
+
+# --- the database's own full-text structure, as Django sees it to join and rank --------------
+# Migration 0001 creates these in SQL; the models below are never saved (unmanaged), and exist
+# so that ranking joins them with the public ORM instead of raw joins (``search/text_index.py``).
+
+
+class FullTextColumn(models.TextField):
+    """FTS5's hidden column named after its table: ``MATCH`` searches every column through it,
+    and ``bm25()`` takes it as its first argument."""
+
+
+@FullTextColumn.register_lookup
+class Matches(models.Lookup):
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class FullTextRow(models.Model):
+    """A row of SQLite's FTS5 table ``trustsearch_fts`` (rowid = document id)."""
+
+    document = models.OneToOneField(
+        "cms.TrustDocument",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="rowid",
+        related_name="full_text_row",
+    )
+    title = models.TextField()
+    body = models.TextField()
+    table = FullTextColumn(db_column="trustsearch_fts")
+
+    class Meta:
+        managed = False
+        db_table = "trustsearch_fts"
+
+    def __str__(self):
+        return f"Full-text row of document {self.document_id}"
+
+
+class RankedEntry(models.Model):
+    """PostgreSQL's weighted ``tsvector`` of an entry: the column ``vector`` of
+    ``trustsearch_searchentry``, which ``SearchEntry`` leaves to the database."""
+
+    document = models.OneToOneField(
+        "cms.TrustDocument",
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_column="document_id",
+        related_name="ranked_entry",
+    )
+    vector = models.TextField()
+
+    class Meta:
+        managed = False
+        db_table = "trustsearch_searchentry"
+
+    def __str__(self):
+        return f"Ranked entry of document {self.document_id}"

@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Q, Subquery
+from django.db import NotSupportedError, connection
+from django.db.models import F, FloatField, Func, Q, Subquery, Value
 from django.db.models.expressions import OuterRef, RawSQL
 
 from cms.i18n import default_locale
 from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
 
+from .checks import SUPPORTED_VENDORS
 from .facets import bump_generation
 from .models import SearchEntry
 
@@ -41,6 +42,14 @@ PG_CONFIGS = {"en": "english", "de": "german", "fr": "french", "es": "spanish"}
 _UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r'"[^"]*"|\S+')
 _WORD = re.compile(r"\w+")
+
+
+def _vendor() -> str:
+    """The database's vendor, if this module can index and query it (the system check
+    ``trustsearch.E001`` says so at start-up; this stops anything that runs regardless)."""
+    if connection.vendor not in SUPPORTED_VENDORS:
+        raise NotSupportedError(f"Full-text search does not support {connection.vendor!r}")
+    return connection.vendor
 
 
 def normalize_query(text: str) -> str:
@@ -159,13 +168,14 @@ def _term_names(sources) -> dict[int, dict[str, list[str]]]:
 def sync_full_text(document_ids: list[int] | None = None) -> None:
     """Recompute the database's full-text structure from the entries (all when ids is None)."""
     bump_generation()
+    vendor = _vendor()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if vendor == "postgresql":
             where, params = _where_ids("document_id", document_ids)
             cursor.execute(
                 f"UPDATE trustsearch_searchentry SET vector = {_pg_vector_sql()} {where}", params
             )
-        elif connection.vendor == "sqlite":
+        else:
             where, params = _where_ids("rowid", document_ids)
             cursor.execute(f"DELETE FROM trustsearch_fts {where}", params)
             where, params = _where_ids("document_id", document_ids)
@@ -288,19 +298,17 @@ def matching_condition(text: str, language: str) -> Q | None:
     groups, excluded, unspaced = parse_query(text)
     condition = None
     if groups:
-        if connection.vendor == "postgresql":
+        if _vendor() == "postgresql":
             tsquery, configs = _pg_tsquery_sql(language)
             matched = RawSQL(
                 f"SELECT document_id FROM trustsearch_searchentry WHERE vector @@ {tsquery}",
                 [websearch_text(groups, excluded)] * len(configs),
             )
-        elif connection.vendor == "sqlite":
+        else:
             matched = RawSQL(
                 "SELECT rowid FROM trustsearch_fts WHERE trustsearch_fts MATCH %s",
                 [fts5_expression(groups, excluded)],
             )
-        else:  # pragma: no cover — other databases: plain substring matching
-            matched = _substring_entries([w for g in groups for w in g[:1]])
         condition = Q(pk__in=matched)
     if unspaced:
         by_substring = Q(pk__in=_substring_entries(unspaced))
@@ -338,27 +346,31 @@ def ranked_by_join(queryset, text: str, language: str):
     A join, not a correlated subquery: the subquery re-ran the lookup (and on PostgreSQL
     decompressed the vector again) for every match, 4x slower for a word in most documents;
     SQLite's bm25() exists only inside the FTS query itself, which as a subquery re-ran the
-    match per row, quadratic in the number of matches."""
+    match per row, quadratic in the number of matches. The join goes through the read-only
+    models ``RankedEntry`` and ``FullTextRow`` (``search/models.py``)."""
     groups, excluded, unspaced = parse_query(text)
     if not groups or unspaced:
         return None
-    table = queryset.model._meta.db_table
-    if connection.vendor == "postgresql":
+    if _vendor() == "postgresql":
         tsquery, configs = _pg_tsquery_sql(language)
-        return queryset.extra(
-            select={"search_rank": f"ts_rank(trustsearch_searchentry.vector, {tsquery})"},
-            select_params=[websearch_text(groups, excluded)] * len(configs),
-            tables=["trustsearch_searchentry"],
-            where=[f'trustsearch_searchentry.document_id = "{table}"."id"'],
+        query = RawSQL(tsquery, [websearch_text(groups, excluded)] * len(configs))
+        return queryset.filter(ranked_entry__isnull=False).annotate(
+            search_rank=Func(
+                F("ranked_entry__vector"), query, function="ts_rank", output_field=FloatField()
+            )
         )
-    if connection.vendor == "sqlite":
-        return queryset.extra(
-            select={"search_rank": "-bm25(trustsearch_fts, 4.0, 1.0)"},
-            tables=["trustsearch_fts"],
-            where=[f'trustsearch_fts.rowid = "{table}"."id"', "trustsearch_fts MATCH %s"],
-            params=[fts5_expression(groups, excluded)],
+    # The MATCH filter first: it makes the join an inner one, the only kind bm25() works in.
+    return queryset.filter(
+        full_text_row__table__matches=fts5_expression(groups, excluded)
+    ).annotate(
+        search_rank=-Func(
+            F("full_text_row__table"),
+            Value(4.0),
+            Value(1.0),
+            function="bm25",
+            output_field=FloatField(),
         )
-    return None  # pragma: no cover — other databases rank by the subquery
+    )
 
 
 def rank_expression(text: str, language: str):
@@ -366,20 +378,18 @@ def rank_expression(text: str, language: str):
     groups, excluded, _unspaced = parse_query(text)
     if not groups:
         return None
-    if connection.vendor == "postgresql":
+    if _vendor() == "postgresql":
         tsquery, configs = _pg_tsquery_sql(language)
         score = RawSQL(
             f"ts_rank(vector, {tsquery})", [websearch_text(groups, excluded)] * len(configs)
         )
-    elif connection.vendor == "sqlite":
+    else:
         # bm25() is lower-is-better and only defined in the FTS query itself.
         score = RawSQL(
             "(SELECT -bm25(trustsearch_fts, 4.0, 1.0) FROM trustsearch_fts "
             "WHERE trustsearch_fts MATCH %s AND trustsearch_fts.rowid = document_id)",
             [fts5_expression(groups, excluded)],
         )
-    else:  # pragma: no cover
-        return None
     return Subquery(
         SearchEntry.objects.filter(document_id=OuterRef("pk"))
         .annotate(score=score)

@@ -7,17 +7,18 @@ from django.db.models import QuerySet
 
 from cms.i18n import active_locale
 from search import text_index
+from search.backends.base import SearchBackend
 
 
 def _language() -> str:
     return active_locale().language_code
 
 
-class DatabaseBackend:
+class DatabaseBackend(SearchBackend):
     name = "database"
 
     def check_reachable(self) -> None:
-        """Readiness: nothing beyond the database, which the readiness check asks itself."""
+        """Nothing beyond the database, which the readiness check asks itself."""
 
     def filter_documents(self, queryset: QuerySet, text: str) -> QuerySet:
         """Documents of ``queryset`` whose title, summary, standards, services, category or

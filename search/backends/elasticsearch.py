@@ -18,6 +18,7 @@ from elasticsearch_dsl import A, Q, Search, connections
 from cms.access import policy
 from cms.i18n import active_locale, default_locale
 from cms.models import TrustDocument, organization_of
+from search.backends.base import SearchBackend
 from search.backends.database import DatabaseBackend
 from search.cards import source_documents, with_display_relations
 from search.es_documents import (
@@ -154,8 +155,9 @@ def _filter_clauses(filters: dict[str, list[str]], exclude: str | None = None) -
     ]
 
 
-class ElasticsearchBackend:
-    """Same interface as DatabaseBackend, plus faceted search with ``build_search``."""
+class ElasticsearchBackend(SearchBackend):
+    """Answers whole listings (``listing``: hits, total and facets in one request), plus
+    faceted search for the API with ``build_search``."""
 
     name = "elasticsearch"
 
