@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+import weakref
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -166,10 +168,29 @@ def bump_generation() -> None:
     if not ListingGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         ListingGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
     # One job per transaction, however many rows it changed.
-    if not any(
-        callback is _enqueue_warming for _ids, callback, _robust in connection.run_on_commit
-    ):
-        transaction.on_commit(_enqueue_warming)
+    pending = getattr(_warming, "pending", None)
+    callback = pending and pending()
+    if callback is None or callback.done:
+        callback = WarmAfterCommit()
+        _warming.pending = weakref.ref(callback)
+        transaction.on_commit(callback)
+
+
+#: This thread's weak reference to the warming callback its transaction holds, if any.
+_warming = threading.local()
+
+
+class WarmAfterCommit:
+    """The on-commit callback that queues the warming job. Only Django's list of on-commit
+    callbacks holds it: a rollback discards that list, so the weak reference ``bump_generation``
+    keeps dies with it, and the next transaction registers a callback of its own."""
+
+    def __init__(self):
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _enqueue_warming()
 
 
 def _enqueue_warming() -> None:

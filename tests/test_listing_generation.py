@@ -1,0 +1,67 @@
+"""Every content change bumps the listing generation in its own transaction, and each
+transaction that changed something queues one job to count the plain listings again once it
+commits: not one per row, and not none after an earlier transaction rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from search import facets
+from search.facets import WarmAfterCommit, bump_generation, current_generation
+
+
+def warming(callbacks) -> list:
+    return [c for c in callbacks if isinstance(c, WarmAfterCommit)]
+
+
+@pytest.mark.django_db
+def test_one_warming_job_per_transaction_however_many_bumps(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    queued = []
+    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
+    before = current_generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        for _ in range(5):
+            bump_generation()
+    assert current_generation() == before + 5
+    assert len(warming(callbacks)) == 1
+    assert queued == [facets.warm_listing_counts]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(monkeypatch):
+    queued = []
+    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
+    before = current_generation()
+
+    class Abandoned(Exception):
+        pass
+
+    with pytest.raises(Abandoned), transaction.atomic():
+        bump_generation()
+        raise Abandoned
+    assert queued == []  # its callback was discarded with it
+    with transaction.atomic():
+        bump_generation()
+        bump_generation()
+    assert queued == [facets.warm_listing_counts]
+    assert current_generation() == before + 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_savepoint_rolled_back_takes_its_callback_and_the_outer_block_registers_again(
+    monkeypatch,
+):
+    queued = []
+    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                bump_generation()
+                raise ValueError("the inner block fails")
+        except ValueError:
+            pass
+        bump_generation()  # the outer block's own change still needs its warming
+    assert queued == [facets.warm_listing_counts]
