@@ -8,7 +8,7 @@ a leaked copy.
 
 How
 ---
-* The source is copied object by object by a small streaming writer (``_StreamingCopy``)
+* The source is copied object by object by a small streaming writer (``StreamingCopy``)
   on top of pypdf's reader: objects are renumbered in the order they are reached from
   the catalog, written out at once and then dropped. Streams keep their encoded bytes;
   the original content streams are neither decoded nor rewritten.
@@ -95,7 +95,7 @@ Layout
 ------
 ``errors`` (``WatermarkError``), ``source`` (opening and checking the source),
 ``geometry`` (a page's visible box, rotation and stamp matrix), ``copier`` (the
-streaming copy, ``_StreamingCopy``), ``stamps`` (drawing the stamp pages; fonts).
+streaming copy, ``StreamingCopy``), ``stamps`` (drawing the stamp pages; fonts).
 """
 
 from __future__ import annotations
@@ -109,10 +109,10 @@ from typing import IO, BinaryIO
 
 from pypdf import PdfReader
 
-from .copier import _StreamingCopy
-from .errors import WatermarkError, _describe
-from .source import PathLike, Source, _open_reader, _open_source
-from .stamps import _clean_lines, _render_stamps, default_font_paths
+from .copier import StreamingCopy
+from .errors import WatermarkError, describe
+from .source import OpenSource, PathLike, Source, open_reader
+from .stamps import clean_lines, default_font_paths, render_stamps
 
 __all__ = ["WatermarkError", "watermark_pdf", "watermark_to_tempfile", "default_font_paths"]
 
@@ -136,18 +136,18 @@ def watermark_pdf(
     ``lines`` hold no text. See the module docstring for when a ``WatermarkError`` can
     come after writing started.
     """
-    text_lines = _clean_lines(lines)
-    with _open_source(source) as stream:
-        reader, version = _open_reader(stream)
-        copy = _StreamingCopy(reader, version)
+    text_lines = clean_lines(lines)
+    with OpenSource(source) as stream:
+        reader, version = open_reader(stream)
+        copy = StreamingCopy(reader, version)
         try:
             geometries = copy.read_pages()
         except WatermarkError:
             raise
         except Exception as error:  # pypdf raises many kinds on malformed input
-            raise WatermarkError(WatermarkError.CORRUPT, _describe(error)) from error
+            raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
         sizes = sorted({g.display_size for g in geometries})
-        stamp_reader = PdfReader(io.BytesIO(_render_stamps(sizes, text_lines, font_paths)))
+        stamp_reader = PdfReader(io.BytesIO(render_stamps(sizes, text_lines, font_paths)))
         copy.add_stamps(stamp_reader, sizes)
         if isinstance(destination, (str, os.PathLike)):
             try:
@@ -161,13 +161,13 @@ def watermark_pdf(
         return len(geometries)
 
 
-def _write(copy: _StreamingCopy, out: IO[bytes]) -> None:
+def _write(copy: StreamingCopy, out: IO[bytes]) -> None:
     try:
         copy.write(out)
     except (WatermarkError, OSError):
         raise
     except Exception as error:  # an object that pypdf cannot parse, met while copying
-        raise WatermarkError(WatermarkError.CORRUPT, _describe(error)) from error
+        raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
 
 
 def watermark_to_tempfile(

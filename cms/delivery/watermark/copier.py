@@ -26,7 +26,7 @@ from pypdf.generic import (
 )
 
 from .errors import WatermarkError
-from .geometry import _Geometry, _num, _page_geometry
+from .geometry import Geometry, page_geometry, pdf_number
 
 _INFLATE_CHUNK = 1024 * 1024
 _XOBJECT_PREFIX = "TPWatermark"
@@ -34,7 +34,7 @@ _XOBJECT_PREFIX = "TPWatermark"
 _Key = tuple[int, int, int]  # (id() of the document read from, object number, generation)
 
 
-class _StreamingCopy:
+class StreamingCopy:
     """Copy a PDF object by object into ``out``, stamping its pages on the way.
 
     Objects are renumbered 1..N in the order they are first referenced (starting from
@@ -52,9 +52,9 @@ class _StreamingCopy:
         self.queue: deque[tuple[int, object, int, int]] = deque()
         self.created: dict[int, PdfObject] = {}  # our own objects, by new number
         self.next_id = 1
-        self.pages: dict[tuple[int, int], _Geometry] = {}  # (idnum, gen) -> geometry
+        self.pages: dict[tuple[int, int], Geometry] = {}  # (idnum, gen) -> geometry
         self.forms: dict[tuple[float, float], IndirectObject] = {}
-        self.invocations: dict[tuple[str, _Geometry], IndirectObject] = {}
+        self.invocations: dict[tuple[str, Geometry], IndirectObject] = {}
         self.stamped_resources: dict[tuple, tuple[IndirectObject, str]] = {}
         self.resources_users: dict[tuple, int] = {}  # where resources come from -> pages
         self.page_tree_nodes: set[tuple[int, int]] = set()
@@ -62,7 +62,7 @@ class _StreamingCopy:
 
     # -- reading ------------------------------------------------------------------
 
-    def read_pages(self) -> list[_Geometry]:
+    def read_pages(self) -> list[Geometry]:
         """Walk the page tree; note each page's geometry; check its content streams."""
         trailer = self.reader.trailer
         # Numbered first, so the catalog is object 1 and the info dictionary object 2.
@@ -73,7 +73,7 @@ class _StreamingCopy:
         tree = root.raw_get("/Pages")
         if not isinstance(tree, IndirectObject):
             raise WatermarkError(WatermarkError.CORRUPT, "the page tree is not an object")
-        order: list[_Geometry] = []
+        order: list[Geometry] = []
         visited: set[tuple[int, int]] = set()
         stack: list[tuple[IndirectObject, int]] = [(tree, 0)]
         while stack:
@@ -101,7 +101,7 @@ class _StreamingCopy:
                 continue  # page tree nodes stay cached: every page asks them for inherited values
             if depth == 0 or node.get("/Type", "/Page") != "/Page":
                 raise WatermarkError(WatermarkError.CORRUPT, "the page tree is malformed")
-            geometry = _page_geometry(node)
+            geometry = page_geometry(node)
             self.pages[key] = geometry
             origin = _resources_origin(node)
             self.resources_users[origin] = self.resources_users.get(origin, 0) + 1
@@ -172,10 +172,10 @@ class _StreamingCopy:
         opening.set_data(b"q\n")
         self.opening = self.add(opening)
 
-    def _invocation(self, name: str, geometry: _Geometry) -> IndirectObject:
+    def _invocation(self, name: str, geometry: Geometry) -> IndirectObject:
         key = (name, geometry)
         if key not in self.invocations:
-            cm = " ".join(_num(v) for v in geometry.matrix())
+            cm = " ".join(pdf_number(v) for v in geometry.matrix())
             stream = DecodedStreamObject()
             # Marked as an artifact: not part of a tagged PDF's logical structure.
             stream.set_data(f"\nQ\nq\n/Artifact BMC\n{cm} cm\n{name} Do\nEMC\nQ\n".encode("ascii"))
@@ -264,7 +264,7 @@ class _StreamingCopy:
             self._evict_since(mark)
         return obj
 
-    def _stamped_page(self, page: DictionaryObject, geometry: _Geometry) -> DictionaryObject:
+    def _stamped_page(self, page: DictionaryObject, geometry: Geometry) -> DictionaryObject:
         """The page with its inherited attributes made its own, and the stamp added."""
         new = DictionaryObject()
         for key, value in page.items():

@@ -19,5 +19,5 @@ class WatermarkError(Exception):
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
-def _describe(error: BaseException) -> str:
+def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:300]

@@ -11,7 +11,7 @@ from .errors import WatermarkError
 
 
 @dataclass(frozen=True)
-class _Geometry:
+class Geometry:
     """Where a page shows: its visible box in user space and its /Rotate."""
 
     x0: float
@@ -36,7 +36,7 @@ class _Geometry:
         }[self.rotate]
 
 
-def _page_geometry(page: DictionaryObject) -> _Geometry:
+def page_geometry(page: DictionaryObject) -> Geometry:
     media = _box(page.get_inherited("/MediaBox", None)) or (0.0, 0.0, 612.0, 792.0)
     crop = _box(page.get_inherited("/CropBox", None)) or media
     x0, y0 = max(crop[0], media[0]), max(crop[1], media[1])
@@ -52,7 +52,7 @@ def _page_geometry(page: DictionaryObject) -> _Geometry:
     except (TypeError, ValueError):
         rotate = 0
     rotate = (round(rotate / 90) * 90) % 360
-    return _Geometry(round(x0, 3), round(y0, 3), round(x1, 3), round(y1, 3), rotate)
+    return Geometry(round(x0, 3), round(y0, 3), round(x1, 3), round(y1, 3), rotate)
 
 
 def _box(value) -> tuple[float, float, float, float] | None:
@@ -69,6 +69,6 @@ def _box(value) -> tuple[float, float, float, float] | None:
     return min(a, c), min(b, d), max(a, c), max(b, d)
 
 
-def _num(value: float) -> str:
+def pdf_number(value: float) -> str:
     text = f"{value:.3f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

@@ -12,7 +12,7 @@ from typing import IO, BinaryIO
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from .errors import WatermarkError, _describe
+from .errors import WatermarkError, describe
 
 PathLike = str | os.PathLike[str]
 Source = BinaryIO | IO[bytes] | PathLike
@@ -24,7 +24,7 @@ _EOF_WINDOW = 1024
 _SPOOL_LIMIT = 1024 * 1024
 
 
-class _open_source:
+class OpenSource:
     """Context manager giving a seekable binary stream positioned at the file start."""
 
     def __init__(self, source: Source) -> None:
@@ -56,7 +56,7 @@ def _seekable(stream: IO[bytes]) -> bool:
         return False
 
 
-def _open_reader(stream: IO[bytes]) -> tuple[PdfReader, str]:
+def open_reader(stream: IO[bytes]) -> tuple[PdfReader, str]:
     head = stream.read(_HEADER_WINDOW)
     header = re.search(rb"%PDF-(\d)\.(\d)", head)
     if header is None:
@@ -75,7 +75,7 @@ def _open_reader(stream: IO[bytes]) -> tuple[PdfReader, str]:
     except Exception as error:  # pypdf raises many kinds on malformed input
         if "encrypt" in str(error).lower():
             raise WatermarkError(WatermarkError.ENCRYPTED, str(error)) from error
-        raise WatermarkError(WatermarkError.CORRUPT, _describe(error)) from error
+        raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
     if reader.is_encrypted:
         raise WatermarkError(WatermarkError.ENCRYPTED, "the PDF is encrypted")
     return reader, f"{version[0]}.{version[1]}"

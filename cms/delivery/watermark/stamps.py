@@ -46,7 +46,7 @@ def default_font_paths() -> list[Path]:
     return [*bundled, *(Path(p) for p in SYSTEM_FONTS if Path(p).is_file())]
 
 
-def _clean_lines(lines: Sequence[str]) -> list[str]:
+def clean_lines(lines: Sequence[str]) -> list[str]:
     if isinstance(lines, str):
         raise TypeError("lines must be a list of strings, not a string")
     cleaned = []
@@ -65,7 +65,7 @@ def _clean_lines(lines: Sequence[str]) -> list[str]:
 # --- drawing the stamp with fpdf2 ---------------------------------------------------
 
 
-def _render_stamps(sizes, lines: list[str], font_paths: Iterable[PathLike] | None) -> bytes:
+def render_stamps(sizes, lines: list[str], font_paths: Iterable[PathLike] | None) -> bytes:
     """One fpdf2 page per visible page size, each carrying the stamp and footer."""
     pdf = FPDF(unit="pt")
     pdf.set_auto_page_break(False)
