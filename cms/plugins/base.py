@@ -16,6 +16,8 @@ from django.conf import settings
 
 from .access import AccessRule
 from .search import SearchProvider
+from .versions import CONTRACT_VERSION as CONTRACT_VERSION
+from .versions import check_plugin_class
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -82,9 +84,18 @@ class PluginConfig(AppConfig):
     """
 
     plugin_id: str = ""
+    #: The plugin contract (``CONTRACT_VERSION``, "MAJOR.MINOR") the plugin is written for;
+    #: undeclared means 1.0. Checked when the plugin is installed (see ``cms.plugins.versions``).
+    contract_version: str = ""
     default_auto_field = "django.db.models.BigAutoField"
     #: Settings with defaults; read through ``self.setting(name)`` so ``override_settings`` works.
     default_settings: dict[str, Any] = {}
+
+    def __init__(self, app_name: str, app_module: Any) -> None:
+        # Django creates each app's config once, at start-up: a plugin written for a contract
+        # this core does not implement stops it here, before any model is loaded.
+        check_plugin_class(type(self))
+        super().__init__(app_name, app_module)
 
     def setting(self, name: str) -> Any:
         """A plugin setting: ``TRUSTPORTAL_PLUGIN_SETTINGS[plugin_id][name]`` or the default."""
