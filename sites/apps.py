@@ -9,3 +9,10 @@ class SiteConfig(AppConfig):
     name = "sites"
     label = "portal"
     verbose_name = _("Reader site")
+
+    def ready(self):
+        from wagtail.api.v3.urls import api
+
+        from .api import mount
+
+        mount(api)

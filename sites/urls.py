@@ -7,7 +7,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.api.v3.urls import api
 
 from cms.plugins import registry
-from sites.api import mount as mount_core_api
 from sites.sitemaps import SITEMAPS
 from sites.views import (
     access_requests,
@@ -19,9 +18,6 @@ from sites.views import (
     signup,
     starter_packs,
 )
-
-mount_core_api(api)
-registry.mount_api_routers(api)
 
 portal_patterns = [
     path("documents/<slug:slug>/", documents.document_detail, name="document"),
@@ -41,6 +37,7 @@ portal_patterns = [
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's API v3, with the core's and the plugins' routers (joined in SiteConfig.ready).
     path("api/v3/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),

@@ -7,11 +7,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
 
-from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, NDA_GROUP, RECEIVED_EVENTS
+from cms.models import organization_of
+from cms.plugins.testing import install_temporarily
+from plugins.nda.models import NdaAcceptance, NdaVersion
+from tests.helpers import DEMO_PASSWORD, make_user, refetch
+from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, RECEIVED_EVENTS
 from tests.smtp_server import RecordingSMTPServer
 from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, RedisServer, Worker
-
-DEMO_PASSWORD = "demo-password-for-tests"
 
 
 @pytest.fixture(scope="session")
@@ -19,23 +21,24 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test runs against the demo portal, as a fresh install would look."""
     with django_db_blocker.unblock():
         call_command("seed_demo", password=DEMO_PASSWORD, stdout=StringIO())
-        for name in (NDA_GROUP, EXTRA_ENTITLED_GROUP):
-            Group.objects.get_or_create(name=name)
+        # Whom the sample plugin's access rule entitles, in tests that install it.
+        Group.objects.get_or_create(name=EXTRA_ENTITLED_GROUP)
 
 
 @pytest.fixture
-def received_events():
+def sample_plugin():
+    """tests/sample_plugin, installed for this test only, its reader URLs included (its API
+    router is tested in a process that installs it: see ``tests/test_plugin_contract.py``)."""
+    with install_temporarily("tests.sample_plugin") as plugin:
+        yield plugin
+
+
+@pytest.fixture
+def received_events(sample_plugin):
+    """The core events the sample plugin's handlers receive during the test."""
     RECEIVED_EVENTS.clear()
     yield RECEIVED_EVENTS
     RECEIVED_EVENTS.clear()
-
-
-def make_user(username, groups=(), **extra):
-    user = get_user_model().objects.create_user(
-        username=username, password="pw-" + username, **extra
-    )
-    user.groups.add(*Group.objects.filter(name__in=groups))
-    return user
 
 
 @pytest.fixture(scope="module")
@@ -59,29 +62,27 @@ def module_db(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-def refetch(objects: dict) -> dict:
-    """Fresh instances of objects a module built once, for one test: what a test caches on an
-    instance (a user's organization, say) is not seen by the next test."""
-    from django.db.models import Model
-
-    return {
-        name: type(value)._base_manager.get(pk=value.pk) if isinstance(value, Model) else value
-        for name, value in objects.items()
-    }
-
-
 @pytest.fixture
 def users(db):
-    """One user of each kind the access policy distinguishes."""
+    """One user of each kind the access policy distinguishes (``build_users``), made for this
+    test."""
     return build_users()
 
 
 @pytest.fixture(scope="module")
 def module_users(module_db, django_db_blocker):
-    """``users``, built once for the module (see ``module_db``); tests take ``refetch``-ed
-    copies."""
+    """``users``, built once for the module (see ``module_db``), for the module's own
+    module-scoped data; tests take ``shared_users``."""
     with django_db_blocker.unblock():
         return build_users()
+
+
+@pytest.fixture
+def shared_users(module_users, db):
+    """``users`` built once for the module (``module_users``), fetched afresh for this test
+    (``refetch``): for modules whose data is built once too. What a test changes is rolled
+    back after it."""
+    return refetch(module_users)
 
 
 def build_users() -> dict:
@@ -95,10 +96,10 @@ def build_users() -> dict:
     users = {
         "anonymous": None,
         "personal": make_user("t-personal"),
-        "personal_nda": make_user("t-personal-nda", groups=[NDA_GROUP]),
+        "personal_nda": make_user("t-personal-nda"),
         "member": make_user("t-member"),
-        "member_nda": make_user("t-member-nda", groups=[NDA_GROUP]),
-        "other_org": make_user("t-other", groups=[NDA_GROUP]),
+        "member_nda": make_user("t-member-nda"),
+        "other_org": make_user("t-other"),
         "group_member": make_user("t-group", groups=[group.name]),
     }
     for name, organization in (
@@ -107,8 +108,28 @@ def build_users() -> dict:
         ("other_org", other),
     ):
         Membership.objects.create(user=users[name], organization=organization)
+    # They accepted the NDA in effect; the personal account did so as a member of an
+    # organization it has since left (it still may not download what needs one).
+    for name in ("personal_nda", "member_nda", "other_org"):
+        accept_current_nda(users[name])
     users.update(customer_org=customer, other_org_obj=other, customer_group=group)
     return users
+
+
+def accept_current_nda(user) -> NdaAcceptance:
+    """``user`` accepted the NDA in effect: the nda plugin's record, as its form writes it."""
+    nda = NdaVersion.current()
+    organization = organization_of(user)
+    return NdaAcceptance.objects.create(
+        user=user,
+        username=user.get_username(),
+        email=user.email,
+        organization=organization,
+        organization_name=organization.name if organization else "",
+        nda_version=nda,
+        language=nda.locale.language_code,
+        text_sha256=nda.text_sha256(),
+    )
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, SampleAccessRule
 
 
 @pytest.fixture
-def people_and_documents(users):
+def people_and_documents(users, sample_plugin):
+    """Users of every kind, one entitled by a plugin's rule (the sample plugin's), and documents
+    of every level."""
     customer, group = users["customer_org"], users["customer_group"]
     inactive = make_user("t-batch-inactive")
     Membership.objects.create(user=inactive, organization=customer)

@@ -96,7 +96,7 @@ def test_me_tells_organization_and_nda_status(users):
         "username": "t-member-nda",
         "organization": "Test Customer",
         "nda_accepted": True,
-        "nda_version": "sample NDA",
+        "nda_version": "2026-01",
     }
 
 

@@ -41,7 +41,7 @@ def test_a_gated_pdf_carries_the_viewer_and_the_download_id(users, demo_users):
     entry = AuditEntry.objects.get(download_id=download_id)
     assert (entry.action, entry.outcome, entry.username) == ("download", "allowed", member.username)
     assert entry.version_id == version.pk and entry.organization_name == "Test Customer"
-    assert entry.nda_version == "sample NDA"  # the sample plugin's rule grants it
+    assert entry.nda_version == "2026-01"  # the NDA in effect, which the member accepted
     # Staff look the id up and see who downloaded that copy.
     admin = Client()
     admin.force_login(demo_users["admin"])

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from tests import factories
 from tests.notification_helpers import subscribers
-from tests.sample_plugin.apps import SamplePluginConfig
 from workflows.models import OutboxEvent
 from workflows.sweep import sweep
 
@@ -22,7 +21,7 @@ class Poison(Exception):
 
 
 @pytest.fixture
-def poisoned_handler(monkeypatch):
+def poisoned_handler(monkeypatch, sample_plugin):
     """The sample plugin's handler of new versions fails until the test cures it."""
     from cms import events
 
@@ -33,9 +32,7 @@ def poisoned_handler(monkeypatch):
         if state["poisoned"]:
             raise Poison(f"cannot digest version {event.version_id}")
 
-    monkeypatch.setattr(
-        SamplePluginConfig, "event_handlers", lambda self: {events.VersionPublished: handler}
-    )
+    monkeypatch.setattr(sample_plugin, "event_handlers", lambda: {events.VersionPublished: handler})
     return state
 
 

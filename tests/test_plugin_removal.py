@@ -101,7 +101,6 @@ def test_removing_my_library_leaves_notifications_and_the_site_working(committed
             "DJANGO_SETTINGS_MODULE": "sites.settings.test",
             "DATABASE_URL": database_url(),
             "TRUSTPORTAL_PLUGINS": WITHOUT_LIBRARY,
-            "TRUSTPORTAL_TEST_SAMPLE_PLUGIN": "0",
         }
         arguments = [str(reader.pk), str(document.pk), str(version.pk), document.slug]
         result = subprocess.run(

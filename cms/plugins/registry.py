@@ -1,19 +1,74 @@
-"""The registry of installed plugins and the functions the core calls to reach them."""
+"""The registry of installed plugins and the functions the core calls to reach them.
+
+The plugins are found once, the first time they are asked for after the app registry is
+populated (as Wagtail's hooks are found once), not on every call; their extension points are
+still asked on every call, since what those answer may depend on the request or on settings.
+INSTALLED_APPS does not change in a running process (Wagtail's apps, and ours, join routers to
+the API in ``ready()``, which cannot run twice); tests install a plugin for a while with
+``register_temporarily`` instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from contextlib import ContextDecorator
+from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
+from django.apps import AppConfig, apps
 from django.urls import include, path
 
 from .base import DocumentAction, FooterLink, ListingAction, MenuItem, PluginConfig
 
+if TYPE_CHECKING:
+    from ninja import Router
 
-def installed_plugins() -> list[PluginConfig]:
-    """Installed plugins, in INSTALLED_APPS order."""
-    return [config for config in apps.get_app_configs() if isinstance(config, PluginConfig)]
+_plugins: tuple[PluginConfig, ...] | None = None
+
+
+def installed_plugins() -> tuple[PluginConfig, ...]:
+    """Installed plugins, in INSTALLED_APPS order (then those registered temporarily)."""
+    global _plugins
+    if _plugins is None:
+        _plugins = tuple(
+            config for config in apps.get_app_configs() if isinstance(config, PluginConfig)
+        )
+    return _plugins
+
+
+class TemporaryPlugin(ContextDecorator):
+    def __init__(self, plugin: PluginConfig | str) -> None:
+        self.entry = plugin
+        self.plugin: PluginConfig | None = None
+
+    def __enter__(self) -> PluginConfig:
+        global _plugins
+        plugin = self.entry
+        if not isinstance(plugin, AppConfig):
+            plugin = AppConfig.create(plugin)
+        if not isinstance(plugin, PluginConfig):
+            raise TypeError(f"The app {plugin.name!r} is not a plugin (no PluginConfig)")
+        plugins = (*installed_plugins(), plugin)
+        _check_ids(plugins)
+        _plugins, self.plugin = plugins, plugin
+        return plugin
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _plugins
+        _plugins = tuple(p for p in installed_plugins() if p is not self.plugin)
+        self.plugin = None
+
+
+def register_temporarily(plugin: PluginConfig | str) -> TemporaryPlugin:
+    """Install ``plugin`` for the duration of a ``with`` block or of a decorated test, as
+    Wagtail's ``hooks.register_temporarily`` does a hook: the registry answers with it, after
+    the installed plugins, then forgets it.
+
+    ``plugin`` is a ``PluginConfig`` or an entry as INSTALLED_APPS would list it
+    (``"acme_portal"``, ``"acme_portal.apps.AcmePortalConfig"``). Django's app registry does not
+    learn of it, so the app must have no models. Extension points the portal reads once, when it
+    loads its URLconf (``reader_urls``, ``api_router``), need more: see ``cms.plugins.testing``.
+    """
+    return TemporaryPlugin(plugin)
 
 
 def get_plugin(plugin_id: str) -> PluginConfig | None:
@@ -26,8 +81,12 @@ def is_enabled(plugin_id: str) -> bool:
 
 def check_plugin_ids() -> None:
     """Fail loudly at start-up on a plugin without an id or two plugins sharing one."""
+    _check_ids(installed_plugins())
+
+
+def _check_ids(plugins: Iterable[PluginConfig]) -> None:
     seen: dict[str, str] = {}
-    for plugin in installed_plugins():
+    for plugin in plugins:
         if not plugin.plugin_id or not plugin.plugin_id.replace("_", "").isalnum():
             raise ValueError(f"Plugin app {plugin.name!r} must declare a slug plugin_id")
         if plugin.plugin_id in seen:
@@ -67,14 +126,10 @@ def footer_links(request) -> list[FooterLink]:
     return sorted(links, key=lambda link: link.order)
 
 
-def mount_api_routers(api) -> None:
-    """Join every plugin's router to the Wagtail API v3 instance (before ``api.urls`` is read)."""
-    mounted = {prefix for prefix, _router in api._routers}
-    for plugin in installed_plugins():
-        router = plugin.api_router()
-        prefix = f"/{plugin.plugin_id}/"
-        if router is not None and prefix not in mounted:
-            api.add_router(prefix, router)
+def api_routers() -> list[tuple[str, Router]]:
+    """``(prefix, router)`` of every plugin with an API router: the prefix is ``/<plugin_id>/``."""
+    found = [(f"/{plugin.plugin_id}/", plugin.api_router()) for plugin in installed_plugins()]
+    return [(prefix, router) for prefix, router in found if router is not None]
 
 
 def access_rules() -> list:

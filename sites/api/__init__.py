@@ -2,23 +2,29 @@
 one token scheme with Wagtail's own pages API. Every endpoint reads through the access policy;
 what they share with the plugins' routers is in ``cms.api``."""
 
+from cms.plugins import registry
+
 from .documents import router as documents_router
 from .industries_regions import industries_router, regions_router
 from .me import router as me_router
 from .starter_packs import router as starter_packs_router
 from .taxonomy import router as taxonomy_router
 
+CORE_ROUTERS = (
+    ("/trust-documents/", documents_router),
+    ("/taxonomy/", taxonomy_router),
+    ("/starter-packs/", starter_packs_router),
+    ("/industries/", industries_router),
+    ("/regions/", regions_router),
+    ("/me/", me_router),
+)
+
 
 def mount(api) -> None:
-    """Join the core routers to the API instance (before its URLs are generated)."""
-    mounted = {prefix for prefix, _router in api._routers}
-    for prefix, router in (
-        ("/trust-documents/", documents_router),
-        ("/taxonomy/", taxonomy_router),
-        ("/starter-packs/", starter_packs_router),
-        ("/industries/", industries_router),
-        ("/regions/", regions_router),
-        ("/me/", me_router),
-    ):
-        if prefix not in mounted:
-            api.add_router(prefix, router)
+    """Join the core's routers and every installed plugin's to ``api``.
+
+    Called once per process, from ``SiteConfig.ready()``, where Wagtail's own apps (images,
+    documents, snippets…) join theirs: Django Ninja takes no router once an API has generated
+    its URLs."""
+    for prefix, router in (*CORE_ROUTERS, *registry.api_routers()):
+        api.add_router(prefix, router)

@@ -1,20 +1,11 @@
 import os
 
-# Tests decide which plugins exist; entry points of whatever is installed must not leak in.
+# Tests decide which plugins exist (the built-in ones; a test that needs tests/sample_plugin
+# installs it for itself): entry points of whatever is installed must not leak in.
 os.environ["TRUSTPORTAL_LOAD_ENTRY_POINTS"] = "0"
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, TRUSTPORTAL_PLUGINS, VAR_DIR, env_bool
-
-# A plugin that implements every extension point, for the contract tests (off to test removal).
-if env_bool("TRUSTPORTAL_TEST_SAMPLE_PLUGIN", True):
-    _first_plugin = INSTALLED_APPS.index(TRUSTPORTAL_PLUGINS[0]) if TRUSTPORTAL_PLUGINS else 4
-    INSTALLED_APPS = [
-        *INSTALLED_APPS[:_first_plugin],
-        "tests.sample_plugin",
-        *INSTALLED_APPS[_first_plugin:],
-    ]
-    TRUSTPORTAL_PLUGINS = [*TRUSTPORTAL_PLUGINS, "tests.sample_plugin"]
+from .base import VAR_DIR, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40

@@ -168,8 +168,6 @@ def run_one(
     url, cleanup = prepare_database(database)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "sites.settings.test"
-    # Production's plugins only: the test suite's sample plugin would add its own access rules.
-    os.environ["TRUSTPORTAL_TEST_SAMPLE_PLUGIN"] = "0"
     sys.path.insert(0, str(ROOT))
     import django
 

@@ -1,5 +1,6 @@
 """A plugin used only by the tests: it implements every extension point, so the contract test
-can prove each one reaches the portal."""
+can prove each one reaches the portal. No setting installs it: a test that needs it asks for the
+``sample_plugin`` fixture (``cms.plugins.testing.install_temporarily``), hence no models."""
 
 from django.db.models import Q
 from django.http import HttpResponse

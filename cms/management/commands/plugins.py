@@ -154,7 +154,7 @@ class Command(BaseCommand):
             document = (
                 visible.filter(locale__language_code=settings.LANGUAGE_CODE).order_by("pk").first()
             )
-            # Loading the URLconf mounts every router on the API (sites/urls.py does it).
+            # The URLconf, loaded, and the API (its routers joined in SiteConfig.ready()).
             resolver = get_resolver()
             schema = api.get_openapi_schema()
             root = api.get_root_path({})
