@@ -10,12 +10,7 @@ from django.utils import timezone
 from cms.access import policy
 from cms.models import AccessRequest
 from tests import factories
-
-
-def client_for(user):
-    client = Client()
-    client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 def fresh(user):

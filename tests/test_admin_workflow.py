@@ -21,6 +21,7 @@ from wagtail.models import TaskState, WorkflowState
 from cms.models import DocumentVersion, TrustDocument
 from sites.demo.pdf import render_document_pdf
 from tests import factories
+from tests.helpers import client_for, document_form_data, form_errors
 
 TASK_NAME = "Legal review of gated documents"
 
@@ -32,12 +33,6 @@ def url(model, name: str, *args) -> str:
     return reverse(model.snippet_viewset.get_url_name(name), args=args)
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 @functools.cache
 def pdf_bytes() -> bytes:
     return render_document_pdf("Audit report", "2026", date(2026, 3, 1), "Summary", "Changes")
@@ -45,20 +40,6 @@ def pdf_bytes() -> bytes:
 
 def pdf_upload(name: str = "audit-report.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
-
-
-def document_form_data(slug: str, category, access_level: str, **extra) -> dict:
-    return {
-        "title": f"Series {slug}",
-        "slug": slug,
-        "summary": f"Summary of {slug}",
-        "category": str(category.pk),
-        "audit_period_start": "",
-        "audit_period_end": "",
-        "language": "en",
-        "access_level": access_level,
-        **extra,
-    }
 
 
 def version_form_data(document, upload, label: str = "2026", **extra) -> dict:
@@ -77,16 +58,6 @@ def version_form_data(document, upload, label: str = "2026", **extra) -> dict:
         "files-0-file": upload,
         **extra,
     }
-
-
-def form_errors(response) -> str:
-    """Readable form errors of a redisplayed admin form, for assertion messages."""
-    context = getattr(response, "context", None)
-    if not context or "form" not in context:
-        return f"status {response.status_code}"
-    form = context["form"]
-    child_errors = {name: fs.errors for name, fs in getattr(form, "formsets", {}).items()}
-    return f"form errors: {form.errors.as_data()} formset errors: {child_errors}"
 
 
 def workflow_state_of(obj) -> WorkflowState | None:

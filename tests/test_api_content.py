@@ -3,38 +3,12 @@ documents through the access policy, in the caller's language."""
 
 import pytest
 from django.test import Client
-from wagtail.models import APIToken, Locale
+from wagtail.models import Locale
 
-from cms.models import IndustryPage, RegionPage, StarterPackItem, StarterPackPage
+from cms.models import IndustryPage, RegionPage, StarterPackPage
 from sites.demo.translate import translate
 from tests import factories
-
-
-def bearer(user) -> dict:
-    _token, plaintext = APIToken.create_token(user=user, name="test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def industry_page(slug: str) -> IndustryPage:
-    return IndustryPage.objects.get(slug=slug, locale=Locale.get_default())
-
-
-def make_pack(industry: IndustryPage, documents, slug=None, kind="audit") -> StarterPackPage:
-    """A published pack holding ``documents`` in that order, as an editor builds it."""
-    slug = slug or factories.unique("test-pack")
-    pack = StarterPackPage(title=f"Pack {slug}", slug=slug, kind=kind, intro="<p>Read these.</p>")
-    industry.add_child(instance=pack)
-    for position, document in enumerate(documents):
-        StarterPackItem.objects.create(page=pack, sort_order=position, document=document)
-    pack.save_revision().publish()
-    return pack
+from tests.helpers import bearer, client_for, industry_page, make_pack
 
 
 @pytest.fixture

@@ -8,13 +8,7 @@ from django.test import Client
 from cms.delivery.links import signed_download_url
 from cms.models import Membership
 from tests import factories
-
-
-def client_for(user):
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
+from tests.helpers import client_for
 
 
 @pytest.mark.django_db

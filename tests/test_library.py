@@ -6,24 +6,13 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from wagtail.models import APIToken
 
 from cms.models import StarterPackPage
 from plugins.library.models import SavedDocument
 from search.cards import source_documents
 from tests import factories
+from tests.helpers import bearer, client_for
 from tests.html_forms import submit
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def bearer(user) -> dict:
-    _token, plaintext = APIToken.create_token(user=user, name="library test")
-    return {"HTTP_AUTHORIZATION": f"Bearer {plaintext}"}
 
 
 def saved_ids(user) -> set[int]:
@@ -33,7 +22,7 @@ def saved_ids(user) -> set[int]:
 @pytest.mark.django_db
 def test_save_from_the_dots_menu_and_with_checkboxes(users):
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
     first, second, third = (factories.document("public") for _ in range(3))
     listing = client.get("/en/trust-documents/?sort=date").content.decode()
     assert "Save to library" in listing and 'form="bulk-actions"' in listing
@@ -57,7 +46,7 @@ def test_save_from_the_dots_menu_and_with_checkboxes(users):
 @pytest.mark.django_db
 def test_forbidden_documents_cannot_be_saved_and_bad_input_is_a_400(users):
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
     hidden = factories.document("restricted", organizations=[users["other_org_obj"]])
     assert client.post("/en/library/save/", {"document": [hidden.pk]}).status_code == 404
     assert client.post("/en/library/save/", {"document": [10**9]}).status_code == 404
@@ -87,7 +76,7 @@ def test_recent_updates_are_flagged_with_an_accessible_tooltip(users):
     SavedDocument.objects.create(user=member, document=fresh)
     SavedDocument.objects.create(user=member, document=stale)
 
-    page = signed_in(member).get("/en/library/").content.decode()
+    page = client_for(member).get("/en/library/").content.decode()
     saved = SavedDocument.objects.get(user=member, document=fresh)
     tooltip_id = f"update-{saved.pk}"
     assert f'aria-describedby="{tooltip_id}"' in page
@@ -104,7 +93,7 @@ def test_a_document_no_longer_accessible_shows_as_unavailable_without_its_title(
         "restricted", organizations=[users["customer_org"]], title="Walrus dossier"
     )
     SavedDocument.objects.create(user=member, document=doc)
-    client = signed_in(member)
+    client = client_for(member)
     assert "Walrus dossier" in client.get("/en/library/").content.decode()
 
     doc.restricted_organizations.set([])
@@ -199,7 +188,7 @@ def test_library_api(users):
 @pytest.mark.django_db
 def test_library_page_queries_do_not_grow_with_its_size(users):
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
 
     def queries_for(count: int) -> int:
         SavedDocument.objects.filter(user=member).delete()
@@ -225,7 +214,7 @@ def save_many(user, count: int) -> list:
 def test_my_library_is_paginated_on_the_site_and_in_the_api(users, settings):
     settings.TRUSTPORTAL_PLUGIN_SETTINGS = {"library": {"PAGE_SIZE": 2}}
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
     newest_first = list(reversed(save_many(member, 5)))
 
     first = client.get("/en/library/").content.decode()
@@ -247,7 +236,7 @@ def test_my_library_is_paginated_on_the_site_and_in_the_api(users, settings):
 @pytest.mark.django_db
 def test_a_page_of_my_library_costs_the_same_queries_whatever_its_size(users, settings):
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
     save_many(member, 10)
 
     def site_queries(page_size: int) -> int:

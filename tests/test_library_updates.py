@@ -13,8 +13,7 @@ from django.utils import timezone
 from cms.models import DocumentUpdateNote
 from plugins.library.models import SavedDocument
 from tests import factories
-from tests.test_library import bearer, signed_in
-from tests.test_notification_languages import GERMAN_NOTE, NOTE, translate_to_german
+from tests.helpers import GERMAN_NOTE, NOTE, bearer, client_for, translate_to_german
 
 OLD = timezone.localdate() - timedelta(days=90)
 
@@ -43,7 +42,7 @@ def test_a_recent_update_note_flags_the_document_and_an_old_one_does_not(users):
     )
     saved = SavedDocument.objects.create(user=member, document=noted)
     SavedDocument.objects.create(user=member, document=aged)
-    client = signed_in(member)
+    client = client_for(member)
 
     page = client.get("/en/library/").content.decode()
     today = timezone.localdate()
@@ -66,7 +65,7 @@ def test_the_newer_of_the_note_and_the_version_is_shown(users):
     member = users["member"]
     document = factories.document("public", published_on=timezone.localdate() - timedelta(days=5))
     saved = SavedDocument.objects.create(user=member, document=document)
-    client = signed_in(member)
+    client = client_for(member)
 
     factories.update_note(document, NOTE)
     assert NOTE in tooltip(client.get("/en/library/").content.decode(), saved)
@@ -90,7 +89,7 @@ def test_a_document_the_reader_can_no_longer_see_shows_no_note(users):
     )
     factories.update_note(document, NOTE)
     saved = SavedDocument.objects.create(user=member, document=document)
-    client = signed_in(member)
+    client = client_for(member)
     headers = bearer(member)
     assert NOTE in tooltip(client.get("/en/library/").content.decode(), saved)
 
@@ -113,7 +112,7 @@ def test_the_note_is_shown_in_the_readers_language_once_its_translation_is_publi
     document = factories.document("public", title="Noted language report", published_on=OLD)
     factories.update_note(document, NOTE)
     saved = SavedDocument.objects.create(user=member, document=document)
-    client = signed_in(member)
+    client = client_for(member)
     assert NOTE in tooltip(client.get("/de/library/").content.decode(), saved)
 
     translate_to_german(
@@ -140,7 +139,7 @@ def test_the_note_is_shown_in_the_readers_language_once_its_translation_is_publi
 @pytest.mark.django_db
 def test_flagging_costs_the_same_queries_whatever_the_number_of_documents(users):
     member = users["member"]
-    client = signed_in(member)
+    client = client_for(member)
     headers = bearer(member)
 
     def queries_for(count: int) -> tuple[int, int]:

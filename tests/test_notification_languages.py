@@ -4,18 +4,14 @@ settings and library pages, and the update note once its translation is publishe
 import pytest
 from django.core import mail
 from django.test import Client
-from django.urls import reverse
 from django.utils import timezone
-from wagtail.models import Locale
-from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
 from plugins.notifications.digests import send_digest
 from plugins.notifications.periods import period_key
 from tests import factories
+from tests.helpers import GERMAN_NOTE, NOTE, translate_to_german
 from tests.notification_helpers import subscribers
 
-NOTE = "The bridge letter now covers the fourth quarter."
-GERMAN_NOTE = "Der Überbrückungsbrief deckt nun das vierte Quartal ab."
 #: What an English e-mail says that a translated one must not.
 ENGLISH = ("A document in your library was updated", "Unsubscribe", "Stop these e-mails")
 
@@ -85,26 +81,6 @@ def test_the_settings_and_library_pages_render_in_german(users):
     assert "Save settings" not in page and "Update feed" not in page
     library = client.get("/de/library/").content.decode()
     assert "<h1>Meine Bibliothek</h1>" in library and "Ihre Bibliothek ist leer." in library
-
-
-def translate_to_german(admin_client, document, strings: dict, capture) -> None:
-    """What a translator does: submit the document for German in the admin, translate these
-    strings, publish the translation (wagtail-localize publishes it once the transaction
-    commits, hence ``capture``)."""
-    german = Locale.objects.get(language_code="de")
-    url = reverse(
-        "wagtail_localize:submit_snippet_translation",
-        kwargs={"app_label": "cms", "model_name": "trustdocument", "pk": document.pk},
-    )
-    assert admin_client.post(url, {"locales": [german.pk]}).status_code == 302
-    source = TranslationSource.objects.get_for_instance(document)
-    for path, text in strings.items():
-        segment = StringSegment.objects.get(source=source, context__path=path)
-        StringTranslation.objects.create(
-            translation_of=segment.string, locale=german, context=segment.context, data=text
-        )
-    with capture(execute=True):
-        Translation.objects.get(source=source, target_locale=german).save_target(publish=True)
 
 
 @pytest.mark.django_db

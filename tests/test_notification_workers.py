@@ -225,7 +225,7 @@ def test_a_webhook_receiver_failing_twice_gets_the_event_once_from_a_worker_with
     from django.contrib.auth import get_user_model
 
     from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
-    from tests.test_webhooks import Receiver
+    from tests.webhook_receiver import Receiver
     from tests.workers import WORKER_PLUGIN_SETTINGS
 
     organization = Organization.objects.create(name="Workers hooks", slug="workers-hooks")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from plugins.notifications.models import NotificationSettings
 from tests import factories
-from tests.test_notification_languages import GERMAN_NOTE, NOTE, translate_to_german
+from tests.helpers import GERMAN_NOTE, NOTE, translate_to_german
 
 TODAY = timezone.localdate()
 

@@ -6,10 +6,10 @@ from django.db.models import F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from cms.models import Industry, Region
+from cms.models import Industry, IndustryPage, Region
 from search.models import ListingGeneration
 from tests import factories
-from tests.conftest import refetch
+from tests.helpers import client_for, make_pack
 
 
 def count_queries(client, url, counted_afresh=False):
@@ -23,12 +23,6 @@ def count_queries(client, url, counted_afresh=False):
     if counted_afresh:
         assert any("facet_set_0" in query["sql"] for query in context.captured_queries), url
     return len(context.captured_queries), response
-
-
-@pytest.fixture
-def users(module_users, db):
-    """This module's users are built once, like its documents (see ``module_db``)."""
-    return refetch(module_users)
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +51,11 @@ def build_many_documents(users):
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["anonymous", "member_nda"])
 def test_document_listing_queries_do_not_grow_with_page_size(
-    many_documents, users, who, monkeypatch
+    many_documents, shared_users, who, monkeypatch
 ):
     import search.listing
 
-    client = Client()
-    if users[who] is not None:
-        client.force_login(users[who])
+    client = client_for(shared_users[who])
     url = f"/en/trust-documents/?category={many_documents.slug}"
     client.get(url)  # warm per-process caches (site root paths, locales)
     for afresh in (False, True):
@@ -103,7 +95,7 @@ def queries_of_each(client, urls):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["anonymous", "member_nda"])
-def test_document_detail_queries_do_not_grow_with_versions_and_terms(users, who):
+def test_document_detail_queries_do_not_grow_with_versions_and_terms(shared_users, who):
     services = [factories.term(factories.Service) for _ in range(4)]
     standards = [factories.term(factories.Standard) for _ in range(4)]
     regions = list(Region.objects.filter(locale=services[0].locale)[:4])
@@ -115,9 +107,7 @@ def test_document_detail_queries_do_not_grow_with_versions_and_terms(users, who)
         document.regions.set(regions[:count])
         document.industries.set(industries[:count])
         document.save_revision().publish()
-    client = Client()
-    if users[who] is not None:
-        client.force_login(users[who])
+    client = client_for(shared_users[who])
     for locale in ("en", "de"):
         urls = [f"/api/v3/trust-documents/{doc.slug}/?locale={locale}" for doc in (few, many)]
         small, large = queries_of_each(client, urls)
@@ -134,9 +124,6 @@ def packs_everywhere(module_users, django_db_blocker):
 
 
 def build_packs(users):
-    from cms.models import IndustryPage
-    from tests.test_api_content import make_pack
-
     customer = users["customer_org"]
     documents = [
         factories.document(level, listed=index % 2 == 0, organizations=[customer], versions=2)
@@ -159,12 +146,10 @@ def build_packs(users):
 @pytest.mark.django_db
 @pytest.mark.parametrize("who", ["anonymous", "member", "member_nda"])
 def test_content_endpoint_queries_do_not_grow_with_the_number_of_items(
-    packs_everywhere, users, who
+    packs_everywhere, shared_users, who
 ):
     small, large = packs_everywhere
-    client = Client()
-    if users[who] is not None:
-        client.force_login(users[who])
+    client = client_for(shared_users[who])
     for locale in ("en", "de"):
         pairs = [
             # Lists: one item against every item.
@@ -190,9 +175,8 @@ def test_content_endpoint_queries_do_not_grow_with_the_number_of_items(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["relevance", "date", "title"])
-def test_api_search_queries_do_not_grow_with_the_page(many_documents, users, sort):
-    client = Client()
-    client.force_login(users["member_nda"])
+def test_api_search_queries_do_not_grow_with_the_page(many_documents, shared_users, sort):
+    client = client_for(shared_users["member_nda"])
     base = (
         f"/api/v3/trust-documents/?q=summary&category={many_documents.slug}"
         f"&language=en&updated_from=2020-01-01&sort={sort}"

@@ -21,12 +21,10 @@ from plugins.notifications.models import EmailDelivery, PendingUpdate, WebhookEn
 from plugins.notifications.periods import period_key
 from plugins.notifications.sending import send_deliveries
 from tests import factories
+from tests.helpers import NOTE, client_for, document_form_data, form_errors
 from tests.notification_helpers import subscribers
-from tests.test_admin_workflow import client_for, document_form_data, form_errors
-from tests.test_webhooks import Receiver
+from tests.webhook_receiver import Receiver
 from workflows.models import OutboxEvent
-
-NOTE = "The bridge letter now covers the fourth quarter."
 
 
 def update_mails():

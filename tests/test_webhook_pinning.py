@@ -156,7 +156,7 @@ def test_the_post_goes_to_the_checked_address_by_name_with_tls_verified(
 def test_a_name_checked_public_is_not_looked_up_again_when_connecting(
     settings, monkeypatch, endpoint_for
 ):
-    from tests.test_webhooks import Receiver
+    from tests.webhook_receiver import Receiver
 
     plugin_settings(settings)
     local = Receiver()  # what a second, rebound answer would reach (the socket, not TLS)

@@ -11,7 +11,7 @@ from django.test import Client
 from cms.models import Membership, Organization
 from plugins.compliance_manager.models import ComplianceRole, Role, Template
 from plugins.compliance_manager.workflow import create_assessment
-from tests.conftest import make_user
+from tests.helpers import client_for, make_user
 
 ROLE_USERS = ("reader", "contributor", "assessor", "administrator")
 
@@ -27,11 +27,7 @@ class World:
     privacy: Template
 
     def client(self, who: str) -> Client:
-        client = Client()
-        user = self.users.get(who)
-        if user is not None:
-            client.force_login(user)
-        return client
+        return client_for(self.users.get(who))
 
 
 def low_template() -> Template:

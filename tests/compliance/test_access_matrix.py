@@ -16,8 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from wagtail.api.v3.urls import api
 
 from plugins.compliance_manager.models import Evidence
-from tests.conftest import refetch
-from tests.test_surface_matrix import reader_route_names
+from tests.helpers import reader_route_names, refetch
 
 from .conftest import build_world, item_of
 
