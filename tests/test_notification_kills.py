@@ -9,15 +9,27 @@ kills the worker while it is held; no sleep decides when anything happens.
   know it was sent, so the next worker sends it again, under the same Message-ID. That is the
   one duplicate SMTP allows (at least once on the wire); receivers and mail stores collapse it
   by Message-ID, so the recipient sees it once (see plugins/notifications/sending.py).
+
+What makes that duplicate harmless, that the resend carries the first copy's Message-ID, is
+also checked in process (jobs inline, Django's test mailbox as the SMTP server): the worker
+dies after the server queued the message, the sweep hands the delivery to the next worker once
+the lease ran out, and that worker builds the e-mail again from the delivery as it then is.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 
 import pytest
+from django.core import mail
+from django.core.mail.backends import locmem
+from django.utils import timezone
 
+from plugins.notifications.digests import send_digest
 from plugins.notifications.models import EmailDelivery
+from plugins.notifications.periods import period_key
+from plugins.notifications.sending import resume_deliveries, setting
 from tests import factories
 from tests.notification_helpers import per_recipient, settled_with, subscribers, wait_until
 from tests.smtp_server import QUEUED, RECEIVING
@@ -91,12 +103,53 @@ def test_killed_between_queued_and_250_the_only_duplicate_has_the_same_message_i
     assert held.attempts == 2 and held.recipient == first_copy.recipients[0]
 
 
+class WorkerKilled(BaseException):
+    """A SIGKILL, in process: no ``except Exception`` of the worker's code catches it, so
+    nothing after the moment it is raised runs."""
+
+
+class KilledWhenTheServerQueued(locmem.EmailBackend):
+    """The SMTP server (Django's test mailbox) queues each message; the worker dies at that
+    moment, before it hears the 250."""
+
+    def send_messages(self, messages):
+        super().send_messages(messages)
+        raise WorkerKilled
+
+
 @pytest.mark.django_db
-def test_every_attempt_of_a_delivery_carries_its_one_message_id(users):
-    """What makes the duplicate above harmless. (Its database marker also makes pytest-django
-    create the test database when this module runs alone.)"""
-    first = EmailDelivery.objects.create(user=users["member"], key="event:a")
-    other = EmailDelivery.objects.create(user=users["member"], key="event:b")
-    again = EmailDelivery.objects.get(pk=first.pk)
-    again.attempts = 3
-    assert again.message_id == first.message_id != other.message_id
+def test_the_retry_after_a_kill_rebuilds_the_email_under_the_message_id_of_the_first_try(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    document = factories.document("public", title="Inline kill test paper")
+    readers = subscribers("k-inline", 2, [document], frequency="daily")
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.version(document, "v2")
+    settings.EMAIL_BACKEND = f"{__name__}.{KilledWhenTheServerQueued.__name__}"
+    with pytest.raises(WorkerKilled):
+        send_digest("daily", period_key("daily", timezone.now()))
+    (first_copy,) = mail.outbox
+    killed = EmailDelivery.objects.get(user__in=readers, status=EmailDelivery.Status.SENDING)
+    assert killed.attempts == 1 and first_copy.to == [killed.user.email]
+    untouched = EmailDelivery.objects.get(user__in=readers, status=EmailDelivery.Status.PENDING)
+
+    # The next worker, once the dead one's lease has run out: the sweep hands it both.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = timezone.now() + timedelta(seconds=setting("LEASE_SECONDS") + 1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert resume_deliveries() == 2
+    killed.refresh_from_db()
+    assert killed.status == EmailDelivery.Status.SENT and killed.attempts == 2
+    assert killed.claimed_at == later  # claimed anew: what changes between tries has changed
+
+    first, *after = mail.outbox
+    assert first is first_copy and len(after) == 2  # one resend, one first send: no more
+    (resent,) = [item for item in after if item.to == first_copy.to]
+    (other,) = [item for item in after if item.to == [untouched.user.email]]
+    # What goes on the wire: the resend is the first copy again, under its Message-ID.
+    message_ids = [item.message()["Message-ID"] for item in (first_copy, resent, other)]
+    assert message_ids[0] == message_ids[1] == killed.message_id
+    assert (resent.subject, resent.body) == (first_copy.subject, first_copy.body)
+    # Another e-mail has another Message-ID.
+    assert message_ids[2] == EmailDelivery.objects.get(pk=untouched.pk).message_id
+    assert message_ids[2] != message_ids[0]
