@@ -26,12 +26,30 @@ def test_matching_controls_of_visible_assessments_link_into_them(cm):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("who", ["anonymous", "personal", "other_org"])
+@pytest.mark.parametrize("who", ["reader", "anonymous", "personal", "other_org"])
 def test_nobody_else_sees_the_organizations_assessments(cm, who):
-    create_assessment(cm.organization, cm.privacy, "Secret privacy review", "Hidden", None)
-    html = cm.client(who).get("/en/search/?q=Account+Management&tab=compliance").content.decode()
-    assert "Secret privacy review" not in html and "Our LOW assessment" not in html
-    assert f"/en/compliance/assessments/{cm.assessment.pk}/" not in html
+    """The same search for everyone: a member sees both of the organization's assessments (the
+    query matches a control of each template), the other organization only its own, the rest
+    none."""
+    secret = create_assessment(cm.organization, cm.privacy, "Secret privacy review", "Hidden", None)
+    response = cm.client(who).get("/en/search/?q=Access+Enforcement&tab=compliance")
+    assert response.status_code == 200
+    html = response.content.decode()
+    text = strip_tags(html)
+    assert 'tab=compliance" aria-current="page"' in html  # this tab, not the documents
+    ours = {
+        "Secret privacy review": secret,
+        "Our LOW assessment": cm.assessment,
+        "Their assessment": cm.other_assessment,
+    }
+    sees = {
+        "reader": {"Secret privacy review", "Our LOW assessment"},
+        "other_org": {"Their assessment"},
+    }.get(who, set())
+    assert ("No results." in text) == (not sees)
+    for title, assessment in ours.items():
+        assert (title in text) == (title in sees), title
+        assert (f"/en/compliance/assessments/{assessment.pk}/" in html) == (title in sees), title
 
 
 @pytest.mark.django_db
