@@ -109,20 +109,32 @@ def test_import_is_idempotent_and_keeps_what_staff_attached():
     assert control.implementation_description == "Provider side documented."
 
 
+@pytest.fixture(scope="module")
+def low_catalog() -> str:
+    """The LOW baseline's JSON, read once for the module (when a test asks for it, not when
+    the tests are collected)."""
+    return data_file(LOW).read_text()
+
+
 @pytest.mark.django_db
-def test_a_changed_title_is_updated_in_place():
-    raw = json.loads(data_file(LOW).read_text())
+def test_a_changed_title_is_updated_in_place(low_catalog):
+    raw = json.loads(low_catalog)
     raw["catalog"]["groups"][0]["controls"][0]["title"] = "Policy and Procedures (revised)"
     report = import_bytes(json.dumps(raw).encode(), "revised.json")
     assert report.controls_updated == 1 and report.controls_created == 0
     assert report.template.controls.get(oscal_id="ac-1").title.endswith("(revised)")
 
 
-def _broken(mutate) -> bytes:
-    raw = json.loads(data_file(LOW).read_text())
-    raw["catalog"]["uuid"] = "6f0e1f7e-1111-4222-8333-944445555666"  # a new template, if any
-    mutate(raw)
-    return json.dumps(raw).encode()
+def _broken(mutate):
+    """The LOW baseline, under a new catalog uuid, changed by ``mutate``."""
+
+    def build(low_catalog: str) -> bytes:
+        raw = json.loads(low_catalog)
+        raw["catalog"]["uuid"] = "6f0e1f7e-1111-4222-8333-944445555666"  # a new template, if any
+        mutate(raw)
+        return json.dumps(raw).encode()
+
+    return build
 
 
 def _drop_deep_title(raw):
@@ -133,6 +145,8 @@ def _duplicate_id(raw):
     raw["catalog"]["groups"][3]["controls"][0]["id"] = "ac-2"
 
 
+#: case -> (the file's bytes, or a function of the LOW baseline's JSON giving them; the
+#: problem the error must name)
 MALFORMED = {
     "not json": (b'{"catalog": ', "not valid JSON"),
     "not an object": (b"[1, 2]", "top level must be a JSON object"),
@@ -147,8 +161,12 @@ MALFORMED = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("case", MALFORMED)
-def test_a_malformed_file_is_rejected_with_its_problem_named_and_nothing_changed(case, tmp_path):
+def test_a_malformed_file_is_rejected_with_its_problem_named_and_nothing_changed(
+    case, tmp_path, low_catalog
+):
     raw, problem = MALFORMED[case]
+    if callable(raw):
+        raw = raw(low_catalog)
     before = table_sizes()
     with pytest.raises(OscalError) as error:
         import_bytes(raw, "bad.json")
