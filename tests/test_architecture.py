@@ -116,3 +116,38 @@ def test_the_plugin_contract_loads_no_model():
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 0, result.stderr
+
+
+#: Private APIs of Django and Django Ninja that have public counterparts: ``QuerySet.extra()``
+#: (expressions and lookups), ``connection.run_on_commit`` (``transaction.on_commit``), the
+#: ``_routers`` of a NinjaAPI.
+PRIVATE_APIS = {
+    "extra": "QuerySet.extra()",
+    "run_on_commit": "connection.run_on_commit",
+    "_routers": "NinjaAPI._routers",
+}
+#: Attributes of the same name that are another library's public API.
+NOT_PRIVATE = {("search/backends/elasticsearch.py", "extra"): "elasticsearch-dsl's Search.extra()"}
+
+
+def test_no_private_api_of_a_library_and_no_private_name_across_modules():
+    found = []
+    for path in _source_files():
+        tree = ast.parse(path.read_text(), filename=str(path))
+        where = path.relative_to(ROOT)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in PRIVATE_APIS
+                and (str(where), node.attr) not in NOT_PRIVATE
+            ):
+                found.append(f"{where}:{node.lineno} uses {PRIVATE_APIS[node.attr]}")
+            if isinstance(node, ast.ImportFrom) and node.module != "__future__":
+                private = [
+                    alias.name
+                    for alias in node.names
+                    if alias.name.startswith("_") and not alias.name.startswith("__")
+                ]
+                if private:
+                    found.append(f"{where}:{node.lineno} imports private {private}")
+    assert not found, "\n".join(found)
