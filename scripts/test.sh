@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 
+# Lint (pyproject.toml's [tool.ruff]): among others, every broad except says why (BLE).
+echo "=== Lint (ruff check) ==="
+.venv/bin/ruff check --quiet .
+
 # The layers and contracts of docs/architecture.md, read from the code's own imports.
 echo "=== Import contracts (lint-imports) ==="
 .venv/bin/lint-imports --no-cache | sed -n '/^Contracts:/p; /BROKEN/,$p'

@@ -192,7 +192,7 @@ def _send_one(item: batches.Prepared, connection) -> str:
     sent = EmailDelivery.objects.filter(pk=delivery_id)
     try:
         connection.send_messages([item.message])
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 — classified there; anything but SMTP is re-raised
         return _after_failure(item, error, connection)
     # The server said 250: record it at once. Nothing may come between these two lines, as a
     # worker killed here is the one way an e-mail can go out twice (with the same Message-ID).

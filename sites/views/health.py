@@ -72,7 +72,7 @@ def readiness() -> tuple[bool, dict[str, dict]]:
             continue
         try:
             services[name] = {"configured": True, "reachable": True, **check()}
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 — whatever a probe raises, it is not ready
             logger.warning("Readiness: %s unreachable: %s", name, error)
             services[name] = {"configured": True, "reachable": False}
             ready = False

@@ -179,7 +179,7 @@ def _choose_fonts(
                 pdf.add_font(family, "", str(path), collection_font_number=0)
                 fonts.fallbacks.append((family, chars))
                 missing -= chars
-    except Exception:  # an unreadable font must not stop a download
+    except Exception:  # noqa: BLE001 — an unreadable font must not stop a download
         return core, [_fallback_text(line, None) for line in lines]
     if fonts.fallbacks:
         pdf.set_fallback_fonts([family for family, _ in fonts.fallbacks], exact_match=False)
@@ -220,7 +220,7 @@ def _font_chars(path: str) -> frozenset[str]:
 
         with TTFont(path, lazy=True, fontNumber=0) as font:
             cmap = font.getBestCmap() or {}
-    except Exception:
+    except Exception:  # noqa: BLE001 — a font fontTools cannot read draws nothing we can count on
         return frozenset()
     return frozenset(chr(code) for code in cmap)
 
