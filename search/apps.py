@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.core import checks
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from cms import events, listings
@@ -18,8 +19,21 @@ class SearchConfig(AppConfig):
         from .pages import ReaderPageListings
 
         checks.register(check_database_supported)
+        post_migrate.connect(rebuild_outdated_entries, sender=self)
         signals.connect()
         # The index is core, not a plugin: it follows every event before plugins react.
         events.register_core_handler(follow_event)
         # The core's page models list documents through the search service.
         listings.register(ReaderPageListings())
+
+
+def rebuild_outdated_entries(app_config, verbosity=1, using="default", **kwargs):
+    """After ``migrate``: entries built in an older format than this release's are rebuilt, so
+    that search answers from complete entries without anyone running a command."""
+    from .text_index import index_is_current, rebuild_all_entries  # needs the models loaded
+
+    if index_is_current():
+        return
+    count = rebuild_all_entries()
+    if verbosity:
+        print(f"Search index rebuilt in the current format: {count} documents.")

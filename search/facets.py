@@ -33,7 +33,7 @@ from django.db.models import F, QuerySet
 
 from cms.access import policy
 from cms.i18n import active_locale
-from cms.models import Section
+from cms.models import AccessLevel, Section
 from search.query import FILTERS, DocumentQuery, LinkTable, apply_filters, in_listing
 from workflows.jobs import enqueue
 
@@ -63,19 +63,32 @@ class FacetCounts:
 
 def listing_facets(user, query: DocumentQuery, section: str | None, backend) -> FacetCounts:
     """Counts for ``user``'s listing of ``section`` (all sections when None); the database
-    ``backend`` matches the words."""
-    counts = _everyone_counts(query, section, backend)
-    entitled = in_listing(policy.entitled_only_documents(user), section)
-    if entitled.exists():
-        counts += count_facets(entitled, query, backend)
+    ``backend`` matches the words, in what ``user`` may read of each document."""
+    if not query.text.strip():
+        counts = _everyone_counts(query, section, backend)
+        entitled = in_listing(policy.entitled_only_documents(user), section)
+        if entitled.exists():
+            counts += count_facets(entitled, query, backend)
+        return counts
+    # With words, a document counts if its reader may read where they are: for documents that
+    # are not restricted that follows from the reader's levels (memoized per set of levels);
+    # for the restricted ones they see, from their entitlement (counted for them alone).
+    rights, levels = policy.unrestricted_reading_rights(user)
+    counts = _everyone_counts(query, section, backend, rights, levels)
+    restricted = in_listing(
+        policy.visible_documents(user).filter(access_level=AccessLevel.RESTRICTED), section
+    )
+    if restricted.exists():
+        counts += count_facets(restricted, query, backend, policy.reading_rights(user))
     return counts
 
 
-def count_facets(base: QuerySet, query: DocumentQuery, backend) -> FacetCounts:
-    """Counts over the documents of ``base`` (already access-checked), in one statement."""
-    sets = {ALL_FILTERS: apply_filters(base, query, backend)}
+def count_facets(base: QuerySet, query: DocumentQuery, backend, rights=None) -> FacetCounts:
+    """Counts over the documents of ``base`` (already access-checked), in one statement; words
+    are matched in what ``rights`` let the reader read."""
+    sets = {ALL_FILTERS: apply_filters(base, query, backend, rights)}
     for name in query.filters:
-        sets[name] = apply_filters(base, query.without(name), backend)
+        sets[name] = apply_filters(base, query.without(name), backend, rights)
     names = {key: f"facet_set_{i}" for i, key in enumerate(sets)}
     ctes, params = [], []
     for key, queryset in sets.items():
@@ -132,17 +145,25 @@ def _branch_sql(name: str, lookup: str, over: str) -> str:
 # --- What everyone may see, memoized per content generation ---------------------------------
 
 
-def _everyone_counts(query: DocumentQuery, section: str | None, backend) -> FacetCounts:
-    key = _cache_key(query, section)
+def _everyone_counts(
+    query: DocumentQuery, section: str | None, backend, rights=None, levels=()
+) -> FacetCounts:
+    """Counts over what everyone sees (without words), or over the documents that are not
+    restricted, whose words readers of the same ``levels`` may all read alike (with words)."""
+    key = _cache_key(query, section, levels)
     counts = cache.get(key)
     if counts is None:
-        counts = count_facets(in_listing(policy.everyone_documents(), section), query, backend)
+        base = policy.everyone_documents()
+        if query.text.strip():
+            base = base.exclude(access_level=AccessLevel.RESTRICTED)
+        counts = count_facets(in_listing(base, section), query, backend, rights)
         cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
     return counts
 
 
-def _cache_key(query: DocumentQuery, section: str | None) -> str:
+def _cache_key(query: DocumentQuery, section: str | None, levels=()) -> str:
     described = {
+        "levels": list(levels),
         "generation": current_generation(),
         # Words are stemmed in the reader's language; counts without words are the same in all.
         "language": active_locale().language_code if query.text.strip() else None,

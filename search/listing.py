@@ -98,7 +98,9 @@ def find_documents(user, query: DocumentQuery, section: str | None = None):
             logger.warning("Search engine unavailable; answering from the database", exc_info=True)
             backend = DatabaseBackend()
     visible = in_listing(policy.visible_documents(user), section)
-    ordered = order_documents(apply_filters(visible, query, backend), query, backend)
+    rights = policy.reading_rights(user)
+    matching = apply_filters(visible, query, backend, rights)
+    ordered = order_documents(matching, query, backend, rights)
     counts = listing_facets(user, query, section, backend)
     return CountedResults(with_display_relations(ordered), counts.total), counts.by_filter
 

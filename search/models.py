@@ -14,9 +14,12 @@ class SearchEntry(models.Model):
     document = models.OneToOneField(
         "cms.TrustDocument", on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
-    #: ``{language code: title}`` and ``{language code: summary + file text}``.
+    #: ``{language code: text}``: the title; the summary and the names of its terms; the text
+    #: of its live files. Kept apart because readers may read different parts of a document
+    #: (``cms.access.policy.reading_rights``), and search matches only what they may read.
     titles = models.JSONField(default=dict)
     bodies = models.JSONField(default=dict)
+    files = models.JSONField(default=dict)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -74,6 +77,7 @@ class FullTextRow(models.Model):
     )
     title = models.TextField()
     body = models.TextField()
+    file = models.TextField()
     table = FullTextColumn(db_column="trustsearch_fts")
 
     class Meta:
@@ -103,3 +107,18 @@ class RankedEntry(models.Model):
 
     def __str__(self):
         return f"Ranked entry of document {self.document_id}"
+
+
+class IndexFormat(models.Model):
+    """The format the database's search entries were built in (one row). A release that
+    changes what an entry holds raises ``search.text_index.INDEX_FORMAT``; ``migrate`` then
+    rebuilds the entries (``search.apps``), so that search never answers from entries of an
+    older format."""
+
+    value = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = "search index format"
+
+    def __str__(self):
+        return f"Search index format {self.value}"

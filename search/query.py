@@ -92,9 +92,10 @@ def in_listing(queryset: QuerySet, section: str | None = None) -> QuerySet:
     return queryset.filter(category__section=section) if section else queryset
 
 
-def apply_filters(queryset: QuerySet, query: DocumentQuery, backend) -> QuerySet:
+def apply_filters(queryset: QuerySet, query: DocumentQuery, backend, rights=None) -> QuerySet:
     """Documents of ``queryset`` matching every part of ``query``; its words, if any, are
-    matched by the search ``backend`` (None will do for a query without words)."""
+    matched by the search ``backend`` in what the reader may read (``rights``, a
+    ``cms.access.policy.ReadingRights``); both may be None for a query without words."""
     # Several values of one filter widen (OR); different filters narrow (AND).
     linked = []
     for name, values in query.filters.items():
@@ -110,7 +111,7 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend) -> QuerySet
     if query.updated_to:
         queryset = queryset.filter(updated_on__lte=query.updated_to)
     if query.text.strip():
-        queryset = backend.filter_documents(queryset, query.text)
+        queryset = backend.filter_documents(queryset, query.text, rights)
     return queryset
 
 
@@ -164,12 +165,12 @@ def _linked_documents(linked: list[tuple[LinkTable, list[str]]]) -> RawSQL:
     return RawSQL(sql, params)
 
 
-def order_documents(queryset: QuerySet, query: DocumentQuery, backend) -> QuerySet:
+def order_documents(queryset: QuerySet, query: DocumentQuery, backend, rights=None) -> QuerySet:
     sort = query.effective_sort
     if sort == "date":
         return newest_first(queryset)
     if sort == "relevance":
-        return backend.rank(queryset, query.text)
+        return backend.rank(queryset, query.text, rights)
     return queryset.order_by("title", "pk")
 
 

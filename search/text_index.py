@@ -1,14 +1,19 @@
 """The database backend's full-text index (``SearchEntry``): building entries and querying them.
 
-One entry per document series holds, per language, the title and a body made of the summary,
-the names of its standards, services and category, and the text of its live versions' files.
+One entry per document series holds, per language, three parts apart: the title; a body made
+of the summary and the names of its standards, services and category; the text of its live
+versions' files. Apart, because a reader may see a title and not the summary (a listed
+restricted document), or a summary and not the file (an NDA document before the NDA): a query
+matches and ranks each document on the parts its reader may read (``matching_condition``).
 The ranked structure is computed *in SQL* from those columns, so a rebuild is one statement:
 
-- PostgreSQL: ``vector``, a ``tsvector`` with titles weighted A and bodies B, each language
-  stemmed with its own text-search configuration, GIN-indexed; queries go through
-  ``websearch_to_tsquery``, which accepts any input (quotes, ``or``, ``-word``) without error.
-- SQLite: the FTS5 table ``trustsearch_fts`` (rowid = document id, Porter stemming, accents
-  folded), ranked with BM25; reader input is rewritten into a safe FTS5 expression first.
+- PostgreSQL: ``vector``, a ``tsvector`` with titles weighted A, bodies B and files C, each
+  language stemmed with its own text-search configuration, GIN-indexed; a tier reads its
+  weights alone (``ts_filter``). Queries go through ``websearch_to_tsquery``, which accepts any
+  input (quotes, ``or``, ``-word``) without error.
+- SQLite: the FTS5 table ``trustsearch_fts`` (rowid = document id; columns title, body, file;
+  Porter stemming, accents folded), ranked with BM25; a tier reads its columns alone (an FTS5
+  column filter). Reader input is rewritten into a safe FTS5 expression first.
 
 Entries are updated in the same transaction as the content (``cms.events.content_saved``),
 so the embedded default never searches stale text.
@@ -20,7 +25,7 @@ import re
 
 from django.conf import settings
 from django.db import NotSupportedError, connection
-from django.db.models import F, FloatField, Func, Q, Subquery, Value
+from django.db.models import Case, F, FloatField, Func, Q, Subquery, Value, When
 from django.db.models.expressions import OuterRef, RawSQL
 
 from cms.i18n import default_locale
@@ -28,8 +33,10 @@ from cms.models import Category, DocumentVersion, Service, Standard, TrustDocume
 
 from .checks import SUPPORTED_VENDORS
 from .facets import bump_generation
-from .models import SearchEntry
+from .models import IndexFormat, SearchEntry
 
+#: The format of the entries: 2 keeps the text of files apart from the summary and terms.
+INDEX_FORMAT = 2
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 MAX_BODY_CHARS = 200_000
@@ -100,6 +107,7 @@ def update_entries(document_ids) -> int:
     by_key = {doc.translation_key: doc for doc in sources}
     titles = {doc.pk: {} for doc in sources}
     bodies = {doc.pk: {} for doc in sources}
+    files = {doc.pk: {} for doc in sources}
 
     rows = TrustDocument.objects.filter(translation_key__in=list(by_key)).values_list(
         "translation_key", "locale__language_code", "title", "summary"
@@ -114,22 +122,24 @@ def update_entries(document_ids) -> int:
         for language, names in term_names.get(doc.pk, {}).items():
             bodies[doc.pk].setdefault(language, []).extend(names)
 
-    files = VersionFile.objects.filter(
+    file_texts = VersionFile.objects.filter(
         version__document_id__in=[doc.pk for doc in sources],
         version__live=True,
         version__pk__in=DocumentVersion.objects.filter(live=True).values("pk"),
     ).values_list("version__document_id", "language", "extracted_text")
-    for document_id, language, text in files:
+    for document_id, language, text in file_texts:
         if text:
-            bodies[document_id].setdefault(language, []).append(text)
+            files[document_id].setdefault(language, []).append(text)
+
+    def joined(parts: dict[str, list[str]]) -> dict[str, str]:
+        return {lang: " ".join(texts)[:MAX_BODY_CHARS] for lang, texts in parts.items()}
 
     entries = [
         SearchEntry(
             document_id=doc.pk,
             titles=titles[doc.pk],
-            bodies={
-                lang: " ".join(parts)[:MAX_BODY_CHARS] for lang, parts in bodies[doc.pk].items()
-            },
+            bodies=joined(bodies[doc.pk]),
+            files=joined(files[doc.pk]),
         )
         for doc in sources
     ]
@@ -137,7 +147,7 @@ def update_entries(document_ids) -> int:
         entries,
         update_conflicts=True,
         unique_fields=["document"],
-        update_fields=["titles", "bodies", "updated_at"],
+        update_fields=["titles", "bodies", "files", "updated_at"],
     )
     sync_full_text([doc.pk for doc in sources])
     return len(entries)
@@ -180,10 +190,11 @@ def sync_full_text(document_ids: list[int] | None = None) -> None:
             cursor.execute(f"DELETE FROM trustsearch_fts {where}", params)
             where, params = _where_ids("document_id", document_ids)
             cursor.execute(
-                "INSERT INTO trustsearch_fts (rowid, title, body) "
+                "INSERT INTO trustsearch_fts (rowid, title, body, file) "
                 "SELECT document_id, "
                 "(SELECT group_concat(value, ' ') FROM json_each(titles)), "
-                "(SELECT group_concat(value, ' ') FROM json_each(bodies)) "
+                "(SELECT group_concat(value, ' ') FROM json_each(bodies)), "
+                "(SELECT group_concat(value, ' ') FROM json_each(files)) "
                 f"FROM trustsearch_searchentry {where}",
                 params,
             )
@@ -207,7 +218,7 @@ def _where_ids(column: str, ids: list[int] | None) -> tuple[str, list]:
 
 def _pg_vector_sql() -> str:
     parts = []
-    for column, weight in (("titles", "A"), ("bodies", "B")):
+    for column, weight in (("titles", "A"), ("bodies", "B"), ("files", "C")):
         for language in languages():
             config = PG_CONFIGS.get(language, "simple")
             parts.append(
@@ -274,127 +285,244 @@ def websearch_text(groups: list[list[str]], excluded: list[str]) -> str:
     return " ".join(parts)
 
 
-def _pg_tsquery_sql(language: str) -> tuple[str, list]:
-    """The reader's text as a tsquery in the reader's language, the source language and
-    unstemmed (so a word in any language is found)."""
+def pg_tsquery(language: str, groups, excluded) -> tuple[str, list]:
+    """``(sql, params)``: the reader's words as a tsquery, in the reader's language, the source
+    language and unstemmed (so a word in any language is found).
+
+    Excluded words are excluded in every form at once: ``(wanted in A or B) and not (excluded
+    in A or B)``. OR-ing whole queries (``wanted and not excluded`` in A, or in B) let a
+    document holding an excluded word through whichever form did not stem it alike."""
     configs = dict.fromkeys(
         [PG_CONFIGS.get(language, "simple"), PG_CONFIGS.get(_source_language(), "simple")]
     )
     configs["simple"] = None
-    return (
-        "(" + " || ".join(f"websearch_to_tsquery('{c}', %s)" for c in configs) + ")",
-        list(configs),
-    )
+
+    def in_every_form(words: str) -> tuple[str, list]:
+        forms = " || ".join(f"websearch_to_tsquery('{c}', %s)" for c in configs)
+        return f"({forms})", [words] * len(configs)
+
+    sql, params = in_every_form(websearch_text(groups, []))
+    if excluded:
+        unwanted, more = in_every_form(" or ".join(f'"{p}"' for p in excluded))
+        sql, params = f"({sql} && !!{unwanted})", params + more
+    return sql, params
 
 
 def _source_language() -> str:
     return default_locale().language_code
 
 
-def matching_condition(text: str, language: str) -> Q | None:
-    """A condition on ``TrustDocument`` (source rows): the document's entry matches ``text``.
-    None when the text has no searchable word."""
+# What a reader may match, narrowest first: each tier adds parts of a document to the one before.
+# A document's tier for a reader comes from the access policy (``policy.reading_rights``).
+TITLE, DESCRIBED, READABLE = "title", "described", "readable"
+#: SQLite: the FTS5 columns of each tier (None: every column).
+FTS_COLUMNS = {TITLE: "{title}", DESCRIBED: "{title body}", READABLE: None}
+#: PostgreSQL: the weights of the vector each tier reads (titles A, bodies B, files C).
+PG_WEIGHTS = {TITLE: "{a}", DESCRIBED: "{a,b}", READABLE: None}
+#: ts_rank's weights {D, C, B, A} and bm25()'s column weights (title, body, file) per tier: a
+#: part the reader may not read counts for nothing in the order of their results either.
+PG_RANK_WEIGHTS = {TITLE: "{0, 0, 0, 1}", DESCRIBED: "{0, 0, 0.4, 1}", READABLE: "{0, 0.2, 0.4, 1}"}
+BM25_WEIGHTS = {TITLE: (4.0, 0.0, 0.0), DESCRIBED: (4.0, 1.0, 0.0), READABLE: (4.0, 1.0, 0.5)}
 
+
+def _tiers(rights) -> list[tuple[str, Q]]:
+    """``[(tier, the condition of being in it)]``: each document is in the widest tier its
+    reader has (the readable are described too), and is matched there alone: an excluded word
+    in a part the reader may read must exclude the document, whatever narrower parts say."""
+    return [
+        (TITLE, ~Q(pk__in=rights.described)),
+        (DESCRIBED, Q(pk__in=rights.described) & ~Q(pk__in=rights.readable)),
+        (READABLE, Q(pk__in=rights.readable)),
+    ]
+
+
+def matching_condition(text: str, language: str, rights) -> Q | None:
+    """A condition on ``TrustDocument`` (source rows): the document matches ``text`` in what its
+    reader may read of it (``rights``, a ``cms.access.policy.ReadingRights``): the title of
+    any document they see, summary and terms of those ``described``, the text of the files of
+    those ``readable``. None when the text has no searchable word.
+
+    Each tier is matched on its own parts (an excluded word, too, is looked for there alone),
+    so what a reader finds, or stops finding, never depends on words they may not read."""
     groups, excluded, unspaced = parse_query(text)
-    condition = None
-    if groups:
-        if _vendor() == "postgresql":
-            tsquery, configs = _pg_tsquery_sql(language)
-            matched = RawSQL(
-                f"SELECT document_id FROM trustsearch_searchentry WHERE vector @@ {tsquery}",
-                [websearch_text(groups, excluded)] * len(configs),
-            )
-        else:
-            matched = RawSQL(
-                "SELECT rowid FROM trustsearch_fts WHERE trustsearch_fts MATCH %s",
-                [fts5_expression(groups, excluded)],
-            )
-        condition = Q(pk__in=matched)
-    if unspaced:
-        by_substring = Q(pk__in=_substring_entries(unspaced))
-        condition = by_substring if condition is None else condition & by_substring
+    if not groups and not unspaced:
+        return None
+    vendor = _vendor()
+    condition = Q(pk__in=[])
+    for tier, in_tier in _tiers(rights):
+        matched = in_tier
+        if groups:
+            matched &= Q(pk__in=_matched_in(tier, groups, excluded, language, vendor))
+        if unspaced:
+            matched &= Q(pk__in=_substring_entries(unspaced, tier))
+        condition |= matched
     return condition
 
 
-def _substring_entries(words: list[str]) -> RawSQL:
-    """Entries containing every word as a substring (for scripts without spaces). The text is
-    read where it is stored decoded: SQLite's JSON keeps ``\\u`` escapes, the FTS table not."""
+def _matched_in(tier: str, groups, excluded, language: str, vendor: str) -> RawSQL:
+    """Ids of the documents whose parts of ``tier`` match the words."""
+    if vendor == "postgresql":
+        tsquery, params = pg_tsquery(language, groups, excluded)
+        weights = PG_WEIGHTS[tier]
+        if weights is None:
+            return RawSQL(
+                f"SELECT document_id FROM trustsearch_searchentry WHERE vector @@ {tsquery}",
+                params,
+            )
+        # The whole vector, wanted words only, finds the candidates through the GIN index;
+        # the tier's part of it then decides, excluded words included.
+        wanted, wanted_params = pg_tsquery(language, groups, [])
+        return RawSQL(
+            "SELECT document_id FROM trustsearch_searchentry "
+            f"WHERE vector @@ {wanted} AND ts_filter(vector, '{weights}') @@ {tsquery}",
+            wanted_params + params,
+        )
+    return RawSQL(
+        "SELECT rowid FROM trustsearch_fts WHERE trustsearch_fts MATCH %s",
+        [_fts5_in(tier, fts5_expression(groups, excluded))],
+    )
+
+
+def _fts5_in(tier: str, expression: str) -> str:
+    columns = FTS_COLUMNS[tier]
+    return expression if columns is None else f"{columns} : ({expression})"
+
+
+#: The stored text of each part: the FTS table's columns on SQLite (decoded; its JSON keeps
+#: ``\u`` escapes), the JSON columns on PostgreSQL.
+_SUBSTRING_COLUMNS = {
+    "sqlite": {TITLE: ["title"], DESCRIBED: ["title", "body"], READABLE: ["title", "body", "file"]},
+    "postgresql": {
+        TITLE: ["titles::text"],
+        DESCRIBED: ["titles::text", "bodies::text"],
+        READABLE: ["titles::text", "bodies::text", "files::text"],
+    },
+}
+
+
+def _substring_entries(words: list[str], tier: str) -> RawSQL:
+    """Entries containing every word as a substring of the parts of ``tier`` (for scripts
+    without spaces)."""
     patterns = [
         "%" + w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%" for w in words
     ]
     if connection.vendor == "sqlite":
-        table, key, title, body = "trustsearch_fts", "rowid", "title", "body"
-        like = "LIKE %s ESCAPE '\\'"
+        table, key, like = "trustsearch_fts", "rowid", "LIKE %s ESCAPE '\\'"
     else:
-        table, key, title, body = (
-            "trustsearch_searchentry",
-            "document_id",
-            "titles::text",
-            "bodies::text",
-        )
-        like = "ILIKE %s ESCAPE '\\'"
-    clauses = " AND ".join(f"({title} {like} OR {body} {like})" for _ in patterns)
-    params = [p for pattern in patterns for p in (pattern, pattern)]
+        table, key, like = "trustsearch_searchentry", "document_id", "ILIKE %s ESCAPE '\\'"
+    columns = _SUBSTRING_COLUMNS[connection.vendor][tier]
+    one_word = "(" + " OR ".join(f"{column} {like}" for column in columns) + ")"
+    clauses = " AND ".join([one_word] * len(patterns))
+    params = [p for pattern in patterns for p in [pattern] * len(columns)]
     return RawSQL(f"SELECT {key} FROM {table} WHERE {clauses}", params)
 
 
-def ranked_by_join(queryset, text: str, language: str):
+def ranked_by_join(queryset, text: str, language: str, rights):
     """``queryset`` joined once to the full-text table and annotated with the relevance of each
     row as ``search_rank`` (higher is better), or None when the text has no ranked words or
-    words only a substring match finds (which the join could drop).
+    words only a substring match finds (which the join could drop). Each row is ranked on
+    what its reader may read of it (``rights``, as ``matching_condition``).
 
     A join, not a correlated subquery: the subquery re-ran the lookup (and on PostgreSQL
     decompressed the vector again) for every match, 4x slower for a word in most documents;
     SQLite's bm25() exists only inside the FTS query itself, which as a subquery re-ran the
     match per row, quadratic in the number of matches. The join goes through the read-only
-    models ``RankedEntry`` and ``FullTextRow`` (``search/models.py``)."""
+    models ``RankedEntry`` and ``FullTextRow`` (``search/models.py``), on the wanted words
+    alone: a superset of what ``matching_condition`` lets through, whatever the tier."""
     groups, excluded, unspaced = parse_query(text)
     if not groups or unspaced:
         return None
     if _vendor() == "postgresql":
-        tsquery, configs = _pg_tsquery_sql(language)
-        query = RawSQL(tsquery, [websearch_text(groups, excluded)] * len(configs))
-        return queryset.filter(ranked_entry__isnull=False).annotate(
-            search_rank=Func(
-                F("ranked_entry__vector"), query, function="ts_rank", output_field=FloatField()
+        tsquery, params = pg_tsquery(language, groups, [])
+
+        def score(tier: str) -> Func:
+            query = RawSQL(tsquery, params)
+            weights = RawSQL(f"'{PG_RANK_WEIGHTS[tier]}'::float4[]", [])
+            return Func(
+                weights,
+                F("ranked_entry__vector"),
+                query,
+                function="ts_rank",
+                output_field=FloatField(),
             )
-        )
-    # The MATCH filter first: it makes the join an inner one, the only kind bm25() works in.
-    return queryset.filter(
-        full_text_row__table__matches=fts5_expression(groups, excluded)
-    ).annotate(
-        search_rank=-Func(
-            F("full_text_row__table"),
-            Value(4.0),
-            Value(1.0),
-            function="bm25",
-            output_field=FloatField(),
-        )
+
+        joined = queryset.filter(ranked_entry__isnull=False)
+    else:
+        # The MATCH filter first: it makes the join an inner one, the only kind bm25() works in.
+        joined = queryset.filter(full_text_row__table__matches=fts5_expression(groups, []))
+
+        def score(tier: str) -> Func:
+            weights = [Value(w) for w in BM25_WEIGHTS[tier]]
+            return -Func(
+                F("full_text_row__table"), *weights, function="bm25", output_field=FloatField()
+            )
+
+    return joined.annotate(search_rank=_by_tier(score, rights))
+
+
+def _by_tier(score, rights) -> Case:
+    """``score(tier)`` of each row's tier for the reader (widest tier the row is in)."""
+    return Case(
+        When(pk__in=rights.readable, then=score(READABLE)),
+        When(pk__in=rights.described, then=score(DESCRIBED)),
+        default=score(TITLE),
+        output_field=FloatField(),
     )
 
 
-def rank_expression(text: str, language: str):
-    """Relevance of each document row to ``text`` (higher is better; 0 without a ranked match)."""
-    groups, excluded, _unspaced = parse_query(text)
+def rank_expression(text: str, language: str, rights):
+    """Relevance of each document row to ``text`` (higher is better; 0 without a ranked
+    match), on what its reader may read of it: for queries ``ranked_by_join`` leaves out."""
+    groups, _excluded, _unspaced = parse_query(text)
     if not groups:
         return None
     if _vendor() == "postgresql":
-        tsquery, configs = _pg_tsquery_sql(language)
-        score = RawSQL(
-            f"ts_rank(vector, {tsquery})", [websearch_text(groups, excluded)] * len(configs)
-        )
+        tsquery, params = pg_tsquery(language, groups, [])
+
+        def score(tier: str):
+            return RawSQL(f"ts_rank('{PG_RANK_WEIGHTS[tier]}', vector, {tsquery})", params)
     else:
         # bm25() is lower-is-better and only defined in the FTS query itself.
-        score = RawSQL(
-            "(SELECT -bm25(trustsearch_fts, 4.0, 1.0) FROM trustsearch_fts "
-            "WHERE trustsearch_fts MATCH %s AND trustsearch_fts.rowid = document_id)",
-            [fts5_expression(groups, excluded)],
+        def score(tier: str):
+            weights = ", ".join(str(w) for w in BM25_WEIGHTS[tier])
+            return RawSQL(
+                f"(SELECT -bm25(trustsearch_fts, {weights}) FROM trustsearch_fts "
+                "WHERE trustsearch_fts MATCH %s AND trustsearch_fts.rowid = document_id)",
+                [fts5_expression(groups, [])],
+            )
+
+    def entry_score(tier: str):
+        return Subquery(
+            SearchEntry.objects.filter(document_id=OuterRef("pk"))
+            .annotate(score=score(tier))
+            .values("score")[:1]
         )
-    return Subquery(
-        SearchEntry.objects.filter(document_id=OuterRef("pk"))
-        .annotate(score=score)
-        .values("score")[:1]
-    )
+
+    return _by_tier(entry_score, rights)
+
+
+def rebuild_all_entries(progress=None) -> int:
+    """Rebuild every source document's entry, in batches, and drop the entries of documents
+    that are gone; record the current format. Returns the number of documents indexed;
+    ``progress(done, total)`` is called after each batch."""
+    ids = []
+    if TrustDocument.objects.exists():  # a new database has no locale yet either
+        ids = list(
+            TrustDocument.objects.filter(locale=default_locale())
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    remove_entries_except(ids)
+    for start in range(0, len(ids), ENTRY_BATCH_SIZE):
+        update_entries(ids[start : start + ENTRY_BATCH_SIZE])
+        if progress is not None:
+            progress(min(start + ENTRY_BATCH_SIZE, len(ids)), len(ids))
+    IndexFormat.objects.update_or_create(pk=1, defaults={"value": INDEX_FORMAT})
+    return len(ids)
+
+
+def index_is_current() -> bool:
+    return IndexFormat.objects.filter(pk=1, value=INDEX_FORMAT).exists()
 
 
 def remove_entries_except(document_ids: list[int]) -> None:

@@ -11,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import NotSupportedError, connection
 from django.test import override_settings
 
+from cms.access import policy
 from cms.models import TrustDocument
 from search import backends, text_index
 from search.backends.base import SearchBackend
@@ -43,10 +44,10 @@ class HalfABackend:
 
     name = "half"
 
-    def filter_documents(self, queryset, text):
+    def filter_documents(self, queryset, text, rights):
         return queryset
 
-    def rank(self, queryset, text):
+    def rank(self, queryset, text, rights):
         return queryset
 
 
@@ -63,7 +64,7 @@ def test_a_backend_missing_a_method_cannot_be_built():
         def check_reachable(self):
             pass
 
-        def filter_documents(self, queryset, text):
+        def filter_documents(self, queryset, text, rights):
             return queryset
 
     with pytest.raises(TypeError, match="rank"):
@@ -80,10 +81,11 @@ def test_the_system_check_accepts_this_database_and_refuses_another(monkeypatch)
 
 @pytest.mark.django_db
 def test_searching_an_unsupported_database_raises_instead_of_finding_nothing(monkeypatch):
+    rights = policy.reading_rights(None)
     monkeypatch.setattr(connection, "vendor", "mysql")
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.matching_condition("soc report", "en")
+        text_index.matching_condition("soc report", "en", rights)
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.ranked_by_join(TrustDocument.objects.all(), "soc report", "en")
+        text_index.ranked_by_join(TrustDocument.objects.all(), "soc report", "en", rights)
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.rank_expression("soc report", "en")
+        text_index.rank_expression("soc report", "en", rights)

@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from wagtail.models import Locale
 
+from cms.access import policy
 from cms.i18n import default_locale
 from cms.models import AccessLevel, TrustDocument
 from search.backends.elasticsearch import (
@@ -35,6 +36,7 @@ from search.es_documents import (
     indexable_documents,
 )
 from search.management.commands import rebuild_search_index as command
+from tests import factories
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP
 
 backend = ElasticsearchBackend()
@@ -99,7 +101,7 @@ def test_inactive_user_is_treated_as_anonymous(users):
 
 
 @pytest.mark.django_db
-def test_grants_of_access_rules_are_passed_as_document_ids(users):
+def test_grants_of_access_rules_are_passed_as_document_ids(users, sample_plugin):
     user = users["personal"]
     assert entitled_values(build(user), "document_id") == []
     user.groups.add(Group.objects.get(name=EXTRA_ENTITLED_GROUP))
@@ -186,7 +188,9 @@ def test_pathological_text_gives_a_bounded_syntax_free_query(text):
     query = build(None, text)
     json.dumps(query)  # serialisable as sent to the engine
     must = query["query"]["bool"].get("must", [])
-    for clause in must:
+    # One clause per reading tier (tests/test_search_es_tiers.py), each with its text query.
+    tiers = [tier["bool"] for clause in must for tier in clause["bool"]["should"]]
+    for clause in [match for tier in tiers for match in tier["must"]]:
         assert set(clause) == {"simple_query_string"}
         searched = clause["simple_query_string"]
         # Every reader word is inside quotes; only AND/OR/NOT/PHRASE operators are enabled
@@ -203,7 +207,9 @@ def test_text_is_matched_over_boosted_fields_with_the_locale_analyzer():
     [clause] = build(None, '"penetration test" or pentest -draft', locale="fr")["query"]["bool"][
         "must"
     ]
-    match = clause["simple_query_string"]
+    # The widest tier (what a reader may read of all the document) reads every text field.
+    [match] = clause["bool"]["should"][-1]["bool"]["must"]
+    match = match["simple_query_string"]
     assert match["query"] == '("penetration test" | "pentest") -"draft"'
     assert match["fields"] == [
         "title^3",
@@ -247,9 +253,10 @@ def test_pagination_is_bounded():
 
 
 @pytest.mark.django_db
-def test_highlights_title_and_summary_html_escaped():
+def test_highlights_the_title_alone_html_escaped():
     highlight = build(None, "x")["highlight"]
-    assert set(highlight["fields"]) == {"title", "summary"}
+    # Not the summary: its fragments would show readers of a title alone what it says.
+    assert set(highlight["fields"]) == {"title"}
     assert highlight["encoder"] == "html"
     assert highlight["pre_tags"] == ["<mark>"]
 
@@ -330,8 +337,9 @@ def test_filter_documents_without_a_server_uses_the_database(settings):
 
     settings.ELASTICSEARCH_URL = ""
     queryset = TrustDocument.objects.live().filter(locale=default_locale())
-    expected = DatabaseBackend().filter_documents(queryset, "SOC")
-    assert list(backend.filter_documents(queryset, "SOC")) == list(expected)
+    rights = policy.reading_rights(None)
+    expected = DatabaseBackend().filter_documents(queryset, "SOC", rights)
+    assert list(backend.filter_documents(queryset, "SOC", rights)) == list(expected)
 
 
 @pytest.mark.skipif(not os.environ.get("ELASTICSEARCH_URL"), reason="ELASTICSEARCH_URL not set")
@@ -368,6 +376,28 @@ class TestLiveElasticsearch:
         assert counts["category"][category] == len(
             [d for d in documents if d.pk in visible and d.category.slug == category]
         )
+
+    def test_words_of_a_summary_the_reader_may_not_read_find_nothing(self, users):
+        document = factories.document(
+            "restricted",
+            title="Heron assessment",
+            listed=True,
+            organizations=[users["other_org_obj"]],
+        )
+        document.summary = "Findings on quillworting."
+        document.save_revision().publish()
+        self.index_demo()
+
+        def hits(user, text):
+            search = backend.build_search(user, text, {}, "en", "relevance", 0, 10)
+            return {int(hit.meta.id) for hit in backend.execute(search)}
+
+        assert hits(None, "quillworting") == set()
+        assert hits(users["other_org"], "quillworting") == {document.pk}
+        assert hits(None, "heron assessment") == {document.pk}
+        # Excluding a word the reader may not read excludes nothing.
+        assert hits(None, "heron -quillworting") == {document.pk}
+        assert hits(users["other_org"], "heron -quillworting") == set()
 
     def test_text_search_and_removal(self):
         documents = self.index_demo()

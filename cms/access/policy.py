@@ -4,6 +4,8 @@ what a user may not see is never fetched.
 * metadata (title, summary, file names, snippets, facet counts): ``visible_documents`` /
   ``can_view``. Public, signed-in and NDA documents show their metadata to everyone; restricted
   documents only to entitled users, except "listed" ones whose title everyone may see.
+* search: ``reading_rights``: a query matches a title for whoever sees it, a summary and terms
+  for ``described_documents``, the text of files for ``readable_documents``.
 * files: ``can_download`` / ``downloadable_versions``. Public: anyone. Signed-in: a signed-in
   user. NDA: a member of an organization for whom an access rule (the NDA plugin) says the
   current NDA is accepted; with no such rule installed nobody gets NDA files. Restricted:
@@ -146,6 +148,50 @@ def described_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     (summary, what changed in a version, update notes) is shown only for these: a listed
     restricted document shows its title alone to everyone else."""
     return _open_or_entitled(user, queryset, ~Q(access_level=AccessLevel.RESTRICTED))
+
+
+def readable_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Live documents whose files ``user`` may read, and so the text of those files: what
+    ``downloadable_versions`` allows, document by document (the level, and for restricted
+    documents an entitlement). Search matches the words of a file for these only."""
+    queryset = visible_documents(user, queryset)
+    allowed = Viewer.of(user).allowed_levels()
+    levels = Q(access_level__in=allowed - {AccessLevel.RESTRICTED})
+    if AccessLevel.RESTRICTED in allowed:
+        levels |= Q(access_level=AccessLevel.RESTRICTED) & _entitled_q(user)
+    return queryset.filter(levels)
+
+
+@dataclass(frozen=True)
+class ReadingRights:
+    """What of each visible document a search may match for one reader (see ``reading_rights``):
+    every title; summary and terms of ``described``; the text of the files of ``readable``."""
+
+    described: QuerySet
+    readable: QuerySet
+
+
+def reading_rights(user) -> ReadingRights:
+    """The parts of documents ``user`` may read, as querysets of document ids to use in
+    subqueries: search answers only from what its reader could read on the page, so that
+    guessing words tells nothing about a summary or a file they may not see."""
+    return ReadingRights(
+        described=described_documents(user).values("pk"),
+        readable=readable_documents(user).values("pk"),
+    )
+
+
+def unrestricted_reading_rights(user) -> tuple[ReadingRights, tuple[str, ...]]:
+    """``reading_rights`` for documents that are not restricted, where they follow from the
+    reader's levels alone (no entitlement): ``(rights, those levels)``. What is counted under
+    them is the same for every reader with the same levels, and may be shared among them."""
+    levels = tuple(sorted(Viewer.of(user).allowed_levels() - {AccessLevel.RESTRICTED}))
+    unrestricted = TrustDocument.objects.exclude(access_level=AccessLevel.RESTRICTED)
+    rights = ReadingRights(
+        described=unrestricted.values("pk"),
+        readable=unrestricted.filter(access_level__in=levels).values("pk"),
+    )
+    return rights, levels
 
 
 def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from cms.access.policy import ReadingRights
+
 
 class SearchBackend(ABC):
     #: A short name for logs and the readiness report.
@@ -19,13 +21,16 @@ class SearchBackend(ABC):
         hang). A backend living in the database has nothing to add to the database's check."""
 
     @abstractmethod
-    def filter_documents(self, queryset: QuerySet, text: str) -> QuerySet:
-        """The documents of ``queryset`` (already access-checked) whose searchable text matches
-        ``text``; ``queryset`` itself when ``text`` has no searchable word."""
+    def filter_documents(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
+        """The documents of ``queryset`` (already access-checked) that match ``text`` in what
+        their reader may read of them (``rights``: titles always, summaries and terms of
+        ``rights.described``, the text of files of ``rights.readable``); ``queryset`` itself
+        when ``text`` has no searchable word."""
 
     @abstractmethod
-    def rank(self, queryset: QuerySet, text: str) -> QuerySet:
-        """``queryset`` ordered by relevance to ``text``, best first."""
+    def rank(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
+        """``queryset`` ordered by relevance to ``text`` in what its reader may read of each
+        document (``rights``, as ``filter_documents``), best first."""
 
     def listing(self, user, query, section: str | None = None) -> Any | None:
         """A whole reader listing for ``query`` (a ``search.query.DocumentQuery`` with words),

@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from elasticsearch_dsl import A, Q, Search, connections
 
 from cms.access import policy
+from cms.access.policy import ReadingRights
 from cms.i18n import active_locale, default_locale
 from cms.models import TrustDocument, organization_of
 from search.backends.base import SearchBackend
@@ -34,15 +35,12 @@ from search.query import FILTERS
 from search.text_index import parse_query
 
 CONNECTION_ALIAS = "trustportal"
-#: Free text is searched in these fields (boosts say what a match is worth).
-TEXT_FIELDS = [
-    "title^3",
-    "summary",
-    "standard_names^2",
-    "service_names",
-    "category_name",
-    "file_text",
-]
+#: Free text is searched in these fields (boosts say what a match is worth), per reading tier
+#: (``cms.access.policy.reading_rights``): the title of whatever a reader sees; summary and
+#: terms of what is described to them; the text of the files they may read.
+TITLE_FIELDS = ["title^3"]
+DESCRIBED_FIELDS = [*TITLE_FIELDS, "summary", "standard_names^2", "service_names", "category_name"]
+TEXT_FIELDS = [*DESCRIBED_FIELDS, "file_text"]
 MAX_VALUES_PER_FILTER = 20
 MAX_LIMIT = 100
 #: Elasticsearch's default max_result_window: deeper pages are refused by the engine.
@@ -54,8 +52,6 @@ SORTS = {
     "title": ["title.keyword", "_score"],
 }
 HIGHLIGHT_TAGS = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
-#: filter_documents' default: the caller's queryset already applies the access policy.
-CALLER_CHECKED = object()
 
 
 def is_configured() -> bool:
@@ -89,24 +85,74 @@ def entitlements(user) -> tuple[int | None, list[int], list[int]]:
     )
 
 
-def access_filter(user) -> Q:
-    """Documents whose metadata ``user`` may see (cms.access.policy.visible_documents)."""
+def _entitled(user) -> list[Q]:
+    """Conditions of which any entitles ``user`` to a restricted document."""
     organization_id, group_ids, granted_ids = entitlements(user)
-    visible = [
-        ~Q("term", access_level="restricted"),
-        Q("term", restricted_listed=True),
-    ]
+    entitled = []
     if organization_id is not None:
-        visible.append(Q("term", entitled_organizations=organization_id))
+        entitled.append(Q("term", entitled_organizations=organization_id))
     if group_ids:
-        visible.append(Q("terms", entitled_groups=group_ids))
+        entitled.append(Q("terms", entitled_groups=group_ids))
     if granted_ids:
-        visible.append(Q("terms", document_id=granted_ids))
-    return Q("bool", filter=[Q("term", live=True)], should=visible, minimum_should_match=1)
+        entitled.append(Q("terms", document_id=granted_ids))
+    return entitled
 
 
-def text_query(text: str, locale: str) -> Q | None:
-    """The reader's words as a ``simple_query_string`` over the text fields, or None.
+def _any(conditions: list[Q]) -> Q:
+    return Q("bool", should=conditions, minimum_should_match=1)
+
+
+def access_filter(user) -> Q:
+    """Documents whose title ``user`` may see (cms.access.policy.visible_documents)."""
+    visible = [~Q("term", access_level="restricted"), Q("term", restricted_listed=True)]
+    return Q(
+        "bool",
+        filter=[Q("term", live=True)],
+        should=visible + _entitled(user),
+        minimum_should_match=1,
+    )
+
+
+def described_filter(user) -> Q:
+    """Documents whose summary and terms ``user`` may read (policy.described_documents)."""
+    return _any([~Q("term", access_level="restricted"), *_entitled(user)])
+
+
+def readable_filter(user) -> Q:
+    """Documents whose files ``user`` may read (policy.readable_documents)."""
+    levels = policy.Viewer.of(user).allowed_levels()
+    readable = [Q("terms", access_level=sorted(levels - {"restricted"}))]
+    entitled = _entitled(user)
+    if "restricted" in levels and entitled:
+        readable.append(Q("bool", filter=[Q("term", access_level="restricted"), _any(entitled)]))
+    return _any(readable)
+
+
+def reader_text_query(text: str, locale: str, user) -> Q | None:
+    """The reader's words, matched in each document on what ``user`` may read of it: titles
+    of all, summary and terms of the described, the file text of the readable. Each document
+    is matched in its widest tier alone (an excluded word too), so neither hits nor their
+    order nor the facet counts depend on words the reader may not read."""
+    by_title = text_query(text, locale, TITLE_FIELDS)
+    if by_title is None:
+        return None
+    described, readable = described_filter(user), readable_filter(user)
+    return _any(
+        [
+            Q("bool", must=[by_title], must_not=[described]),
+            Q(
+                "bool",
+                must=[text_query(text, locale, DESCRIBED_FIELDS)],
+                filter=[described],
+                must_not=[readable],
+            ),
+            Q("bool", must=[text_query(text, locale, TEXT_FIELDS)], filter=[readable]),
+        ]
+    )
+
+
+def text_query(text: str, locale: str, fields: list[str] = TEXT_FIELDS) -> Q | None:
+    """The reader's words as a ``simple_query_string`` over ``fields``, or None.
 
     The text is parsed by the same rules as the database backend (``search.text_index``):
     every word must match (in any field), "quoted" words are a phrase, ``or`` joins
@@ -127,7 +173,7 @@ def text_query(text: str, locale: str) -> Q | None:
     return Q(
         "simple_query_string",
         query=" ".join(parts),
-        fields=TEXT_FIELDS,
+        fields=fields,
         default_operator="and",
         flags="AND|OR|NOT|PHRASE|WHITESPACE",
         analyzer=analyzer_for(locale),
@@ -180,7 +226,7 @@ class ElasticsearchBackend(SearchBackend):
         updated_to=None,
     ) -> Search:
         filters = clean_filters(filters)
-        must = [q] if (q := text_query(text, locale)) else []
+        must = [q] if (q := reader_text_query(text, locale, user)) else []
         narrowing = [access_filter(user)]
         if updated_from or updated_to:
             bounds = {"gte": updated_from, "lte": updated_to}
@@ -201,8 +247,9 @@ class ElasticsearchBackend(SearchBackend):
             search.aggs.bucket(name, facet)
         search = search.sort(*SORTS.get(sort, SORTS["relevance"]))
         search = search.highlight_options(encoder="html", **HIGHLIGHT_TAGS)
+        # The title alone: a summary's fragments would show text to readers who may see the
+        # title only (the highlighter reads the query's words, not which clause matched).
         search = search.highlight("title", number_of_fragments=0)
-        search = search.highlight("summary", fragment_size=200, number_of_fragments=2)
         # Entitlement lists are for the engine only: never sent back to callers.
         search = search.source(excludes=["entitled_organizations", "entitled_groups"])
         offset = min(max(int(offset), 0), MAX_WINDOW)
@@ -228,37 +275,14 @@ class ElasticsearchBackend(SearchBackend):
         order, total and facets, all under the access policy (in the query)."""
         return EngineResults(self, user, query, section, _active_language())
 
-    def rank(self, queryset: QuerySet, text: str) -> QuerySet:
+    def rank(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
         """Relevance order is the engine's (``listing``); a queryset is ranked by the database."""
-        return DatabaseBackend().rank(queryset, text)
+        return DatabaseBackend().rank(queryset, text, rights)
 
-    def filter_documents(
-        self, queryset: QuerySet, text: str, *, user=CALLER_CHECKED, locale: str | None = None
-    ) -> QuerySet:
-        """Documents of ``queryset`` matching ``text`` (the DatabaseBackend interface).
-
-        ``queryset`` is already access-checked by the caller, so by default the engine matches
-        the text alone; pass ``user`` (None for anonymous) to apply the policy in the engine too.
-        Without a configured server the database answers.
-        """
-        if not is_configured():
-            return DatabaseBackend().filter_documents(queryset, text)
-        locale = locale or _active_language()
-        matching = text_query(text, locale)
-        if matching is None:
-            return queryset
-        if user is CALLER_CHECKED:
-            visible = Q("term", live=True)
-        else:
-            visible = access_filter(user)
-        search = (
-            Search(using=CONNECTION_ALIAS, index=index_name(locale))
-            .query(Q("bool", must=[matching], filter=[visible]))
-            .source(False)
-            .extra(size=MAX_WINDOW, track_total_hits=False)
-        )
-        ids = [int(hit.meta.id) for hit in self.execute(search)]
-        return queryset.filter(pk__in=ids)
+    def filter_documents(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
+        """A queryset is filtered by the database, which holds the reader's rights as
+        subqueries; the engine answers whole listings (``listing``)."""
+        return DatabaseBackend().filter_documents(queryset, text, rights)
 
 
 class EngineResults:

@@ -28,6 +28,7 @@ class Migration(migrations.Migration):
                 ),
                 ("title", models.TextField()),
                 ("body", models.TextField()),
+                ("file", models.TextField()),
                 ("table", search.models.FullTextColumn(db_column="trustsearch_fts")),
             ],
             options={

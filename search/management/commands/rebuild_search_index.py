@@ -14,8 +14,7 @@ from django.db import transaction
 from elasticsearch.helpers import bulk
 
 from cms.files.text_extraction import extract_text
-from cms.i18n import default_locale
-from cms.models import TrustDocument, VersionFile
+from cms.models import VersionFile
 from cms.models.documents import refresh_updated_on
 from search import text_index
 from search.backends import elasticsearch as es_backend
@@ -82,22 +81,13 @@ class Command(BaseCommand):
         )
 
     def _rebuild_database_entries(self) -> None:
-        ids = list(
-            TrustDocument.objects.filter(locale=default_locale())
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
         with transaction.atomic():
             # The listings' "updated" date is derived from the versions too: repaired here, for
             # content written without save() (bulk loads, raw SQL).
             refresh_updated_on()
-            text_index.remove_entries_except(ids)
-            size = text_index.ENTRY_BATCH_SIZE
-            for start in range(0, len(ids), size):
-                text_index.update_entries(ids[start : start + size])
-                self._progress(min(start + size, len(ids)), len(ids))
+            count = text_index.rebuild_all_entries(progress=self._progress)
         self.stdout.write("")
-        self.stdout.write(f"Database search index: {len(ids)} documents indexed")
+        self.stdout.write(f"Database search index: {count} documents indexed")
 
     def _extract_files(self) -> None:
         pending = VersionFile.objects.filter(extracted_text="").exclude(file="")
