@@ -18,6 +18,12 @@ from cms.models import AccessLevel, Category, DocumentVersion, TrustDocument
 from .query import newest_first
 
 
+def title_only(document: TrustDocument, lock: str) -> bool:
+    """A listed restricted document shows those not entitled its title and category alone
+    (the card then holds nothing else: ``build_cards``)."""
+    return document.access_level == AccessLevel.RESTRICTED and bool(lock)
+
+
 @dataclass
 class DocumentCard:
     """What a reader surface shows of one document, in the reader's language."""
@@ -40,8 +46,7 @@ class DocumentCard:
 
     @property
     def title_only(self) -> bool:
-        """A listed restricted document shows only its title to those not entitled."""
-        return self.document.access_level == AccessLevel.RESTRICTED and bool(self.lock)
+        return title_only(self.document, self.lock)
 
     @property
     def summary(self) -> str:
@@ -108,18 +113,23 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
         + [v for d in documents for v in d.live_versions]
     )
     locks = policy.lock_reasons(user, documents)
-    cards = [
-        DocumentCard(
-            document=doc,
-            display=localize(doc),
-            category=localize(doc.category),
-            standards=[localize(s) for s in standards[doc.pk]],
-            services=[localize(s) for s in services[doc.pk]],
-            versions=doc.live_versions,
-            lock=locks.get(doc.pk, ""),
-        )
-        for doc in documents
-    ]
+    cards = []
+    for doc in documents:
+        lock = locks.get(doc.pk, "")
+        if title_only(doc, lock):
+            # Its title and category, nothing else: no terms, no versions (label, date, id).
+            card = DocumentCard(doc, localize(doc), localize(doc.category), lock=lock)
+        else:
+            card = DocumentCard(
+                document=doc,
+                display=localize(doc),
+                category=localize(doc.category),
+                standards=[localize(s) for s in standards[doc.pk]],
+                services=[localize(s) for s in services[doc.pk]],
+                versions=doc.live_versions,
+                lock=lock,
+            )
+        cards.append(card)
     for card in cards:
         # Versions stay the source rows (their ids and files are what downloads use); only the
         # description of what changed is shown in the reader's language, and not at all with a

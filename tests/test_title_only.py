@@ -13,7 +13,10 @@ from tests import factories
 SUMMARY = "Summary-for-the-entitled-only"
 CHANGE = "Change-for-the-entitled-only"
 NOTE = "Note-for-the-entitled-only"
-SECRETS = (SUMMARY, CHANGE, NOTE)
+STANDARD = "Standard-for-the-entitled-only"
+SERVICE = "Service-for-the-entitled-only"
+LABEL = "Label-for-the-entitled-only"
+SECRETS = (SUMMARY, CHANGE, NOTE, STANDARD, SERVICE, LABEL)
 
 
 @pytest.fixture
@@ -25,6 +28,8 @@ def listed(users, django_capture_on_commit_callbacks):
         title="Listed restricted report",
         listed=True,
         organizations=[users["other_org_obj"]],
+        standards=[factories.term(factories.Standard, STANDARD)],
+        services=[factories.term(factories.Service, SERVICE)],
     )
     document.summary = SUMMARY
     document.save_revision().publish()
@@ -36,7 +41,7 @@ def listed(users, django_capture_on_commit_callbacks):
         )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        version = factories.version(document, "v2")
+        version = factories.version(document, LABEL)
         version.change_description = CHANGE
         version.save_revision().publish()
     with django_capture_on_commit_callbacks(execute=True):
@@ -69,6 +74,11 @@ def test_readers_not_entitled_see_the_title_alone_everywhere(listed, users):
                 assert secret not in text, (name, surface, secret)
         mails = [m for m in mail.outbox if m.to == [f"{users[name].username}@example.test"]]
         assert mails == [], name
+        detail = client.get(f"/api/v3/trust-documents/{listed.slug}/").json()
+        assert detail["category"]["slug"] == listed.category.slug  # the category is shown
+        assert detail["current_version"] is None and detail["versions"] == []
+        assert detail["standards"] == detail["services"] == []
+        assert detail["regions"] == detail["industries"] == []
 
 
 @pytest.mark.django_db
@@ -81,5 +91,7 @@ def test_the_entitled_organization_sees_what_changed(listed, users):
     assert CHANGE in surfaces["page"] and CHANGE in surfaces["api detail"]
     assert NOTE in surfaces["library"] and NOTE in surfaces["feed"]
     assert CHANGE in surfaces["feed"]
+    for secret in (STANDARD, SERVICE, LABEL):
+        assert secret in surfaces["page"] and secret in surfaces["api detail"]
     mails = [m for m in mail.outbox if m.to == [f"{entitled.username}@example.test"]]
     assert any(CHANGE in m.body for m in mails) and any(NOTE in m.body for m in mails)

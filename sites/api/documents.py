@@ -221,8 +221,11 @@ def document_detail(
         )
     return {
         **document_summary(card, request),
-        "regions": _terms(localized_terms(document.regions.all())),
-        "industries": _terms(localized_terms(document.industries.all())),
+        # A listed restricted document shows those not entitled its title and category only.
+        "regions": [] if card.title_only else _terms(localized_terms(document.regions.all())),
+        "industries": (
+            [] if card.title_only else _terms(localized_terms(document.industries.all()))
+        ),
         "audit_period_start": document.audit_period_start,
         "audit_period_end": document.audit_period_end,
         "versions": versions,
