@@ -1,6 +1,10 @@
 """Every content change bumps the listing generation in its own transaction, and each
 transaction that changed something queues one job to count the plain listings again once it
-commits: not one per row, and not none after an earlier transaction rolled back."""
+commits: not one per row, and not none after an earlier transaction rolled back.
+
+The rollback tests run on the committed test database (``committed``, real transactions), not
+in a flushing transactional test, which would empty the seeded database for the tests after.
+They change nothing but the generation number."""
 
 from __future__ import annotations
 
@@ -30,8 +34,7 @@ def test_one_warming_job_per_transaction_however_many_bumps(
     assert queued == [facets.warm_listing_counts]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(monkeypatch):
+def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(committed, monkeypatch):
     queued = []
     monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
     before = current_generation()
@@ -50,9 +53,8 @@ def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(monkey
     assert current_generation() == before + 2
 
 
-@pytest.mark.django_db(transaction=True)
 def test_a_savepoint_rolled_back_takes_its_callback_and_the_outer_block_registers_again(
-    monkeypatch,
+    committed, monkeypatch
 ):
     queued = []
     monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
