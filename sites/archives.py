@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cms.access import policy
-from cms.delivery.serving import DeliveryRefused, prepare_copy
+from cms.delivery.serving import DeliveryRefused, prepare_copy, record_denial
 from cms.models import DocumentVersion
 from search.cards import starter_pack_documents
 
@@ -45,6 +45,14 @@ def build_pack_archive(request, pack, language: str):
                 if version is None or version.pk not in allowed:
                     reason = LOCK_EXPLANATIONS.get(card.lock, "not available")
                     left_out.append(f"- {card.title}: {reason}")
+                    if version is not None:  # a file the reader asked for and was refused
+                        record_denial(
+                            request,
+                            version,
+                            card.lock or "not_available",
+                            step="archive",
+                            archive=pack.slug,
+                        )
                     continue
                 version_file = version.file_for_language(language)
                 if version_file is None:

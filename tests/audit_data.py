@@ -24,7 +24,7 @@ def build_chain(rows: list[dict]) -> list[AuditEntry]:
     for row in rows:
         sequence += 1
         entry = AuditEntry(sequence=sequence, previous_hash=previous, detail={}, **row)
-        entry.entry_hash = entry.compute_hash()
+        entry.seal()
         previous = entry.entry_hash
         entries.append(entry)
     return entries

@@ -6,14 +6,26 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
+from django.core import checks
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
-from cms.audit import Action, AppendOnlyError, AuditEntry, Outcome, new_download_id, record, verify
+from cms.audit import (
+    Action,
+    AppendOnlyError,
+    AuditEntry,
+    Outcome,
+    chain,
+    new_download_id,
+    record,
+    verify,
+)
 from cms.audit.chain import GENESIS_HASH
-from cms.audit.verification import Anchor
+from cms.audit.keys import keyring
+from cms.audit.verification import Anchor, Legacy
 from cms.models import DocumentVersion, organization_of
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +61,22 @@ def chain_of(count, user):
 def sql(statement, params=()):
     with connection.cursor() as cursor:
         cursor.execute(statement.format(table=connection.ops.quote_name(TABLE)), params)
+
+
+def plain_hash(entry) -> str:
+    """What someone who can write the table but lacks the key can compute for a row."""
+    return hashlib.sha256(chain.canonical_bytes(entry)).hexdigest()
+
+
+def rehash_without_the_key(entry, **changes) -> AuditEntry:
+    """Change a row in place and give it a recomputed plain SHA-256 hash, as a tamperer who
+    can write the table (and has read this code) would."""
+    entry = AuditEntry.objects.get(pk=entry.pk)
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    entry.entry_hash = plain_hash(entry)
+    AuditEntry._base_manager.filter(pk=entry.pk).update(**changes, entry_hash=entry.entry_hash)
+    return entry
 
 
 def verify_command():
@@ -213,7 +241,9 @@ def test_a_forged_row_is_caught(demo_users):
         download_id=new_download_id(),
         previous_hash=hashlib.sha256(b"not the head").hexdigest(),
     )
-    forged.entry_hash = forged.compute_hash()  # consistent in itself, but not linked
+    # Claiming the current key, but hashed without it: all a forger without the key can do.
+    forged.key_id = keyring().current_id
+    forged.entry_hash = plain_hash(forged)
     AuditEntry._base_manager.bulk_create([forged])
     problem = verify().problem
     assert (problem.sequence, problem.kind) == (forged.sequence, "inserted")
@@ -230,6 +260,136 @@ def test_an_anchor_catches_a_cut_off_tail(demo_users):
     assert (problem.sequence, problem.kind) == (head.sequence, "removed")
     with pytest.raises(CommandError):
         call_command("verify_audit_log", anchor=f"{head.sequence}:{head.entry_hash}")
+
+
+@pytest.mark.parametrize("as_legacy", [False, True], ids=["keyed-format", "legacy-format"])
+def test_a_rewrite_from_the_middle_with_recomputed_hashes_is_caught(demo_users, as_legacy):
+    entries = chain_of(5, demo_users["reader"])
+    previous = entries[1].entry_hash
+    # Every row from the third on rewritten and re-chained: a self-consistent SHA-256 chain,
+    # which is all an unkeyed chain could ask for.
+    for entry in entries[2:]:
+        downgrade = {"hash_format": chain.LEGACY_HASH_FORMAT, "key_id": ""} if as_legacy else {}
+        previous = rehash_without_the_key(
+            entry, username="scapegoat", previous_hash=previous, **downgrade
+        ).entry_hash
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (entries[2].sequence, "altered")
+    status, output = verify_command()
+    assert status != 0 and f"broken at entry {entries[2].sequence} (altered)" in output
+
+
+def test_an_inserted_row_is_reported_as_inserted(demo_users):
+    entries = chain_of(4, demo_users["reader"])
+    place = entries[2].sequence
+    # Room is made by renumbering the later rows (highest first: the sequence is unique)...
+    for entry in reversed(entries[2:]):
+        sql("UPDATE {table} SET sequence = sequence + 1 WHERE id = %s", [entry.pk])
+    forged = AuditEntry(
+        sequence=place,
+        created_at=entries[2].created_at,
+        action=Action.DOWNLOAD,
+        outcome=Outcome.ALLOWED,
+        username="innocent-bystander",
+        download_id=new_download_id(),
+        key_id=keyring().current_id,
+        previous_hash=entries[1].entry_hash,
+    )
+    forged.entry_hash = plain_hash(forged)
+    # ...and the row it displaced re-linked to it (previous_hash is unique too).
+    sql("UPDATE {table} SET previous_hash = %s WHERE id = %s", [forged.entry_hash, entries[2].pk])
+    AuditEntry._base_manager.bulk_create([forged])
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (place, "inserted")
+    status, output = verify_command()
+    assert status != 0 and f"broken at entry {place} (inserted)" in output
+
+
+def test_a_removed_row_is_reported_as_removed_even_if_the_rest_were_renumbered(demo_users):
+    entries = chain_of(5, demo_users["reader"])
+    sql("DELETE FROM {table} WHERE id IN (%s, %s)", [entries[1].pk, entries[2].pk])
+    for entry in entries[3:]:  # lowest first: closing the gap
+        sql("UPDATE {table} SET sequence = sequence - 2 WHERE id = %s", [entry.pk])
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (entries[1].sequence, "removed")
+    assert f"entries {entries[1].sequence} to {entries[2].sequence} are missing" in (
+        problem.message
+    )
+
+
+def test_entries_signed_with_an_old_key_verify_while_it_is_configured(demo_users, settings):
+    # "derived": the key the demo's own entries were signed with (no key configured in tests).
+    old, new = "2026=" + "a" * 48, "2027=" + "b" * 48
+    settings.TRUSTPORTAL_AUDIT_KEYS = f"{old},derived"
+    before = chain_of(2, demo_users["reader"])
+    settings.TRUSTPORTAL_AUDIT_KEYS = f"{new},{old},derived"  # rotated: the new key first
+    after = chain_of(2, demo_users["reader"])
+    assert [e.key_id for e in before + after] == ["2026", "2026", "2027", "2027"]
+    assert verify().ok and verify_command()[0] == 0
+    # The old key dropped too soon: its entries cannot be vouched for.
+    settings.TRUSTPORTAL_AUDIT_KEYS = f"{new},derived"
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (before[0].sequence, "unknown key")
+    assert "'2026'" in problem.message
+    # Another secret under the old id is no substitute.
+    settings.TRUSTPORTAL_AUDIT_KEYS = f"{new},2026={'c' * 48},derived"
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (before[0].sequence, "altered")
+
+
+def legacy_chain(count: int) -> list[AuditEntry]:
+    """A log as the unkeyed chain wrote it before the upgrade (plain SHA-256, no key id)."""
+    sql("DELETE FROM {table}")  # this test's log starts before the chain was keyed
+    previous, entries = GENESIS_HASH, []
+    for sequence in range(1, count + 1):
+        entry = AuditEntry(
+            sequence=sequence,
+            created_at=timezone.now(),
+            action=Action.SIGN_IN,
+            outcome=Outcome.OK,
+            username=f"before-{sequence}",
+            hash_format=chain.LEGACY_HASH_FORMAT,
+            key_id="",
+            previous_hash=previous,
+        )
+        entry.entry_hash = previous = plain_hash(entry)
+        AuditEntry._base_manager.bulk_create([entry])
+        entries.append(entry)
+    return entries
+
+
+def test_legacy_entries_verify_and_are_sealed_by_the_first_keyed_one(demo_users):
+    legacy = legacy_chain(3)
+    result = verify()
+    assert result.ok and result.legacy == Legacy(entries=3, sealed_by=None)
+    status, output = verify_command()
+    assert status == 0 and "3 legacy entries (unkeyed) and no keyed entry after them" in output
+
+    keyed = record_download(demo_users["reader"])
+    result = verify()
+    assert result.ok and result.legacy == Legacy(entries=3, sealed_by=keyed.sequence)
+    assert "covered by the signature of entry 4" in result.summary()
+    # From now on, rewriting the legacy entries (their hashes recomputed) is caught.
+    rewritten = rehash_without_the_key(legacy[1], username="scapegoat")
+    rehash_without_the_key(legacy[2], previous_hash=rewritten.entry_hash)
+    problem = verify().problem
+    assert (problem.sequence, problem.kind) == (3, "altered")
+    assert "legacy (unkeyed) entries up to 3" in problem.message
+
+
+def test_the_deployment_check_wants_an_audit_key_of_its_own(settings):
+    def audit_checks(keys: str) -> list[str]:
+        settings.TRUSTPORTAL_AUDIT_KEYS = keys
+        found = checks.run_checks(include_deployment_checks=True, tags=[checks.Tags.security])
+        return [message.id for message in found if message.id.startswith("audit.")]
+
+    assert audit_checks("") == ["audit.W001"]  # signed with a key derived from SECRET_KEY
+    assert audit_checks("derived") == ["audit.W001"]
+    assert audit_checks(f"k1={settings.SECRET_KEY}") == ["audit.W002"]
+    assert audit_checks("k1=short") == ["audit.W003"]
+    assert audit_checks("k1") == ["audit.E001"]  # no secret
+    assert audit_checks(f"k2={'b' * 48},k1={settings.SECRET_KEY},derived") == ["audit.W002"]
+    assert audit_checks(f"k2={'b' * 48},derived") == []
 
 
 def test_the_chain_cannot_fork(demo_users):

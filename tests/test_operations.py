@@ -26,6 +26,7 @@ def production_env(tmp_path) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sites.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
         "ALLOWED_HOSTS": "portal.example,localhost",
         "TRUSTPORTAL_VAR_DIR": str(tmp_path),
         "REDIS_URL": "",

@@ -1,13 +1,15 @@
 """The tamper-evident audit log (a separate app so its table and migrations stand alone).
 
-Its public API is ``record``, ``new_download_id``, ``client_ip``, ``verify``, ``Action`` and
-``Outcome``, imported from this package lazily, so that listing it in INSTALLED_APPS loads no
-models. See ``cms.audit.log`` (writing), ``cms.audit.verification`` (checking) and
-``cms.audit.chain`` (the exact hashed form).
+Its public API is ``record``, ``record_refusal``, ``new_download_id``, ``client_ip``,
+``verify``, ``Action`` and ``Outcome``, imported from this package lazily, so that listing it
+in INSTALLED_APPS loads no models. See ``cms.audit.log`` (writing), ``cms.audit.refusals``
+(refusals, aggregated), ``cms.audit.verification`` (checking), ``cms.audit.chain`` (the exact
+hashed form) and ``cms.audit.keys`` (the signing keys and their rotation).
 """
 
 _EXPORTS = {
     "record": "log",
+    "record_refusal": "refusals",
     "new_download_id": "log",
     "client_ip": "log",
     "verify": "verification",

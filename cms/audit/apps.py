@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,6 @@ class AuditConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the sign-in receivers)
+        from .checks import check_audit_keys
+
+        checks.register(check_audit_keys, checks.Tags.security, deploy=True)

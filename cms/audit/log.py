@@ -167,7 +167,7 @@ def _append(entry: AuditEntry) -> None:
         entry.sequence = head["sequence"] + 1 if head else 1
         entry.previous_hash = head["entry_hash"] if head else chain.GENESIS_HASH
         entry.created_at = timezone.now()
-        entry.entry_hash = entry.compute_hash()
+        entry.seal()
         entry.save(using=alias)
 
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import chain
+from .keys import keyring
 
 
 class AppendOnlyError(Exception):
@@ -93,6 +94,8 @@ class AuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
 
     hash_format = models.PositiveSmallIntegerField(default=chain.CURRENT_HASH_FORMAT)
+    # Which configured key signed the entry ("" for legacy, unkeyed entries); never the key.
+    key_id = models.CharField(_("key id"), max_length=32, blank=True, default="")
     # Unique: two writers can never both extend the chain from the same entry.
     previous_hash = models.CharField(_("previous hash"), max_length=64, unique=True)
     entry_hash = models.CharField(_("entry hash"), max_length=64)
@@ -118,10 +121,18 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries are append-only; they cannot be deleted.")
 
+    def seal(self) -> None:
+        """Sign the entry with the current audit key (sets ``key_id`` and ``entry_hash``)."""
+        chain.seal(self, keyring())
+
     def compute_hash(self) -> str:
-        return chain.entry_hash(self)
+        return chain.entry_hash(self, keyring())
 
     @property
     def is_intact(self) -> bool:
-        """Does this entry still match its own hash? (Its place in the chain is ``verify``'s.)"""
-        return self.compute_hash() == self.entry_hash
+        """Does this entry still match its own hash? (Its place in the chain is ``verify``'s.)
+        An entry signed with a key that is no longer configured cannot be shown intact."""
+        try:
+            return chain.matches(self, keyring())
+        except (chain.UnknownKey, TypeError, ValueError):
+            return False

@@ -79,6 +79,8 @@ class AuditLogReportView(SafeCsvExportMixin, ReportView):
         "download_id",
         "previous_hash",
         "entry_hash",
+        "hash_format",
+        "key_id",
     ]
 
     def get_queryset(self):

@@ -17,7 +17,7 @@ from django.http import FileResponse
 from django.utils import timezone
 
 from cms.access import policy
-from cms.audit import new_download_id, record
+from cms.audit import new_download_id, record, record_refusal
 from cms.delivery.watermark import WatermarkError, watermark_to_tempfile
 from cms.models import AccessLevel, organization_of
 
@@ -76,7 +76,7 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
                 stream = watermark_to_tempfile(original, lines)
             except WatermarkError as error:
                 _alert_staff(document, version, version_file, error)
-                _record_denial(request, version, "watermark_failed", error.reason)
+                _record_denial(request, version, "watermark_failed", detail=error.reason)
                 raise DeliveryRefused("watermark_failed") from error
             finally:
                 if stream is not original:
@@ -130,19 +130,18 @@ def deliver(request, version, version_file) -> FileResponse:
     return response
 
 
-def record_denial(request, version, reason: str) -> None:
-    """Log a refused download; a failure to log never turns a refusal into an error page."""
-    _record_denial(request, version, reason)
+def record_denial(request, version, reason: str, **detail) -> None:
+    """Log a refused download, or a refused request for a download link, with why (``reason``:
+    the policy's, or the link's: ``link_expired``, ``bad_signature``, ``link_other_user``…).
+    Repeats are aggregated (see ``cms.audit.refusals``). A failure to log never turns a refusal
+    into an error page."""
+    _record_denial(request, version, reason, **detail)
 
 
-def _record_denial(request, version, reason: str, detail: str = "") -> None:
+def _record_denial(request, version, reason: str, **detail) -> None:
     try:
-        record(
-            "download_denied",
-            outcome="denied",
-            request=request,
-            version=version,
-            detail={"reason": reason, **({"detail": detail} if detail else {})},
+        record_refusal(
+            "download_denied", reason=reason, request=request, version=version, detail=detail
         )
     except Exception:
         logger.exception("Audit entry for a refused download could not be written")

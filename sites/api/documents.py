@@ -19,6 +19,7 @@ from cms.api.common import (
     reject_unknown_parameters,
 )
 from cms.delivery.links import link_lifetime_seconds, signed_download_url
+from cms.delivery import serving
 from cms.i18n import Localizer
 from cms.models import DocumentVersion
 from search.cards import DocumentCard, build_cards, get_document_for_reader
@@ -247,6 +248,9 @@ def download_link(request, version_id: int, language: str = "en"):
         else policy.Decision(False, "not_found")
     )
     if decision.reason in {"not_found", "expired"}:
+    if not decision:
+        # Refusing the link is refusing the download: audited the same way, whatever the status.
+        serving.record_denial(request, version, decision.reason, step="link")
         raise Http404("No such version.")
     if not decision:
         raise HttpError(403, f"Download not allowed: {decision.reason}.")

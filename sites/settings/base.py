@@ -226,6 +226,12 @@ CORS_ALLOWED_ORIGINS = TRUSTPORTAL_API_CORS_ORIGINS
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
+# The audit chain's signing keys, "id=secret,..." (the first signs; see cms/audit/keys.py), and
+# the window over which repeated refusals are aggregated (see cms/audit/refusals.py).
+TRUSTPORTAL_AUDIT_KEYS = os.environ.get("TRUSTPORTAL_AUDIT_KEYS", "")
+TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS = int(
+    os.environ.get("TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS", "3600")
+)
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_ALLOW_CREDENTIALS = env_bool("TRUSTPORTAL_API_CORS_CREDENTIALS", False)
 

@@ -45,6 +45,13 @@ def _record_view(request, document) -> None:
         logger.exception("Audit entry for a document view could not be written")
 
 
+def _version_of(claim) -> DocumentVersion | None:
+    """The version a link names, for the audit entry of its refusal (``None`` if gone)."""
+    if claim is None:
+        return None
+    return DocumentVersion.objects.select_related("document").filter(pk=claim.version_id).first()
+
+
 def _link_problem(request, problem: str, status: int):
     return render(request, "portal/link_problem.html", {"problem": problem}, status=status)
 
@@ -53,19 +60,27 @@ def _link_problem(request, problem: str, status: int):
 def download(request, token: str):
     """Serve one file of a version through the application only, to the user the signed link
     was handed to, if the policy (asked again now) allows."""
+    # Every way out of this view short of the file leaves an audit entry with its reason.
     if ratelimit.exceeded("download", ratelimit.requester(request)):
+        serving.record_denial(request, None, "rate_limited")
         return ratelimit.too_many_requests(request, "download")
     try:
         claim = read_claim(token)
-    except LinkExpired:
+    except LinkExpired as expired:
+        serving.record_denial(request, _version_of(expired.claim), "link_expired")
         return _link_problem(request, "expired", status=410)
     except LinkInvalid as error:
+        serving.record_denial(request, None, "bad_signature")
         raise Http404(_("No such file.")) from error
     current_user_id = request.user.pk if request.user.is_authenticated else 0
     if claim.user_id != current_user_id:
+        # Who the link was handed to stays in the log: a link passed on is worth knowing of.
+        version = _version_of(claim)
         if claim.user_id and not request.user.is_authenticated:
+            serving.record_denial(request, version, "sign_in", link_user_id=claim.user_id)
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse(settings.LOGIN_URL)}?{query}")
+        serving.record_denial(request, version, "link_other_user", link_user_id=claim.user_id)
         return _link_problem(request, "other_user", status=403)
 
     version = (
@@ -97,6 +112,7 @@ def download(request, token: str):
         return render(request, "portal/download_denied.html", context, status=403)
     version_file = version.file_for_language(claim.language)
     if version_file is None:
+        serving.record_denial(request, version, "no_file", language=claim.language)
         raise Http404(_("No such file."))
     try:
         response = serving.deliver(request, version, version_file)
