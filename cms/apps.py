@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -15,5 +16,7 @@ class CmsConfig(AppConfig):
         from . import publishing, setup
 
         registry.check_plugin_ids()
+        from .access import ratelimit
         publishing.connect()
         post_migrate.connect(setup.post_migrate, dispatch_uid="cms_setup")
+        checks.register(ratelimit.check_store, checks.Tags.security, deploy=True)

@@ -1,4 +1,5 @@
-"""Idempotent set-up run after every ``migrate``: locales and the editors' permissions.
+"""Idempotent set-up run after every ``migrate``: locales, the editors' permissions and the
+database cache's table (where rate limits are counted without Redis).
 
 Both follow the settings (a language added to ``WAGTAIL_CONTENT_LANGUAGES`` gets its locale and
 its page tree synchronised from the default locale by wagtail-localize).
@@ -8,6 +9,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
 from wagtail.models import Locale
 from wagtail_localize.models import LocaleSynchronization
 
@@ -52,12 +54,15 @@ def ensure_administrator_permissions() -> None:
     )
 
 
-def post_migrate(sender, **kwargs) -> None:
+def post_migrate(sender, using="default", verbosity=1, **kwargs) -> None:
     # Run once, after the last app's turn, when every app's permissions exist.
 
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender.label != with_models[-1].label:
         return
+    # The table of every database cache in CACHES (none with Redis); a fresh clone needs no
+    # step of its own, and an existing table is left as it is.
+    call_command("createcachetable", database=using, verbosity=verbosity)
     ensure_locales()
     ensure_editor_permissions()
     ensure_administrator_permissions()

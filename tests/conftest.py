@@ -148,14 +148,16 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters and other cached state never carry over from one test to the next."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from cms.i18n import forget_locales
 
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     forget_locales()
     yield
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
     forget_locales()
 
 

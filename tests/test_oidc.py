@@ -400,13 +400,26 @@ def test_the_views_answer_404_until_a_provider_is_configured(client, settings, d
         assert client.post(path, follow=True).status_code == 404
 
 
-def test_oidc_sign_in_attempts_are_rate_limited(oidc, settings):
-    from django.core.cache import cache
+def test_sso_sign_ins_are_never_refused_by_the_sign_in_limits(oidc, organizations, settings):
+    """An office behind one address: its SSO sign-ins count against no limit, not even once the
+    address is locked by wrong passwords, and no callback is refused after the provider has
+    signed the user in."""
+    settings.TRUSTPORTAL_RATE_LIMITS = {"sign_in": (1, 900), "sign_in_address": (1, 900)}
+    guesser = Client()
+    wrong = {"username": "alice", "password": "wrong"}
+    assert guesser.post("/en/accounts/login/", wrong).status_code == 200
+    assert guesser.post("/en/accounts/login/", wrong).status_code == 429  # the address is locked
 
-    cache.clear()
-    settings.TRUSTPORTAL_RATE_LIMITS = {"download": (100, 3600), "sign_in": (2, 900)}
+    for _colleague in range(6):
+        client = Client()
+        response, _callback = sign_in(client, ProviderBrowser(RP), "alice")
+        assert response.status_code == 302 and response["Location"] == "/en/"
+        assert user_of(client) == identity_of(oidc, "alice").user
+
+    # A failed callback (here a replay) is refused for what it is, never for a limit, and
+    # costs nothing either.
     client = Client()
-    codes = [client.get("/oidc/authenticate/").status_code for _ in range(3)]
-    assert codes == [302, 302, 429]
-    assert client.get("/oidc/callback/?code=x&state=y").status_code == 429
-    cache.clear()
+    response, callback = sign_in(client, ProviderBrowser(RP), "alice")
+    assert response.status_code == 302
+    assert_refused(client.get(callback), "state-unknown")
+    assert sign_in(Client(), ProviderBrowser(RP), "alice")[0].status_code == 302

@@ -1,44 +1,103 @@
-"""Fixed-window rate limits kept in the cache (Redis when configured, so all processes share
-them). Limits are ``TRUSTPORTAL_RATE_LIMITS[name] = (count, seconds)``."""
+"""Rate limits, counted in the ``ratelimit`` cache so that every process shares one count.
+
+That cache is Redis when ``REDIS_URL`` is set, else Django's database cache (a table that
+``migrate`` creates): counts kept per process would give each gunicorn worker a budget of its
+own. ``check --deploy`` names the store and warns when it is per process. (The database cache
+increments by a read and a write, so two requests at the very same moment may be counted once;
+Redis counts atomically.)
+
+Limits are ``TRUSTPORTAL_RATE_LIMITS[name] = (count, seconds)`` over a sliding window: the
+current fixed window's count plus the share of the previous one that still falls inside the
+last ``seconds``, so attempts bunched on both sides of a window boundary count together.
+
+Sign-in counts failures only, per account name and per client address (OWASP ASVS 2.2.1, as
+django-axes does): successful sign-ins cost nothing, so a whole office behind one address may
+sign in as often as it likes, and a success clears its account's failures.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core import checks
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.db import DatabaseCache
+from django.core.cache.backends.dummy import DummyCache
+from django.core.cache.backends.locmem import LocMemCache
 from django.shortcuts import render
 
 from cms.audit.log import client_ip as audited_client_ip
 
+CACHE_ALIAS = "ratelimit"
+
 DEFAULT_LIMITS = {
     "download": (120, 3600),
+    # Failed sign-ins per account name, and per client address (many people may share one).
     "sign_in": (10, 900),
+    "sign_in_address": (50, 900),
+    "sign_up": (20, 3600),
     "feedback": (10, 3600),
     "confirmation_mail": (5, 3600),
 }
+
+
+def store() -> BaseCache:
+    """The cache the counts live in (looked up per call: tests and threads get their own)."""
+    return caches[CACHE_ALIAS]
 
 
 def limit_for(name: str) -> tuple[int, int]:
     return getattr(settings, "TRUSTPORTAL_RATE_LIMITS", {}).get(name, DEFAULT_LIMITS[name])
 
 
+def _windows(name: str, identity: str) -> tuple[str, str, float]:
+    """The keys of the current and the previous fixed window, and how much of the previous
+    one still lies inside the sliding window."""
+    _count, window = limit_for(name)
+    bucket, elapsed = divmod(time.time(), window)
+    digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
+    current = f"ratelimit:{name}:{int(bucket)}:{digest}"
+    previous = f"ratelimit:{name}:{int(bucket) - 1}:{digest}"
+    return current, previous, 1 - elapsed / window
+
+
+def _counted(previous: int, current: int, weight: float) -> int:
+    # Rounded up: right after a boundary the previous window counts in full, never a little
+    # less, so a limit holds exactly rather than letting one more attempt through.
+    return math.ceil(previous * weight) + current
+
+
+def _add_one(name: str, identity: str) -> int:
+    """Count one attempt; the attempts in the sliding window, this one included."""
+    _count, window = limit_for(name)
+    current, previous, weight = _windows(name, identity)
+    cache = store()
+    # The previous window's count is read during the next window: keep it that long.
+    cache.add(current, 0, timeout=2 * window)
+    try:
+        attempts = cache.incr(current)
+    except ValueError:  # expired or evicted between add and incr
+        cache.set(current, 1, timeout=2 * window)
+        attempts = 1
+    return _counted(cache.get(previous, 0), attempts, weight)
+
+
+def _attempts(name: str, identity: str) -> int:
+    current, previous, weight = _windows(name, identity)
+    found = store().get_many([current, previous])
+    return _counted(found.get(previous, 0), found.get(current, 0), weight)
+
+
 def exceeded(name: str, *identities: str) -> bool:
     """Count one attempt for each identity; True if any of them is over its limit."""
-    count, window = limit_for(name)
-    bucket = int(time.time() // window)
+    count, _window = limit_for(name)
     over = False
     for identity in identities:
-        digest = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        key = f"ratelimit:{name}:{bucket}:{digest}"
-        cache.add(key, 0, timeout=window)
-        try:
-            attempts = cache.incr(key)
-        except ValueError:  # evicted between add and incr
-            cache.set(key, 1, timeout=window)
-            attempts = 1
-        over = over or attempts > count
+        over = _add_one(name, identity) > count or over
     return over
 
 
@@ -61,3 +120,78 @@ def requester(request) -> str:
 def client_ip(request) -> str:
     """The client's address by the same proxy rule as the audit log."""
     return audited_client_ip(request) or ""
+
+
+# --- Sign-in: failures only ------------------------------------------------------------------
+
+
+def _account(username: str) -> str:
+    # Case-folded, so "Reader" and "reader" share one count whatever the backend makes of them.
+    return f"user:{username.strip().lower()[:150]}"
+
+
+def _sign_in_counts(request, username: str) -> tuple[tuple[str, str], ...]:
+    return (("sign_in", _account(username)), ("sign_in_address", f"ip:{client_ip(request)}"))
+
+
+def sign_in_locked(request, username: str) -> str | None:
+    """The limit (``sign_in`` or ``sign_in_address``) that failed sign-ins have used up for this
+    account name or this address, else None. Counts nothing: asked before the password is."""
+    for name, identity in _sign_in_counts(request, username):
+        if _attempts(name, identity) >= limit_for(name)[0]:
+            return name
+    return None
+
+
+def count_failed_sign_in(request, username: str) -> None:
+    for name, identity in _sign_in_counts(request, username):
+        _add_one(name, identity)
+
+
+def forget_failed_sign_ins(username: str) -> None:
+    """A successful sign-in clears its account's failures; never its address's, or anyone with
+    an account could reset the address between guesses at another one."""
+    current, previous, _weight = _windows("sign_in", _account(username))
+    store().delete_many([current, previous])
+
+
+# --- check --deploy ----------------------------------------------------------------------------
+
+
+SHARED_STORE_HINT = (
+    "Set REDIS_URL, or keep the default without it: Django's database cache "
+    f"(CACHES[{CACHE_ALIAS!r}] in sites/settings/base.py)."
+)
+
+
+def check_store(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Say where the limits are counted, and warn where processes do not share the counts."""
+    cache = store()
+    if isinstance(cache, DummyCache):
+        return [
+            checks.Warning(
+                f"Rate limits are not counted: the {CACHE_ALIAS!r} cache is a DummyCache.",
+                hint=SHARED_STORE_HINT,
+                id="trustportal.W101",
+            )
+        ]
+    if isinstance(cache, LocMemCache):
+        return [
+            checks.Warning(
+                f"Rate limits are counted per process (the {CACHE_ALIAS!r} cache is a "
+                "LocMemCache): with several worker processes each has a budget of its own.",
+                hint=SHARED_STORE_HINT,
+                id="trustportal.W102",
+            )
+        ]
+    if isinstance(cache, DatabaseCache):
+        where = f"the database cache, table {settings.CACHES[CACHE_ALIAS]['LOCATION']}"
+    else:
+        where = type(cache).__name__  # never the location: a Redis URL may hold a password
+    return [
+        checks.Info(
+            f"Rate limits are counted in the {CACHE_ALIAS!r} cache ({where}), shared by all "
+            "processes.",
+            id="trustportal.I101",
+        )
+    ]

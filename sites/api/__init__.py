@@ -2,6 +2,7 @@
 one token scheme with Wagtail's own pages API. Every endpoint reads through the access policy;
 what they share with the plugins' routers is in ``cms.api``."""
 
+from cms.api.throttling import api_throttles
 from cms.plugins import registry
 
 from .documents import router as documents_router
@@ -26,5 +27,8 @@ def mount(api) -> None:
     Called once per process, from ``SiteConfig.ready()``, where Wagtail's own apps (images,
     documents, snippets…) join theirs: Django Ninja takes no router once an API has generated
     its URLs."""
+    # Every operation of the API, Wagtail's and the plugins' included, unless it sets its own;
+    # read when the routers are bound, as the URLs are generated.
+    api.throttle = api_throttles()
     for prefix, router in (*CORE_ROUTERS, *registry.api_routers()):
         api.add_router(prefix, router)

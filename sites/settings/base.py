@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 from cms.plugins.discovery import discover_plugin_apps
@@ -65,6 +66,10 @@ INSTALLED_APPS = [
     "taggit",
     "django_rq",
     "corsheaders",
+    # django-csp: its system checks and the {% csp_nonce %} tag (the policy: sites.csp).
+    "csp",
+    # Installed so that the API docs page is served from its static files, not a CDN.
+    "ninja",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,15 +83,21 @@ MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "sites.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response, the reader's, the admin's or the API's.
+    "sites.csp.PortalCSPMiddleware",
     # Before CommonMiddleware, so preflight requests are answered.
     "corsheaders.middleware.CorsMiddleware",
     # Above sessions, locale and common middleware, so the ETag covers the final body.
     "cms.api.http.ApiConditionalGetMiddleware",
+    # Every error under /api/ as problem+json, those of the middleware below included.
+    "cms.api.problems.ApiProblemMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sites.middleware.PortalLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # 401 for an API request whose bearer token is unknown, revoked or its user inactive.
+    "cms.api.problems.ApiBearerTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -147,6 +158,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "/"
+# Without it Django's LogoutView renders the Django admin's "logged out" page, which the portal
+# does not route (a 500 on the reader site's "Sign out").
+LOGOUT_REDIRECT_URL = "/"
 
 # Internationalisation: every reader page exists in these languages.
 LANGUAGE_CODE = "en"
@@ -191,14 +205,33 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 TRUSTPORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTPORTAL_TRUSTED_PROXY_COUNT", "0"))
 # Download links handed out by the site and the API expire after this many minutes.
 TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LINK_MINUTES", "15"))
-# (attempts, seconds) per user or client address, answered with 429 beyond.
+# (attempts, seconds) over a sliding window, answered with 429 beyond: downloads per user or
+# client address; *failed* sign-ins per account name and per client address (successes cost
+# nothing); sign-up forms per client address. See cms/access/ratelimit.py.
 TRUSTPORTAL_RATE_LIMITS = {
     "download": (int(os.environ.get("TRUSTPORTAL_DOWNLOADS_PER_HOUR", "120")), 3600),
-    "sign_in": (int(os.environ.get("TRUSTPORTAL_SIGN_INS_PER_15_MINUTES", "10")), 900),
+    "sign_in": (int(os.environ.get("TRUSTPORTAL_FAILED_SIGN_INS_PER_ACCOUNT", "10")), 900),
+    "sign_in_address": (
+        int(os.environ.get("TRUSTPORTAL_FAILED_SIGN_INS_PER_ADDRESS", "50")),
+        900,
+    ),
+    "sign_up": (int(os.environ.get("TRUSTPORTAL_SIGN_UPS_PER_HOUR", "20")), 3600),
     "feedback": (int(os.environ.get("TRUSTPORTAL_FEEDBACK_PER_HOUR", "10")), 3600),
+}
+# Headless API requests per client address (anonymous) and per API token (a signed-in browser
+# session: per user), as Django Ninja rates ("120/min", "5000/hour"; empty: no limit).
+TRUSTPORTAL_API_THROTTLE_RATES = {
+    "anonymous": os.environ.get("TRUSTPORTAL_API_RATE_ANONYMOUS", "120/min") or None,
+    "authenticated": os.environ.get("TRUSTPORTAL_API_RATE_AUTHENTICATED", "600/min") or None,
 }
 # Document page views go into the audit log, for the staff's viewer analytics.
 TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS = env_bool("TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS", True)
+# The audit chain's signing keys, "id=secret,..." (the first signs; see cms/audit/keys.py), and
+# the window over which repeated refusals are aggregated (see cms/audit/refusals.py).
+TRUSTPORTAL_AUDIT_KEYS = os.environ.get("TRUSTPORTAL_AUDIT_KEYS", "")
+TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS = int(
+    os.environ.get("TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS", "3600")
+)
 # What personal accounts (users without an organization) may download.
 TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
     "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", "public,signed_in"
@@ -212,11 +245,28 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILAPI_DOCS_ENABLED = env_bool("TRUSTPORTAL_API_DOCS", True)
 WAGTAILLOCALIZE_ENABLE_MACHINE_TRANSLATION = False
+# The admin calls no third party (its Content-Security-Policy allows none): no Gravatar, which
+# would also tell Gravatar who the staff are, and no check for new Wagtail releases, which the
+# portal's own releases pin anyway.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
-# Rate limits and sessions need a cache all processes share: Redis when configured.
+# Rate limits are counted in the "ratelimit" cache, which every process must share (each
+# gunicorn worker would otherwise have a budget of its own): Redis when configured, else
+# Django's database cache, whose table `migrate` creates (cms.setup). Entries expire with their
+# window; MAX_ENTRIES only bounds the table, whose expired rows go when it is reached.
+# What "default" holds (facet counts) a process may keep for itself.
 if REDIS_URL := os.environ.get("REDIS_URL", ""):
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {"default": _redis, "ratelimit": _redis}
+else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "trustportal_ratelimit",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        },
     }
 
 # CORS for the headless API only: exact origins (scheme, host, port); none by default. Bearer
@@ -226,14 +276,54 @@ CORS_ALLOWED_ORIGINS = TRUSTPORTAL_API_CORS_ORIGINS
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]
 CORS_ALLOW_METHODS = ["GET", "POST", "OPTIONS"]
-# The audit chain's signing keys, "id=secret,..." (the first signs; see cms/audit/keys.py), and
-# the window over which repeated refusals are aggregated (see cms/audit/refusals.py).
-TRUSTPORTAL_AUDIT_KEYS = os.environ.get("TRUSTPORTAL_AUDIT_KEYS", "")
-TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS = int(
-    os.environ.get("TRUSTPORTAL_AUDIT_REFUSAL_WINDOW_SECONDS", "3600")
-)
 CORS_EXPOSE_HEADERS = ["ETag"]
 CORS_ALLOW_CREDENTIALS = env_bool("TRUSTPORTAL_API_CORS_CREDENTIALS", False)
+
+# Content-Security-Policy (django-csp; sites.csp picks the policy of each surface). The reader
+# site: only our own files, no inline script without the request's nonce, no plugins, never
+# framed (like X-Frame-Options: DENY), forms and <base> to our own origin only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+# The API answers JSON, never a document: nothing in it may load or run.
+TRUSTPORTAL_CSP_API = {
+    "default-src": [NONE],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "frame-ancestors": [NONE],
+}
+# The API's interactive docs: Swagger UI from our static files, reading the OpenAPI schema.
+TRUSTPORTAL_CSP_API_DOCS = {
+    "default-src": [NONE],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "base-uri": [NONE],
+    "form-action": [NONE],
+    "frame-ancestors": [NONE],
+}
+# Wagtail's admin, as little looser than the reader's as it needs to work: its widgets write
+# inline scripts (choosers, date pickers, inline panels; no nonce can reach a widget's template),
+# its editor's libraries inline styles, its image uploader previews files as blob: URLs, and its
+# preview panel frames the admin. Its pages are for staff only; the rest is the reader's policy.
+TRUSTPORTAL_CSP_ADMIN = {
+    "default-src": [SELF],
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "img-src": [SELF, "blob:"],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "frame-ancestors": [SELF],
+    "form-action": [SELF],
+}
 
 # Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -10,7 +10,17 @@ from .base import VAR_DIR, env_bool
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits too: each test starts from zero (tests/conftest.py clears every cache); the test
+# that two processes share the count points "ratelimit" at the database cache itself.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
+}
+# No API throttling unless a test sets a rate: many tests call the API from one address.
+TRUSTPORTAL_API_THROTTLE_RATES = {"anonymous": None, "authenticated": None}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TRUSTPORTAL_JOBS_INLINE = True
 # One directory per test run (files, and the SQLite database below), so that two runs on one

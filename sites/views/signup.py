@@ -47,8 +47,9 @@ def sign_up(request):
         raise Http404
     form = SignUpForm(request.POST or None)
     if request.method == "POST":
-        if ratelimit.exceeded("sign_in", f"ip:{ratelimit.client_ip(request)}"):
-            return ratelimit.too_many_requests(request, "sign_in")
+        # Every submission counts: each may send a mail, or tell whether an address has an account.
+        if ratelimit.exceeded("sign_up", f"ip:{ratelimit.client_ip(request)}"):
+            return ratelimit.too_many_requests(request, "sign_up")
         if form.is_valid():
             user = signup.create_pending_account(
                 form.cleaned_data["email"],
