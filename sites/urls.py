@@ -28,7 +28,7 @@ portal_patterns = [
     ),
     path("download/<str:token>/", documents.download, name="download"),
     path("search/", search.search, name="search"),
-    path("starter-packs/<int:page_id>/archive/", starter_packs.pack_archive, name="pack_archive"),
+    path("starter-packs/<id:page_id>/archive/", starter_packs.pack_archive, name="pack_archive"),
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-up/", signup.sign_up, name="sign_up"),
     path("accounts/verify/<str:token>/", signup.verify_email, name="verify_email"),

@@ -3,14 +3,28 @@ parameters, and paginated answers with a total count."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.conf import settings
 from django.utils import translation
+from ninja import Path
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
 
+from cms.converters import MAX_ID
+
 MAX_LIMIT = 100
+
+#: A row's id in a request body. A number no column holds is a 422 naming the field, like any
+#: other invalid value, instead of an overflow in the database (a 500).
+BodyId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+#: A row's id in a path, for routes declared as ``{id:name}``: the ``id`` converter
+#: (``cms.converters``) already answers 404 for what no column holds; the bounds here put the
+#: same range in the OpenAPI schema.
+PathId = Path(..., ge=1, le=MAX_ID)
 
 
 class SignedInSessionAuth(SessionAuth):

@@ -9,11 +9,11 @@ from typing import Literal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
-from cms.api.common import MAX_LIMIT, READER_AUTH, reject_unknown_parameters
+from cms.api.common import MAX_LIMIT, READER_AUTH, PathId, reject_unknown_parameters
 
 from . import automatic_updates
 from .models import ImplementationStatus, Role, TestingStatus
@@ -23,8 +23,6 @@ from .scoring import CONTROL_STATUSES, summarize_assessment
 from .workflow import change_action_item
 
 router = Router(tags=["compliance manager"], auth=READER_AUTH)
-#: Ids beyond a 64-bit integer are a 422 from validation, not an overflow in the database.
-ObjectId = Path(..., ge=1, le=2**63 - 1)
 
 
 def require(request, role: Role = Role.READER) -> None:
@@ -191,12 +189,12 @@ def list_assessments(request, query: Query[PageQuery]):
 
 
 @router.get(
-    "/assessments/{assessment_id}/",
+    "/assessments/{id:assessment_id}/",
     response=AssessmentDetail,
     operation_id="compliance_assessment_detail",
     summary="An assessment with its score and progress by family and status",
 )
-def assessment_detail(request, assessment_id: int = ObjectId):
+def assessment_detail(request, assessment_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request)
     assessment = get_object_or_404(_assessments(request), pk=assessment_id)
@@ -222,12 +220,12 @@ def assessment_detail(request, assessment_id: int = ObjectId):
 
 
 @router.get(
-    "/assessments/{assessment_id}/action-items/",
+    "/assessments/{id:assessment_id}/action-items/",
     response=ActionItemPage,
     operation_id="compliance_assessment_action_items",
     summary="An assessment's action items, filtered by assignee and status",
 )
-def assessment_action_items(request, query: Query[ActionItemQuery], assessment_id: int = ObjectId):
+def assessment_action_items(request, query: Query[ActionItemQuery], assessment_id: int = PathId):
     reject_unknown_parameters(
         request, {"limit", "offset", "assignee", "implementation_status", "testing_status"}
     )
@@ -251,12 +249,12 @@ def assessment_action_items(request, query: Query[ActionItemQuery], assessment_i
 
 
 @router.get(
-    "/action-items/{item_id}/",
+    "/action-items/{id:item_id}/",
     response=ActionItemSchema,
     operation_id="compliance_action_item_detail",
     summary="One action item",
 )
-def action_item_detail(request, item_id: int = ObjectId):
+def action_item_detail(request, item_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request)
     item = get_object_or_404(
@@ -266,12 +264,12 @@ def action_item_detail(request, item_id: int = ObjectId):
 
 
 @router.patch(
-    "/action-items/{item_id}/",
+    "/action-items/{id:item_id}/",
     response=ActionItemSchema,
     operation_id="compliance_action_item_update",
     summary="Change an action item (testing status: assessors only)",
 )
-def update_action_item(request, patch: ActionItemPatch, item_id: int = ObjectId):
+def update_action_item(request, patch: ActionItemPatch, item_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request, Role.CONTRIBUTOR)
     item = get_object_or_404(
@@ -310,12 +308,12 @@ def update_action_item(request, patch: ActionItemPatch, item_id: int = ObjectId)
 
 
 @router.get(
-    "/assessments/{assessment_id}/oscal/",
+    "/assessments/{id:assessment_id}/oscal/",
     response=dict,
     operation_id="compliance_assessment_oscal",
     summary="The assessment as OSCAL assessment results (JSON)",
 )
-def assessment_oscal(request, assessment_id: int = ObjectId):
+def assessment_oscal(request, assessment_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request)
     assessment = get_object_or_404(

@@ -11,7 +11,7 @@ from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from wagtail.api.v3.auth import BearerTokenAuth
 
-from cms.api.common import MAX_LIMIT, activate_locale, reject_unknown_parameters
+from cms.api.common import MAX_LIMIT, BodyId, activate_locale, reject_unknown_parameters
 from cms.models import StarterPackPage
 from search.cards import source_documents, starter_pack_documents
 
@@ -56,7 +56,7 @@ class LibraryPage(Schema):
 
 class SaveRequest(Schema):
     documents: list[str] = Field(default_factory=list, max_length=200)
-    starter_pack: int | None = Field(None, description="Save every document of this pack")
+    starter_pack: BodyId | None = Field(None, description="Save every document of this pack")
 
 
 class SaveResult(Schema):

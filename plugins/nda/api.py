@@ -16,6 +16,7 @@ from wagtail.api.v3.errors import ProblemDetail
 
 from cms.api.common import (
     READER_AUTH,
+    BodyId,
     SignedInSessionAuth,
     activate_locale,
     reject_unknown_parameters,
@@ -50,7 +51,7 @@ class NdaSchema(Schema):
 
 
 class AcceptanceIn(Schema):
-    version_id: int = Field(..., description="The ``id`` of the NDA as read")
+    version_id: BodyId = Field(..., description="The ``id`` of the NDA as read")
     text_sha256: str = Field(
         ..., pattern=r"^[0-9a-f]{64}$", description="The ``sha256`` of the text as read"
     )

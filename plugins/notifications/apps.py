@@ -44,7 +44,7 @@ class NotificationsConfig(PluginConfig):
             path("feed/<str:token>.json", feed.update_feed, name="feed"),
             path("feed/new-address/", views.new_feed_address, name="new_feed_address"),
             path("webhooks/", webhook_views.webhooks_page, name="webhooks"),
-            path("webhooks/<int:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
+            path("webhooks/<id:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
         ]
 
     def event_handlers(self):

@@ -14,12 +14,13 @@ from cms.api.common import (
     MAX_LIMIT,
     READER_AUTH,
     Answer,
+    PathId,
     TermSchema,
     activate_locale,
     reject_unknown_parameters,
 )
-from cms.delivery.links import link_lifetime_seconds, signed_download_url
 from cms.delivery import serving
+from cms.delivery.links import link_lifetime_seconds, signed_download_url
 from cms.i18n import Localizer
 from cms.models import DocumentVersion
 from search.cards import DocumentCard, build_cards, get_document_for_reader
@@ -234,12 +235,12 @@ def document_detail(
 
 
 @router.post(
-    "/versions/{version_id}/download-link/",
+    "/versions/{id:version_id}/download-link/",
     response=DownloadLink,
     operation_id="trust_documents_download_link",
     summary="A signed download link for one version, valid for this caller only",
 )
-def download_link(request, version_id: int, language: str = "en"):
+def download_link(request, version_id: int = PathId, language: str = "en"):
     reject_unknown_parameters(request, {"language"})
     version = DocumentVersion.objects.select_related("document").filter(pk=version_id).first()
     decision = (
@@ -247,10 +248,10 @@ def download_link(request, version_id: int, language: str = "en"):
         if version
         else policy.Decision(False, "not_found")
     )
-    if decision.reason in {"not_found", "expired"}:
     if not decision:
         # Refusing the link is refusing the download: audited the same way, whatever the status.
         serving.record_denial(request, version, decision.reason, step="link")
+    if decision.reason in {"not_found", "expired"}:
         raise Http404("No such version.")
     if not decision:
         raise HttpError(403, f"Download not allowed: {decision.reason}.")
