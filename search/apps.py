@@ -5,8 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cms import events, listings
 
-from .checks import check_database_supported
-
 
 class SearchConfig(AppConfig):
     name = "search"
@@ -15,10 +13,12 @@ class SearchConfig(AppConfig):
 
     def ready(self):
         from . import signals
+        from .checks import check_database_supported, check_index_complete
         from .indexing import follow_event
         from .pages import ReaderPageListings
 
         checks.register(check_database_supported)
+        checks.register(check_index_complete, deploy=True)
         post_migrate.connect(rebuild_outdated_entries, sender=self)
         signals.connect()
         # The index is core, not a plugin: it follows every event before plugins react.

@@ -31,12 +31,14 @@ from django.db.models.expressions import OuterRef, RawSQL
 from cms.i18n import default_locale
 from cms.models import Category, DocumentVersion, Service, Standard, TrustDocument, VersionFile
 
-from .checks import SUPPORTED_VENDORS
 from .facets import bump_generation
 from .models import IndexFormat, SearchEntry
 
-#: The format of the entries: 2 keeps the text of files apart from the summary and terms.
-INDEX_FORMAT = 2
+#: Vendors whose full-text structure this module builds and queries (``search.checks``).
+SUPPORTED_VENDORS = ("postgresql", "sqlite")
+#: The format of the entries: 2 keeps the text of files apart from the summary and terms; 3
+#: splits words at slashes on PostgreSQL.
+INDEX_FORMAT = 3
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 10
 MAX_BODY_CHARS = 200_000
@@ -221,10 +223,10 @@ def _pg_vector_sql() -> str:
     for column, weight in (("titles", "A"), ("bodies", "B"), ("files", "C")):
         for language in languages():
             config = PG_CONFIGS.get(language, "simple")
-            parts.append(
-                f"setweight(to_tsvector('{config}', coalesce({column}->>'{language}', '')), "
-                f"'{weight}')"
-            )
+            # A slash between words ("ISO/IEC") would make PostgreSQL's parser read a file
+            # path, one token no query word matches: it separates words, as on SQLite.
+            text = f"translate(coalesce({column}->>'{language}', ''), '/', ' ')"
+            parts.append(f"setweight(to_tsvector('{config}', {text}), '{weight}')")
     return " || ".join(parts)
 
 
@@ -523,6 +525,42 @@ def rebuild_all_entries(progress=None) -> int:
 
 def index_is_current() -> bool:
     return IndexFormat.objects.filter(pk=1, value=INDEX_FORMAT).exists()
+
+
+#: What an operator runs when the index is incomplete.
+REBUILD_COMMAND = "python manage.py rebuild_search_index"
+
+
+def index_state() -> dict:
+    """How complete the database's search index is, in a few counting queries: documents with
+    no entry, entries missing from the database's own full-text structure (the FTS5 table, or
+    an empty tsvector), and whether entries are in this release's format. ``complete`` is False
+    when search would miss documents; ``action`` says what to run."""
+    if TrustDocument.objects.exists():
+        sources = TrustDocument.objects.filter(locale=default_locale())
+    else:
+        sources = TrustDocument.objects.none()
+    missing = sources.exclude(pk__in=SearchEntry.objects.values("document_id")).count()
+    with connection.cursor() as cursor:
+        if _vendor() == "postgresql":
+            cursor.execute("SELECT COUNT(*) FROM trustsearch_searchentry WHERE vector IS NULL")
+        else:
+            cursor.execute(
+                "SELECT COUNT(*) FROM trustsearch_searchentry "
+                "WHERE document_id NOT IN (SELECT rowid FROM trustsearch_fts)"
+            )
+        unindexed = cursor.fetchone()[0]
+    current = index_is_current() or not sources.exists()
+    complete = not missing and not unindexed and current
+    state = {
+        "complete": complete,
+        "documents_without_entry": missing,
+        "entries_not_indexed": unindexed,
+        "format_current": current,
+    }
+    if not complete:
+        state["action"] = REBUILD_COMMAND
+    return state
 
 
 def remove_entries_except(document_ids: list[int]) -> None:

@@ -5,12 +5,17 @@ import os
 import socket
 import subprocess
 import sys
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
 from django.test import Client
 
+from search import text_index
 from search.backends import elasticsearch as es_backend
+from search.models import SearchEntry
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +70,17 @@ def test_readyz_reports_the_configured_services(settings):
             if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
             else {"configured": True, "reachable": True, "backend": "postgresql"},
             "redis": {"configured": False},
-            "search": {"configured": True, "reachable": True, "backend": "database"},
+            "search": {
+                "configured": True,
+                "reachable": True,
+                "backend": "database",
+                "index": {
+                    "complete": True,
+                    "documents_without_entry": 0,
+                    "entries_not_indexed": 0,
+                    "format_current": True,
+                },
+            },
         },
     }
 
@@ -126,3 +141,27 @@ def test_with_the_database_down_healthz_stays_up_and_readyz_says_so():
     healthz, readyz, body = json.loads(result.stdout.strip().splitlines()[-1])
     assert (healthz, readyz) == (200, 503)
     assert body["services"]["database"] == {"configured": True, "reachable": False}
+
+
+@pytest.mark.django_db
+def test_an_incomplete_search_index_is_degraded_with_the_command_to_run(settings):
+    """After a move or an upgrade that left entries out, readers are still served (200) but the
+    probe and ``check --deploy`` say the index is incomplete and what to run."""
+    settings.REDIS_URL = ""
+    answer = Client().get("/readyz").json()
+    assert answer["status"] == "ready"
+    assert answer["services"]["search"]["index"]["complete"] is True
+
+    some = list(SearchEntry.objects.values_list("document_id", flat=True)[:3])
+    text_index.remove_entries(some)
+    response = Client().get("/readyz")
+    assert response.status_code == 200
+    index = response.json()["services"]["search"]["index"]
+    assert response.json()["status"] == "degraded"
+    assert index["documents_without_entry"] == len(some)
+    assert index["action"] == "python manage.py rebuild_search_index"
+    with pytest.raises(SystemCheckError, match="trustsearch.W001"):
+        call_command("check", "--deploy", "--fail-level", "WARNING", stdout=StringIO())
+
+    call_command("rebuild_search_index", stdout=StringIO())
+    assert Client().get("/readyz").json()["status"] == "ready"

@@ -33,7 +33,8 @@ IMPORT_POSTGRES_URL = os.environ.get(
 
 #: Run in the target installation after the import: what it holds, read by itself.
 TARGET_REPORT = """
-import hashlib, json, django
+import hashlib, json, sys, django
+SEARCHES = json.loads(sys.argv[1])
 django.setup()
 from django.test import Client
 from cms.audit import verify
@@ -48,9 +49,15 @@ for model in scope.exported_models():
                 digest = hashlib.sha256(stored.read()).hexdigest()
             files[f"{scope.label(model)}/{field.name}/{name}"] = digest
 page = Client(HTTP_HOST="localhost").get("/en/documents/soc-2-type-2/")
+search = {q: Client(HTTP_HOST="localhost").get("/api/v3/trust-documents/", {"q": q}).json()
+          for q in SEARCHES}
 print(json.dumps({"counts": counts, "files": files, "audit_ok": verify().ok,
-                  "document_page": page.status_code, "vendor": django.db.connection.vendor}))
+                  "document_page": page.status_code, "vendor": django.db.connection.vendor,
+                  "search": {q: sorted(i["slug"] for i in a["items"]) for q, a in search.items()}}))
 """
+#: Words the moved portal must find as the source did: a title word, a word of a summary, a
+#: word of a file's text (the demo PDFs'), and a taxonomy name.
+SEARCHES = ["bridge", "availability", "penetration", "ISO"]
 
 
 def source_snapshot() -> tuple[dict, dict]:
@@ -157,6 +164,11 @@ def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_c
         f"{f['model']}/{f['field']}/{f['name']}": f["sha256"] for f in manifest["files"]
     } == files
 
+    found = {}
+    for q in SEARCHES:
+        answer = Client(HTTP_HOST="localhost").get("/api/v3/trust-documents/", {"q": q}).json()
+        found[q] = sorted(item["slug"] for item in answer["items"])
+        assert found[q], q  # the source finds something: the comparison below means something
     env, drop = fresh_target(tmp_path)
     try:
         migrated = manage(env, "migrate", "--verbosity", "0")
@@ -165,7 +177,7 @@ def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_c
         assert imported.returncode == 0, imported.stderr
         assert "Counts, file checksums and the audit chain match." in imported.stdout
         report = subprocess.run(
-            [sys.executable, "-c", TARGET_REPORT],
+            [sys.executable, "-c", TARGET_REPORT, json.dumps(SEARCHES)],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -179,6 +191,8 @@ def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_c
         assert target["files"] == files
         assert target["audit_ok"] is True
         assert target["document_page"] == 200  # the moved portal serves its pages
+        # Search finds in the moved portal what it found in the source (its index is rebuilt).
+        assert target["search"] == found
 
         again = manage(env, "import_portal", str(archive))
         assert again.returncode != 0 and "--replace" in again.stderr  # nothing overwritten

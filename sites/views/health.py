@@ -3,8 +3,10 @@
 ``/healthz``: the process is up and serving (no dependency asked, so a database outage does not
 get every instance restarted). ``/readyz``: the services this instance is configured to use
 answer — the database always, Redis when ``REDIS_URL`` is set, the search backend — so the
-instance can be taken out of rotation until they do. Answers say which services are configured
-and whether each is reachable; the reasons go to the log, not to the anonymous caller.
+instance can be taken out of rotation until they do; ``"degraded"`` (still 200) when the search
+index is incomplete, with the command that completes it. Answers say which services are
+configured and whether each is reachable; the reasons go to the log, not to the anonymous
+caller.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from search import backends
+from search import backends, text_index
 
 logger = logging.getLogger(__name__)
 PROBE_TIMEOUT_SECONDS = 2
@@ -55,7 +57,7 @@ def _check_redis() -> dict:
 def _check_search() -> dict:
     backend = backends.get_backend()
     backend.check_reachable()
-    return {"backend": getattr(backend, "name", type(backend).__name__)}
+    return {"backend": backend.name, "index": text_index.index_state()}
 
 
 def readiness() -> tuple[bool, dict[str, dict]]:
@@ -83,7 +85,9 @@ def readiness() -> tuple[bool, dict[str, dict]]:
 @require_safe
 def readyz(request):
     ready, services = readiness()
-    return JsonResponse(
-        {"status": "ready" if ready else "unavailable", "services": services},
-        status=200 if ready else 503,
-    )
+    status = "ready" if ready else "unavailable"
+    # An incomplete search index still serves readers (search misses some documents): the
+    # instance stays in rotation, and the answer says what to run.
+    if ready and not services["search"].get("index", {}).get("complete", True):
+        status = "degraded"
+    return JsonResponse({"status": status, "services": services}, status=200 if ready else 503)
