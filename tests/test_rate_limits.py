@@ -211,3 +211,22 @@ def test_check_deploy_names_the_store_and_warns_when_it_is_per_process(settings,
     out, err = StringIO(), StringIO()
     call_command("check", deploy=True, tags=["security"], stdout=out, stderr=err)
     assert says in out.getvalue() + err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_failing_store_limits_nobody_and_the_site_keeps_serving(settings, limits, api_rates):
+    """Redis down, or a missing table: sign-ins and the API work (the failure is logged), as
+    refusing everyone would turn the store's outage into the site's."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "no_such_ratelimit_table",
+        },
+    }
+    limits(sign_in=(1, 900), sign_in_address=(1, 900))
+    make_user("while-down")
+    assert sign_in("while-down", "wrong").status_code == 200  # a failure, not counted
+    assert sign_in("while-down", right("while-down")).status_code == 302
+    caller = Client(REMOTE_ADDR="203.0.113.9")
+    assert [caller.get("/api/v3/taxonomy/").status_code for _ in range(5)] == [200] * 5

@@ -18,8 +18,10 @@ sign in as often as it likes, and a success clears its account's failures.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core import checks
@@ -28,9 +30,12 @@ from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import transaction
 from django.shortcuts import render
 
 from cms.audit.log import client_ip as audited_client_ip
+
+logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "ratelimit"
 
@@ -86,18 +91,45 @@ def _add_one(name: str, identity: str) -> int:
     return _counted(cache.get(previous, 0), attempts, weight)
 
 
+@contextmanager
+def contained():
+    """Around a use of the store: when it is the database and a transaction is open, in a
+    savepoint, so that a failing query (a missing table) leaves the caller's transaction usable
+    (PostgreSQL aborts the whole transaction otherwise). Elsewhere, nothing."""
+    if isinstance(store(), DatabaseCache) and transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            yield
+    else:
+        yield
+
+
 def _attempts(name: str, identity: str) -> int:
     current, previous, weight = _windows(name, identity)
-    found = store().get_many([current, previous])
+    try:
+        with contained():
+            found = store().get_many([current, previous])
+    except Exception:  # noqa: BLE001 — see exceeded(): a failing store limits nobody
+        logger.warning("Rate-limit store unavailable; %s not limited", name, exc_info=True)
+        return 0
     return _counted(found.get(previous, 0), found.get(current, 0), weight)
 
 
 def exceeded(name: str, *identities: str) -> bool:
-    """Count one attempt for each identity; True if any of them is over its limit."""
+    """Count one attempt for each identity; True if any of them is over its limit.
+
+    A store that fails (Redis down or frozen past its timeout, a missing table) limits nobody:
+    readers and sign-ins keep working, the failure is logged, and counting resumes once the
+    store answers. Refusing everyone while it is down would turn its outage into the site's."""
     count, _window = limit_for(name)
     over = False
     for identity in identities:
-        over = _add_one(name, identity) > count or over
+        try:
+            with contained():
+                attempts = _add_one(name, identity)
+        except Exception:  # noqa: BLE001 — any failure of the store: fail open, logged
+            logger.warning("Rate-limit store unavailable; %s not limited", name, exc_info=True)
+            continue
+        over = attempts > count or over
     return over
 
 
@@ -145,14 +177,18 @@ def sign_in_locked(request, username: str) -> str | None:
 
 def count_failed_sign_in(request, username: str) -> None:
     for name, identity in _sign_in_counts(request, username):
-        _add_one(name, identity)
+        exceeded(name, identity)
 
 
 def forget_failed_sign_ins(username: str) -> None:
     """A successful sign-in clears its account's failures; never its address's, or anyone with
     an account could reset the address between guesses at another one."""
     current, previous, _weight = _windows("sign_in", _account(username))
-    store().delete_many([current, previous])
+    try:
+        with contained():
+            store().delete_many([current, previous])
+    except Exception:  # noqa: BLE001 — see exceeded(): the sign-in itself has succeeded
+        logger.warning("Rate-limit store unavailable; failures not cleared", exc_info=True)
 
 
 # --- check --deploy ----------------------------------------------------------------------------
