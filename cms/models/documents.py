@@ -288,7 +288,12 @@ class DocumentVersion(
         InlinePanel("files", heading=_("Files"), label=_("File"), min_num=1),
         PublishingPanel(),
     ]
-    search_fields = [index.SearchField("change_description"), index.FilterField("live")]
+    search_fields = [
+        index.SearchField("change_description"),
+        index.FilterField("live"),
+        # The admin's choosers search versions of one language: without it, a 500.
+        index.FilterField("locale_id"),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("document version")

@@ -20,7 +20,12 @@ class TaxonomyTerm(TranslatableMixin, index.Indexed, models.Model):
         FieldPanel("description"),
         FieldPanel("sort_order"),
     ]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        # The admin's choosers search terms of one language: without it, a 500.
+        index.FilterField("locale_id"),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         abstract = True
