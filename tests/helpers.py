@@ -9,6 +9,12 @@ tests' subscribers and waits in ``tests/notification_helpers.py``; test servers 
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db.models import Model
@@ -17,8 +23,11 @@ from django.urls import URLResolver, get_resolver, reverse
 from wagtail.models import APIToken, Locale
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
+from cms.delivery.links import signed_download_url
 from cms.models import IndustryPage, StarterPackItem, StarterPackPage
 from tests import factories
+
+ROOT = Path(__file__).resolve().parents[1]
 
 #: The password of the demo accounts ``seed_demo`` makes for the test database.
 DEMO_PASSWORD = "demo-password-for-tests"
@@ -156,3 +165,30 @@ def form_errors(response) -> str:
     form = context["form"]
     child_errors = {name: fs.errors for name, fs in getattr(form, "formsets", {}).items()}
     return f"form errors: {form.errors.as_data()} formset errors: {child_errors}"
+
+
+# --- other processes and clocks ---------------------------------------------------------------
+
+
+def run_python(script: str, env: dict, *args: str, timeout: int = 120) -> dict:
+    """Run ``script`` in a new Python process of the portal (from the checkout, with ``env``)
+    and return the JSON it printed last; fail with its stderr if it failed."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def expired_download_link(version, monkeypatch, minutes_ago: int) -> str:
+    """A download link for ``version`` signed ``minutes_ago`` minutes ago (anonymous)."""
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() - minutes_ago * 60)
+    url = signed_download_url(version.pk, "en", None)
+    monkeypatch.setattr(time, "time", real_time)
+    return url

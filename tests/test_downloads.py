@@ -1,14 +1,12 @@
 """Download links: signed, expiring, bound to their user; the policy is asked again on use."""
 
-import time
-
 import pytest
 from django.test import Client
 
 from cms.delivery.links import signed_download_url
 from cms.models import Membership
 from tests import factories
-from tests.helpers import client_for
+from tests.helpers import client_for, expired_download_link
 
 
 @pytest.mark.django_db
@@ -26,10 +24,7 @@ def test_a_link_works_only_for_the_user_it_was_issued_to(users):
 def test_an_expired_link_is_refused_with_a_clear_page(users, settings, monkeypatch):
     settings.TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = 15
     version = factories.document("public").versions.get()
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() - 16 * 60)
-    url = signed_download_url(version.pk, "en", None)
-    monkeypatch.setattr(time, "time", real_time)
+    url = expired_download_link(version, monkeypatch, minutes_ago=16)
     response = Client().get(url)
     assert response.status_code == 410 and "expired" in response.content.decode()
 

@@ -4,9 +4,7 @@ the tests that ask for it (the ``sample_plugin`` fixture, ``registry.register_te
 in a process of its own where the API is concerned."""
 
 import inspect
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from cms.plugins.base import EXTENSION_POINTS, PluginConfig
 from cms.plugins.discovery import discover_plugin_apps
 from cms.plugins.testing import install_temporarily
 from tests import factories
+from tests.helpers import run_python
 from tests.sample_plugin.apps import SampleSearchProvider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -304,16 +303,7 @@ def run_portal(script: str, plugins: list[str]) -> dict:
         "TRUSTPORTAL_PLUGINS": ",".join(plugins),
     }
     env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_python(script, env)
 
 
 @pytest.mark.django_db

@@ -24,6 +24,7 @@ from cms.portability import scope
 from plugins.feedback.models import Feedback
 from plugins.nda.models import NdaAcceptance, NdaVersion
 from tests import factories
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 IMPORT_POSTGRES_URL = os.environ.get(
@@ -176,16 +177,7 @@ def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_c
         imported = manage(env, "import_portal", str(archive))
         assert imported.returncode == 0, imported.stderr
         assert "Counts, file checksums and the audit chain match." in imported.stdout
-        report = subprocess.run(
-            [sys.executable, "-c", TARGET_REPORT, json.dumps(SEARCHES)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert report.returncode == 0, report.stderr
-        target = json.loads(report.stdout.strip().splitlines()[-1])
+        target = run_python(TARGET_REPORT, env, json.dumps(SEARCHES))
         assert target["vendor"] != connection.vendor
         assert target["counts"] == counts
         assert target["files"] == files

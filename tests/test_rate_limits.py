@@ -5,10 +5,7 @@ is throttled per address and per token, and every process counts in one shared s
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
-from tests.helpers import bearer, make_user
+from tests.helpers import bearer, make_user, run_python
 from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -178,16 +175,7 @@ def test_processes_share_the_counts_on_the_embedded_default(committed, settings)
             "TRUSTPORTAL_FAILED_SIGN_INS_PER_ACCOUNT": "2",
             "TRUSTPORTAL_API_RATE_ANONYMOUS": "2/hour",
         }
-        result = subprocess.run(
-            [sys.executable, "-c", OTHER_PROCESS],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr
-        there = json.loads(result.stdout.strip().splitlines()[-1])
+        there = run_python(OTHER_PROCESS, env)
         assert there == {"store": "DatabaseCache", "api": 429, "sign_in": 429}
     finally:
         caches["ratelimit"].clear()

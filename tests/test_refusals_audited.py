@@ -2,8 +2,6 @@
 with its reason, who asked (or that nobody was signed in) and from where; repeats of the same
 refusal are aggregated (1, 2, 4, 8… attempts per window), never dropped."""
 
-import time
-
 import pytest
 from django.test import Client
 
@@ -11,7 +9,7 @@ from cms.audit import AuditEntry, verify
 from cms.delivery.links import signed_download_url
 from cms.models import StarterPackPage, VersionFile
 from tests import factories
-from tests.helpers import bearer
+from tests.helpers import bearer, expired_download_link
 
 pytestmark = pytest.mark.django_db
 
@@ -72,10 +70,7 @@ def test_a_link_replayed_by_another_user_is_audited(users):
 def test_an_expired_link_is_audited_with_what_it_was_for(settings, monkeypatch):
     settings.TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = 15
     version = factories.document("public").versions.get()
-    real_time = time.time
-    monkeypatch.setattr(time, "time", lambda: real_time() - 16 * 60)
-    url = signed_download_url(version.pk, "en", None)
-    monkeypatch.setattr(time, "time", real_time)
+    url = expired_download_link(version, monkeypatch, minutes_ago=16)
     assert browser().get(url).status_code == 410
     entry = the_refusal(reason="link_expired")
     assert (entry.username, entry.ip, entry.version_id) == ("", ADDRESS, version.pk)
