@@ -4,7 +4,8 @@ module built once, the reader routes, and content and admin steps several module
 Test modules import what they share from here (or get it as a fixture from ``tests/conftest.py``),
 never from one another. Content builders proper are in ``tests/factories.py``; the notification
 tests' subscribers and waits in ``tests/notification_helpers.py``; test servers in
-``tests/smtp_server.py`` and ``tests/webhook_receiver.py``.
+``tests/smtp_server.py`` and ``tests/webhook_receiver.py``; the surface matrix's world in
+``tests/surface_world.py``.
 """
 
 from __future__ import annotations
