@@ -70,6 +70,12 @@ def source_documents(user) -> QuerySet:
     return policy.visible_documents(user).filter(locale=default_locale())
 
 
+def described_source_documents(user) -> QuerySet:
+    """Live source-language documents ``user`` may see more of than a title: what may be
+    listed by a term (a region, a standard), which a title-only document does not show."""
+    return policy.described_documents(user).filter(locale=default_locale())
+
+
 def with_display_relations(queryset: QuerySet, files: bool = False) -> QuerySet:
     """``queryset`` with what ``build_cards`` shows: the category and the live versions, newest
     first (with their ``files`` when the surface lists them: a document's own page)."""
@@ -140,12 +146,16 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
 
 
 def recent_documents(request, limit: int = 6) -> list[DocumentCard]:
-    queryset = with_display_relations(newest_first(source_documents(request.user)))
+    # Documents shown by their title alone come last, as undated: "recently updated" would
+    # tell when they changed.
+    rights = policy.reading_rights(request.user)
+    queryset = with_display_relations(newest_first(source_documents(request.user), rights))
     return build_cards(request.user, list(queryset[:limit]))
 
 
 def region_documents(request, region) -> list[DocumentCard]:
-    queryset = source_documents(request.user).filter(regions=region).order_by("title", "pk")
+    queryset = described_source_documents(request.user).filter(regions=region)
+    queryset = queryset.order_by("title", "pk")
     return build_cards(request.user, list(with_display_relations(queryset)))
 
 

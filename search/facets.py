@@ -8,12 +8,13 @@ own choice must not narrow its counts). Two things keep this cheap at 100,000 do
   everything, and for each *active* filter those matching everything but it. Each set is a
   materialized CTE, computed once (the text match, the access subqueries and the filters are not
   re-run per facet), and every facet counts its values over one of them.
-* **What everyone may see is counted once per content generation.** ``visible_documents(user)``
-  is the disjoint union of ``everyone_documents()`` (the same for every reader) and
-  ``entitled_only_documents(user)`` (restricted, unlisted, entitled: usually none), so counts
-  over the two add up. The first part is memoized in the cache under the listing generation,
-  which every content change bumps in its own transaction (``search/signals.py``); the second is
-  counted per request, and only when the reader has such documents at all.
+* **What is described alike to everyone is counted once per content generation.** What a reader
+  sees is the disjoint union of the documents that are not restricted (described to every
+  reader alike; with words, readable alike by readers of the same levels) and the restricted
+  ones they see (listed ones, by their title and category unless they are entitled, and those
+  they are entitled to), so counts over the two add up. The first part is memoized in the cache
+  under the listing generation, which every content change bumps in its own transaction
+  (``search/signals.py``); the second is counted per request, when there is any.
 """
 
 from __future__ import annotations
@@ -29,12 +30,19 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
 
 from cms.access import policy
 from cms.i18n import active_locale
 from cms.models import AccessLevel, Section
-from search.query import FILTERS, DocumentQuery, LinkTable, apply_filters, in_listing
+from search.query import (
+    FILTERS,
+    TITLE_ONLY_FILTERS,
+    DocumentQuery,
+    LinkTable,
+    apply_filters,
+    in_listing,
+)
 from workflows.jobs import enqueue
 
 from .models import ListingGeneration
@@ -64,36 +72,37 @@ class FacetCounts:
 def listing_facets(user, query: DocumentQuery, section: str | None, backend) -> FacetCounts:
     """Counts for ``user``'s listing of ``section`` (all sections when None); the database
     ``backend`` matches the words, in what ``user`` may read of each document."""
-    if not query.text.strip():
-        counts = _everyone_counts(query, section, backend)
-        entitled = in_listing(policy.entitled_only_documents(user), section)
-        if entitled.exists():
-            counts += count_facets(entitled, query, backend)
-        return counts
-    # With words, a document counts if its reader may read where they are: for documents that
-    # are not restricted that follows from the reader's levels (memoized per set of levels);
-    # for the restricted ones they see, from their entitlement (counted for them alone).
-    rights, levels = policy.unrestricted_reading_rights(user)
-    counts = _everyone_counts(query, section, backend, rights, levels)
-    restricted = in_listing(
-        policy.visible_documents(user).filter(access_level=AccessLevel.RESTRICTED), section
-    )
-    if restricted.exists():
-        counts += count_facets(restricted, query, backend, policy.reading_rights(user))
-    return counts
+    # Documents that are not restricted are described alike to every reader (and with words
+    # readable alike by readers of the same levels); listed restricted ones are described by
+    # their title and category alike to every reader not entitled to them. Both are counted
+    # once for all such readers (memoized); a reader entitled to restricted documents has
+    # those counted for them alone, under their own rights.
+    words = bool(query.text.strip())
+    rights, levels = policy.unrestricted_reading_rights(user) if words else (None, ())
+    counts = _memoized("described", query, section, backend, rights, levels)
+    if in_listing(policy.entitled_restricted_documents(user), section).exists():
+        restricted = in_listing(
+            policy.visible_documents(user).filter(access_level=AccessLevel.RESTRICTED), section
+        )
+        return counts + count_facets(restricted, query, backend, policy.reading_rights(user))
+    return counts + _memoized("title-only", query, section, backend, policy.title_only_rights())
 
 
 def count_facets(base: QuerySet, query: DocumentQuery, backend, rights=None) -> FacetCounts:
     """Counts over the documents of ``base`` (already access-checked), in one statement; words
-    are matched in what ``rights`` let the reader read."""
+    and filters are matched in what ``rights`` let the reader read, and a document described
+    to the reader by its title alone counts in the category's facet only (None: every
+    document of ``base`` is described to the reader)."""
     sets = {ALL_FILTERS: apply_filters(base, query, backend, rights)}
     for name in query.filters:
         sets[name] = apply_filters(base, query.without(name), backend, rights)
     names = {key: f"facet_set_{i}" for i, key in enumerate(sets)}
     ctes, params = [], []
     for key, queryset in sets.items():
-        sql, set_params = _set_sql(queryset)
-        ctes.append(f"{names[key]} (doc_id, category_slug, language) AS MATERIALIZED ({sql})")
+        sql, set_params = _set_sql(queryset, rights)
+        ctes.append(
+            f"{names[key]} (doc_id, category_slug, language, described) AS MATERIALIZED ({sql})"
+        )
         params.extend(set_params)
     branches = [f"SELECT '', '', COUNT(*) FROM {names[ALL_FILTERS]}"]
     for name, (lookup, _model, _label) in FILTERS.items():
@@ -113,22 +122,32 @@ def count_facets(base: QuerySet, query: DocumentQuery, backend, rights=None) -> 
     return FacetCounts(total, by_filter)
 
 
-def _set_sql(queryset: QuerySet) -> tuple[str, tuple]:
-    """The SQL of one set: ``(document id, category slug, language)`` rows."""
-    rows = queryset.order_by().annotate(facet_category=F("category__slug"))
+def _set_sql(queryset: QuerySet, rights=None) -> tuple[str, tuple]:
+    """The SQL of one set: ``(document id, category slug, language, described)`` rows."""
+    described = (
+        Value(True)
+        if rights is None
+        else ExpressionWrapper(Q(pk__in=rights.described), output_field=BooleanField())
+    )
+    rows = queryset.order_by().annotate(
+        facet_category=F("category__slug"), facet_described=described
+    )
+    columns = ("pk", "facet_category", "language", "facet_described")
     try:
-        return rows.values_list("pk", "facet_category", "language").query.sql_with_params()
+        return rows.values_list(*columns).query.sql_with_params()
     except EmptyResultSet:
         # A condition Django knows to match nothing (an empty ``IN``): an empty set.
-        return "SELECT NULL, NULL, NULL WHERE 1 = 0", ()
+        return "SELECT NULL, NULL, NULL, NULL WHERE 1 = 0", ()
 
 
 def _branch_sql(name: str, lookup: str, over: str) -> str:
-    """``(filter, value, count)`` rows of one facet, counted over the set named ``over``."""
+    """``(filter, value, count)`` rows of one facet, counted over the set named ``over``: of
+    its documents described to the reader, unless the facet shows only what a title does."""
     field_name = lookup.split("__")[0]
+    described = "" if name in TITLE_ONLY_FILTERS else f"WHERE {over}.described "
     if field_name in ("category", "language"):
         column = "category_slug" if field_name == "category" else "language"
-        return f"SELECT '{name}', {column}, COUNT(*) FROM {over} GROUP BY {column}"
+        return f"SELECT '{name}', {column}, COUNT(*) FROM {over} {described}GROUP BY {column}"
     # Many-to-many terms: counted on the link table, one row per (document, term) pair. A
     # join, not ``IN (SELECT ...)``: a set's id is unique, and the planner, which knows a CTE's
     # size but not its distinct values, would otherwise probe the links once per document.
@@ -138,31 +157,35 @@ def _branch_sql(name: str, lookup: str, over: str) -> str:
         f"INNER JOIN {link.table} links ON links.{link.document_column} = {over}.doc_id "
         f"INNER JOIN {link.terms_table} terms ON terms.{link.terms_key} = "
         f"links.{link.term_column} "
-        f"GROUP BY terms.{link.terms_slug}"
+        f"{described}GROUP BY terms.{link.terms_slug}"
     )
 
 
 # --- What everyone may see, memoized per content generation ---------------------------------
 
 
-def _everyone_counts(
-    query: DocumentQuery, section: str | None, backend, rights=None, levels=()
+def _memoized(
+    part: str, query: DocumentQuery, section: str | None, backend, rights=None, levels=()
 ) -> FacetCounts:
-    """Counts over what everyone sees (without words), or over the documents that are not
-    restricted, whose words readers of the same ``levels`` may all read alike (with words)."""
-    key = _cache_key(query, section, levels)
+    """Counts over one of the parts of a listing that are the same for many readers:
+    ``described``, the documents that are not restricted; ``title-only``, the listed restricted
+    ones, under ``rights`` that describe none of them."""
+    key = _cache_key(part, query, section, levels)
     counts = cache.get(key)
     if counts is None:
         base = policy.everyone_documents()
-        if query.text.strip():
+        if part == "described":
             base = base.exclude(access_level=AccessLevel.RESTRICTED)
+        else:
+            base = base.filter(access_level=AccessLevel.RESTRICTED)
         counts = count_facets(in_listing(base, section), query, backend, rights)
         cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
     return counts
 
 
-def _cache_key(query: DocumentQuery, section: str | None, levels=()) -> str:
+def _cache_key(part: str, query: DocumentQuery, section: str | None, levels=()) -> str:
     described = {
+        "part": part,
         "levels": list(levels),
         "generation": current_generation(),
         # Words are stemmed in the reader's language; counts without words are the same in all.
@@ -174,7 +197,7 @@ def _cache_key(query: DocumentQuery, section: str | None, levels=()) -> str:
         "to": query.updated_to and query.updated_to.isoformat(),
     }
     digest = hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()
-    return f"trustportal:facets:{digest}"
+    return f"trustportal:facets:v2:{digest}"
 
 
 def current_generation() -> int:
@@ -226,4 +249,5 @@ def warm_listing_counts() -> None:
     filters) under the current generation. Idempotent: a second run finds them memoized."""
     for section in [None, *Section.values]:
         # No words: no search backend is asked.
-        _everyone_counts(DocumentQuery(), section, backend=None)
+        _memoized("described", DocumentQuery(), section, backend=None)
+        _memoized("title-only", DocumentQuery(), section, None, policy.title_only_rights())

@@ -9,12 +9,21 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from cms.i18n import default_locale
-from cms.models import Category, Industry, Region, Service, Standard, TrustDocument
+from cms.models import (
+    AccessLevel,
+    Category,
+    Industry,
+    Region,
+    Service,
+    Standard,
+    TrustDocument,
+)
 from cms.models.documents import UPDATED_ORDER
 
 MAX_QUERY_LENGTH = 200
@@ -30,6 +39,12 @@ FILTERS: dict[str, tuple[str, type | None, str]] = {
     "language": ("language", None, _("Language")),
 }
 SORTS = ("relevance", "title", "date")
+
+#: The filters that ask of a document only what a reader sees of every document it lists: its
+#: category. The others (terms, language, dates) ask what only its description shows: a listed
+#: restricted document described to a reader by its title alone never matches them, counts in
+#: their facets or is placed by its date for that reader (``ReadingRights.described``).
+TITLE_ONLY_FILTERS = frozenset({"category"})
 
 
 @dataclass(frozen=True)
@@ -95,7 +110,11 @@ def in_listing(queryset: QuerySet, section: str | None = None) -> QuerySet:
 def apply_filters(queryset: QuerySet, query: DocumentQuery, backend, rights=None) -> QuerySet:
     """Documents of ``queryset`` matching every part of ``query``; its words, if any, are
     matched by the search ``backend`` in what the reader may read (``rights``, a
-    ``cms.access.policy.ReadingRights``); both may be None for a query without words."""
+    ``cms.access.policy.ReadingRights``), and so are its filters but the category. ``rights``
+    may be None where every document of ``queryset`` is described to the reader (and then
+    ``backend`` too, for a query without words)."""
+    if rights is not None and asks_description(query):
+        queryset = queryset.filter(pk__in=rights.described)
     # Several values of one filter widen (OR); different filters narrow (AND).
     linked = []
     for name, values in query.filters.items():
@@ -113,6 +132,11 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend, rights=None
     if query.text.strip():
         queryset = backend.filter_documents(queryset, query.text, rights)
     return queryset
+
+
+def asks_description(query: DocumentQuery) -> bool:
+    """Whether ``query`` filters by something a title-only document does not show."""
+    return bool(set(query.filters) - TITLE_ONLY_FILTERS or query.updated_from or query.updated_to)
 
 
 @dataclass(frozen=True)
@@ -168,12 +192,20 @@ def _linked_documents(linked: list[tuple[LinkTable, list[str]]]) -> RawSQL:
 def order_documents(queryset: QuerySet, query: DocumentQuery, backend, rights=None) -> QuerySet:
     sort = query.effective_sort
     if sort == "date":
-        return newest_first(queryset)
+        return newest_first(queryset, rights)
     if sort == "relevance":
         return backend.rank(queryset, query.text, rights)
     return queryset.order_by("title", "pk")
 
 
-def newest_first(queryset: QuerySet) -> QuerySet:
-    """Documents by the publish date of their newest live version (what readers call updated)."""
-    return queryset.order_by(UPDATED_ORDER.desc(), "pk")
+def newest_first(queryset: QuerySet, rights=None) -> QuerySet:
+    """Documents by the publish date of their newest live version (what readers call updated).
+    With ``rights``, documents not described to the reader come last, as if undated: where
+    one stands among dated ones would tell its date."""
+    if rights is None:
+        return queryset.order_by(UPDATED_ORDER.desc(), "pk")
+    dated = Case(
+        When(Q(access_level=AccessLevel.RESTRICTED) & ~Q(pk__in=rights.described), then=None),
+        default=UPDATED_ORDER,
+    )
+    return queryset.order_by(Coalesce(dated, Value(date.min)).desc(), "pk")

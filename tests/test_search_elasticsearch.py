@@ -23,6 +23,7 @@ from search.backends.elasticsearch import (
     MAX_LIMIT,
     ElasticsearchBackend,
     access_filter,
+    described_filter,
     ensure_indexes,
     get_connection,
     index_document,
@@ -116,22 +117,45 @@ def test_grants_of_access_rules_are_passed_as_document_ids(users, sample_plugin)
 def test_access_filter_is_in_the_query_not_the_post_filter(users):
     query = build(users["member"], "iso", {"service": ["a"]})
     assert access_filter(users["member"]).to_dict() in query["query"]["bool"]["filter"]
-    assert "access_level" not in json.dumps(query["post_filter"])
+    assert "restricted_listed" not in json.dumps(query["post_filter"])
     # The engine returns no entitlement lists to callers.
     assert query["_source"] == {"excludes": ["entitled_organizations", "entitled_groups"]}
 
 
 @pytest.mark.django_db
 def test_values_of_one_filter_or_and_different_filters_and():
-    query = build(None, "", {"service": ["compute", "storage"], "region": ["eu"]})
+    query = build(None, "", {"service": ["compute", "storage"], "category": ["audit"]})
+    described = described_filter(None).to_dict()
     assert query["post_filter"] == {
         "bool": {
             "filter": [
-                {"terms": {"services": ["compute", "storage"]}},
-                {"terms": {"regions": ["eu"]}},
+                {"bool": {"filter": [{"terms": {"services": ["compute", "storage"]}}, described]}},
+                {"terms": {"category": ["audit"]}},
             ]
         }
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "member", "other_org"])
+def test_only_the_category_matches_documents_described_by_their_title_alone(users, who):
+    """A listed restricted document shows those not entitled its title and category: no other
+    filter matches it for them, and no other facet counts it (the rule of search/query.py)."""
+    user = users[who]
+    described = described_filter(user).to_dict()
+    filters = {name: ["x"] for name in FILTER_FIELDS}
+    query = build(user, "", filters, updated_from=date(2025, 1, 1))
+    for clause in query["post_filter"]["bool"]["filter"]:
+        [(field, _values)] = (clause.get("terms") or clause["bool"]["filter"][0]["terms"]).items()
+        assert ("terms" in clause) == (field in ("category", "section")), field
+        if "bool" in clause:
+            assert clause["bool"]["filter"][1] == described
+    for name, aggregation in query["aggs"].items():
+        assert (described in aggregation["filter"]["bool"]["filter"]) == (
+            name not in ("category", "section")
+        ), name
+    [_access, dates] = query["query"]["bool"]["filter"]
+    assert dates["bool"]["filter"][1] == described
 
 
 @pytest.mark.django_db
@@ -139,12 +163,17 @@ def test_facets_exclude_their_own_filter_and_include_the_others():
     query = build(None, "", {"service": ["compute"], "region": ["eu"], "standard": ["iso"]})
     aggs = query["aggs"]
     assert set(aggs) == set(FILTER_FIELDS)
+    described = described_filter(None).to_dict()
+
+    def term(field, values):
+        return {"bool": {"filter": [{"terms": {field: values}}, described]}}
+
     service_facet = aggs["service"]["filter"]["bool"]["filter"]
-    assert {"terms": {"services": ["compute"]}} not in service_facet
-    assert {"terms": {"regions": ["eu"]}} in service_facet
-    assert {"terms": {"standards": ["iso"]}} in service_facet
+    assert term("services", ["compute"]) not in service_facet
+    assert term("regions", ["eu"]) in service_facet
+    assert term("standards", ["iso"]) in service_facet
     industry_facet = aggs["industry"]["filter"]["bool"]["filter"]
-    assert len(industry_facet) == 3
+    assert len(industry_facet) == 4  # the three filters, and what is described to the reader
     assert aggs["region"]["aggs"]["values"]["terms"]["field"] == "regions"
     # Facets count within the query, which holds the access filter: hidden documents are
     # never counted.
@@ -164,7 +193,8 @@ def test_unknown_filter_is_refused_and_empty_values_are_dropped():
         build(None, "", {"colour": ["red"]})
     assert "post_filter" not in build(None, "", {"service": ["", None]})
     many = build(None, "", {"service": [f"s{i}" for i in range(500)]})
-    assert len(many["post_filter"]["bool"]["filter"][0]["terms"]["services"]) == 20
+    [clause] = many["post_filter"]["bool"]["filter"]
+    assert len(clause["bool"]["filter"][0]["terms"]["services"]) == 20
 
 
 PATHOLOGICAL = [
@@ -228,9 +258,11 @@ def test_text_is_matched_over_boosted_fields_with_the_locale_analyzer():
 def test_date_range_narrows_the_query_and_so_every_facet():
     query = build(None, "", updated_from=date(2025, 1, 1), updated_to=date(2025, 12, 31))
     [_access, date_range] = query["query"]["bool"]["filter"]
-    assert date_range == {"range": {"updated_on": {"gte": "2025-01-01", "lte": "2025-12-31"}}}
+    # Of documents whose dates the reader sees: a title-only document shows none.
+    [dates, _described] = date_range["bool"]["filter"]
+    assert dates == {"range": {"updated_on": {"gte": "2025-01-01", "lte": "2025-12-31"}}}
     only_from = build(None, "", updated_from=date(2025, 1, 1))["query"]["bool"]["filter"][1]
-    assert only_from == {"range": {"updated_on": {"gte": "2025-01-01"}}}
+    assert only_from["bool"]["filter"][0] == {"range": {"updated_on": {"gte": "2025-01-01"}}}
 
 
 @pytest.mark.django_db

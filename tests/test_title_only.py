@@ -95,3 +95,103 @@ def test_the_entitled_organization_sees_what_changed(listed, users):
         assert secret in surfaces["page"] and secret in surfaces["api detail"]
     mails = [m for m in mail.outbox if m.to == [f"{entitled.username}@example.test"]]
     assert any(CHANGE in m.body for m in mails) and any(NOTE in m.body for m in mails)
+
+
+# --- Filters, facets and order ask only what a reader sees of a document -------------------
+
+READERS = [("anonymous", False), ("member", False), ("member_nda", False), ("other_org", True)]
+
+
+def _reader(users, name) -> Client:
+    client = Client()
+    if users[name] is not None:
+        client.force_login(users[name])
+    return client
+
+
+def _slugs(answer) -> list[str]:
+    return [item["slug"] for item in answer["items"]]
+
+
+@pytest.fixture
+def described_by_terms(listed):
+    """The listed document filed under a demo region (one with a page), next to an older public
+    document of the same category."""
+    from datetime import date
+
+    from cms.models import Region
+
+    region = Region.objects.get(slug="australia", locale__language_code="en")
+    listed.regions.set([region])
+    listed.save_revision().publish()
+    older = factories.document(
+        "public", category_obj=listed.category, published_on=date(2020, 1, 1)
+    )
+    return listed, region, older
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, entitled", READERS)
+def test_terms_language_and_dates_match_only_documents_described_to_the_reader(
+    described_by_terms, users, who, entitled
+):
+    """Filtering by a standard would otherwise tell a reader of the title alone which standards
+    the document covers, one guess at a time; so would its facet counts."""
+    listed, region, _older = described_by_terms
+    client = _reader(users, who)
+    category = listed.category.slug
+    asked = {
+        "standard": listed.standards.get().slug,
+        "service": listed.services.get().slug,
+        "region": region.slug,
+        "language": listed.language,
+        "updated_from": "2000-01-01",
+        "updated_to": "2100-12-31",
+    }
+    for name, value in asked.items():
+        answer = client.get("/api/v3/trust-documents/", {"category": category, name: value})
+        assert (listed.slug in _slugs(answer.json())) is entitled, name
+        page = client.get("/en/search/", {"category": category, name: value}).content.decode()
+        assert ("Listed restricted report" in page) is entitled, name
+
+    answer = client.get("/api/v3/trust-documents/", {"category": category}).json()
+    assert listed.slug in _slugs(answer)  # the title and category are shown to all
+    assert answer["facets"]["category"][category] == 2
+    for name in ("standard", "service", "region"):
+        assert (asked[name] in answer["facets"][name]) is entitled, name
+    assert answer["facets"]["language"][listed.language] == (2 if entitled else 1)
+    page = client.get("/en/search/", {"category": category}).content.decode()
+    assert (f'value="{asked["standard"]}">{STANDARD} (1)' in page) is entitled
+    # Words of a title still find it, and filters narrow only what the words found.
+    worded = {"q": "Listed restricted report", "standard": asked["standard"]}
+    assert (listed.slug in _slugs(client.get("/api/v3/trust-documents/", worded).json())) is (
+        entitled
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, entitled", READERS)
+def test_a_document_described_by_its_title_alone_is_placed_as_undated(
+    described_by_terms, users, who, entitled
+):
+    listed, _region, older = described_by_terms
+    client = _reader(users, who)
+    params = {"category": listed.category.slug, "sort": "date"}
+    newest_first = _slugs(client.get("/api/v3/trust-documents/", params).json())
+    assert newest_first == ([listed.slug, older.slug] if entitled else [older.slug, listed.slug])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who, entitled", READERS)
+def test_a_region_lists_and_counts_only_documents_described_to_the_reader(
+    described_by_terms, users, who, entitled
+):
+    listed, region, _older = described_by_terms
+    client = _reader(users, who)
+    answer = client.get("/api/v3/regions/australia/").json()
+    assert (listed.slug in [d["slug"] for d in answer["documents"]]) is entitled
+    counted = {
+        r["slug"]: r["document_count"] for r in client.get("/api/v3/regions/").json()["items"]
+    }
+    everyone = client.get("/api/v3/regions/australia/").json()["document_count"]
+    assert counted["australia"] == everyone == len(answer["documents"])

@@ -83,7 +83,7 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
       rest of the query keeps its plan (index lookups by filter or by search match). An
       uncorrelated ``pk IN (entitled ids)`` there makes the planner scan the whole table.
     * not correlated: ``pk IN`` the union of the paths' document ids. For queries of the
-      entitled documents alone (``entitled_only_documents``): the database starts from the
+      entitled documents alone (``entitled_restricted_documents``): the database starts from the
       user's own rows, and estimates their number well, where its estimate of several
       ``EXISTS`` OR-ed together is far too high for the facet counts built on it.
     """
@@ -199,19 +199,24 @@ def everyone_documents(queryset: QuerySet | None = None) -> QuerySet:
     return visible_documents(None, queryset)
 
 
-def entitled_only_documents(user, queryset: QuerySet | None = None) -> QuerySet:
-    """Live documents ``user`` may see beyond what everyone sees: restricted, unlisted and
-    entitled. ``visible_documents(user)`` is exactly the disjoint union of this and
-    ``everyone_documents()``, so counts over the two add up (``search/facets.py``)."""
+def entitled_restricted_documents(user, queryset: QuerySet | None = None) -> QuerySet:
+    """Live restricted documents ``user`` is entitled to, listed or not: what they may see (and
+    read) beyond every reader who is not entitled. None for most readers, so the facet counts
+    of everything else are shared among them (``search/facets.py``)."""
     if not _is_signed_in(user):
         return TrustDocument.objects.none()
     queryset = TrustDocument.objects.all() if queryset is None else queryset
     return queryset.filter(
-        _entitled_q(user, correlated=False),
-        live=True,
-        access_level=AccessLevel.RESTRICTED,
-        restricted_listed=False,
+        _entitled_q(user, correlated=False), live=True, access_level=AccessLevel.RESTRICTED
     )
+
+
+def title_only_rights() -> ReadingRights:
+    """``reading_rights`` of a reader entitled to no restricted document, for restricted
+    documents: the title alone (neither their description nor their files). The same for
+    every such reader, so what is counted under them may be shared."""
+    unrestricted = TrustDocument.objects.exclude(access_level=AccessLevel.RESTRICTED).values("pk")
+    return ReadingRights(described=unrestricted, readable=unrestricted)
 
 
 def visible_document_ids_by_user(

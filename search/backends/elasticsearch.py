@@ -51,6 +51,9 @@ SORTS = {
     "date": [{"updated_on": {"order": "desc", "missing": "_last"}}, "_score"],
     "title": ["title.keyword", "_score"],
 }
+#: Filters a document described by its title alone still shows (``search.query``'s
+#: ``TITLE_ONLY_FILTERS``, and the section its category belongs to).
+TITLE_ONLY_FIELDS = frozenset({"category", "section"})
 HIGHLIGHT_TAGS = {"pre_tags": ["<mark>"], "post_tags": ["</mark>"]}
 
 
@@ -192,13 +195,22 @@ def clean_filters(filters: dict[str, list[str]] | None) -> dict[str, list[str]]:
     return cleaned
 
 
-def _filter_clauses(filters: dict[str, list[str]], exclude: str | None = None) -> list[Q]:
+def _filter_clauses(
+    filters: dict[str, list[str]], described: Q, exclude: str | None = None
+) -> list[Q]:
     # One terms clause per filter: values of one filter OR, different filters AND (bool filter).
+    # A filter on what a title-only document does not show matches described documents only.
     return [
-        Q("terms", **{FILTER_FIELDS[name]: values})
+        _described_only(name, Q("terms", **{FILTER_FIELDS[name]: values}), described)
         for name, values in filters.items()
         if name != exclude
     ]
+
+
+def _described_only(name: str, clause: Q, described: Q) -> Q:
+    if name in TITLE_ONLY_FIELDS:
+        return clause
+    return Q("bool", filter=[clause, described])
 
 
 class ElasticsearchBackend(SearchBackend):
@@ -226,22 +238,26 @@ class ElasticsearchBackend(SearchBackend):
         updated_to=None,
     ) -> Search:
         filters = clean_filters(filters)
+        described = described_filter(user)
         must = [q] if (q := reader_text_query(text, locale, user)) else []
         narrowing = [access_filter(user)]
         if updated_from or updated_to:
             bounds = {"gte": updated_from, "lte": updated_to}
-            narrowing.append(
-                Q("range", updated_on={k: v.isoformat() for k, v in bounds.items() if v})
-            )
+            dates = Q("range", updated_on={k: v.isoformat() for k, v in bounds.items() if v})
+            narrowing.append(Q("bool", filter=[dates, described]))
         query = Q("bool", must=must, filter=narrowing)
         search = Search(using=CONNECTION_ALIAS, index=index_name(locale)).query(query)
         # Active filters narrow the hits through post_filter, not the query, so that each facet
         # can count under all the other filters (the standard faceted-search pattern); the
         # access filter and the date range are in the query, so they apply to every facet.
         if filters:
-            search = search.post_filter(Q("bool", filter=_filter_clauses(filters)))
+            search = search.post_filter(Q("bool", filter=_filter_clauses(filters, described)))
         for name, field in FILTER_FIELDS.items():
-            others = _filter_clauses(filters, exclude=name)
+            # Each facet counts under the other filters, of the documents whose value of it
+            # the reader sees (a title-only document shows its category and nothing else).
+            others = _filter_clauses(filters, described, exclude=name)
+            if name not in TITLE_ONLY_FIELDS:
+                others.append(described)
             facet = A("filter", Q("bool", filter=others) if others else Q("match_all"))
             facet.bucket("values", "terms", field=field, size=FACET_SIZE)
             search.aggs.bucket(name, facet)

@@ -14,7 +14,7 @@ from wagtail.models import Page
 from cms.api.common import READER_AUTH, TermSchema, activate_locale, reject_unknown_parameters
 from cms.i18n import Localizer
 from cms.models import IndustryPage, RegionPage, StarterPackPage
-from search.cards import region_documents, source_documents
+from search.cards import described_source_documents, region_documents
 
 from .content_pages import (
     LIST_PARAMETERS,
@@ -185,7 +185,7 @@ def industry_detail(
 
 def _regions(request, pages: list[RegionPage]) -> list[tuple[RegionPage, dict]]:
     counts = dict(
-        source_documents(request.user)
+        described_source_documents(request.user)
         .filter(regions__in=[page.region_id for page in pages])
         .values("regions")
         .annotate(n=Count("pk", distinct=True))
