@@ -15,6 +15,9 @@ from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, RECEIVED_EVENTS
 from tests.smtp_server import RecordingSMTPServer
 from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, RedisServer, Worker
 
+# The portal and a real OpenID Connect provider (fixtures ``oidc``, ``organizations``, ...).
+pytest_plugins = ["tests.oidc.flows"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):

@@ -7,6 +7,8 @@ verifies the ID token itself (``tokens``), finds users by (issuer, sub) instead 
 
 from __future__ import annotations
 
+import logging
+
 import requests
 from django.conf import settings
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -14,6 +16,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from .errors import REFUSED, UNAVAILABLE, UNTRUSTED, SignInError
 from .identities import user_for_claims
 from .tokens import verify_id_token
+
+logger = logging.getLogger(__name__)
 
 
 class OIDCBackend(OIDCAuthenticationBackend):
@@ -35,6 +39,16 @@ class OIDCBackend(OIDCAuthenticationBackend):
         try:
             token_info = super().get_token(payload)
         except requests.HTTPError as error:
+            if _oauth_error(error.response) == "invalid_client":
+                # This portal's client id or secret is wrong (or was rotated at the provider):
+                # every sign-in fails until an operator fixes the settings, so say so loudly,
+                # and only to them. The reader sees what a refused code shows.
+                logger.error(
+                    "The identity provider's token endpoint refused this portal's client "
+                    "credentials (invalid_client): check OIDC_RP_CLIENT_ID and "
+                    "OIDC_RP_CLIENT_SECRET against the client registered at the provider."
+                )
+                raise SignInError("code-refused", REFUSED, "client-refused") from error
             # invalid_grant: the code was already used, has expired, or its PKCE verifier is not
             # the one this browser holds.
             raise SignInError("code-refused", REFUSED) from error
@@ -73,4 +87,14 @@ class OIDCBackend(OIDCAuthenticationBackend):
 
     def get_or_create_user(self, access_token, id_token, payload):
         claims = {**self.get_userinfo(access_token, id_token, payload), "sub": payload["sub"]}
-        return user_for_claims(payload["iss"], claims)
+        return user_for_claims(payload["iss"], claims, self.request)
+
+
+def _oauth_error(response) -> str:
+    """The ``error`` code of an OAuth 2.0 error response (RFC 6749 5.2), or ""."""
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    error = body.get("error") if isinstance(body, dict) else None
+    return error if isinstance(error, str) else ""

@@ -20,10 +20,13 @@ class SignInError(Exception):
     failure, and Django would answer them with a generic 400 that explains nothing.
     """
 
-    def __init__(self, reason: str, kind: str):
+    def __init__(self, reason: str, kind: str, logged_reason: str | None = None):
         super().__init__(reason)
         self.reason = reason
         self.kind = kind
+        #: What the log and the audit trail say, where it must differ from what the reader is
+        #: shown: a fault of the portal's own configuration is the operators' business.
+        self.logged_reason = logged_reason or reason
 
     @property
     def status(self) -> int:

@@ -10,8 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .errors import DISABLED, SignInError
-from .membership import email_is_verified, join_organization
+from .membership import email_is_verified, place_in_organization
 from .models import OidcIdentity
+from .notices import tell_about_membership
 
 
 def _username(issuer: str, subject: str) -> str:
@@ -54,8 +55,9 @@ def _identity(issuer: str, subject: str) -> OidcIdentity:
         return found.get()
 
 
-def user_for_claims(issuer: str, claims: dict):
-    """Sign-in's user: never an existing account with the same e-mail, only this identity's."""
+def user_for_claims(issuer: str, claims: dict, request=None):
+    """Sign-in's user: never an existing account with the same e-mail, only this identity's.
+    Its membership follows the claims (``membership``); ``request`` is told what changed."""
     with transaction.atomic():
         identity = _identity(issuer, claims["sub"])
         user = identity.user
@@ -67,7 +69,9 @@ def user_for_claims(issuer: str, claims: dict):
             setattr(user, field, profile[field])
         if changed:
             user.save(update_fields=changed)
-        join_organization(user, claims)
+        change = place_in_organization(user, claims, request)
         identity.last_login_at = timezone.now()
         identity.save(update_fields=["last_login_at"])
+    if change is not None and request is not None:
+        tell_about_membership(request, change)
     return user

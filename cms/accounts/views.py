@@ -35,9 +35,11 @@ class OidcEnabledMixin:
 
 def sign_in_failed(request, error: SignInError):
     """The page for a refused sign-in; never a bare 400/500, always what to do next."""
-    logger.warning("OpenID Connect sign-in refused: %s", error.reason)
+    logger.warning("OpenID Connect sign-in refused: %s", error.logged_reason)
     # The audit log records failed sign-ins from this signal, as for local accounts.
-    user_login_failed.send(sender=__name__, credentials={"oidc": error.reason}, request=request)
+    user_login_failed.send(
+        sender=__name__, credentials={"oidc": error.logged_reason}, request=request
+    )
     context = {"kind": error.kind, "reason": error.reason}
     return render(request, "accounts/sign_in_failed.html", context, status=error.status)
 

@@ -31,6 +31,9 @@ class Action(models.TextChoices):
     SIGN_IN = "sign_in", _("Sign-in")
     SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
     SIGN_OUT = "sign_out", _("Sign-out")
+    MEMBERSHIP_JOINED = "membership_joined", _("Joined an organization")
+    MEMBERSHIP_MOVED = "membership_moved", _("Moved to another organization")
+    MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
 
 
 class Outcome(models.TextChoices):

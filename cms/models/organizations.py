@@ -91,6 +91,15 @@ class Membership(models.Model):
         default=True,
         help_text=_("Unapproved members are treated as personal accounts."),
     )
+    pinned = models.BooleanField(
+        _("kept by an administrator"),
+        default=False,
+        help_text=_(
+            "Sign-ins through the identity provider leave a kept membership as it is. Otherwise "
+            "each sign-in places the user where the provider's claims and verified e-mail "
+            "domain say, and ends the membership when they no longer name this organization."
+        ),
+    )
     joined_at = models.DateTimeField(auto_now_add=True)
 
     panels = [
@@ -98,6 +107,7 @@ class Membership(models.Model):
         FieldPanel("organization"),
         FieldPanel("role"),
         FieldPanel("approved"),
+        FieldPanel("pinned"),
     ]
 
     class Meta:

@@ -52,6 +52,23 @@ class Provider:
     issuer: str
     config: dict  # its /.well-known/openid-configuration
     private_key: rsa.RSAPrivateKey  # the key it signs ID tokens with, to forge with
+    accounts_file: Path  # its users and their claims, read at every sign-in
+
+    def set_claims(self, login: str, claims: dict) -> None:
+        """What the provider's directory says of ``login`` from now on (as an IT department
+        moving an address to another domain or removing a group would)."""
+        accounts = json.loads(self.accounts_file.read_text())
+        accounts[login] = claims
+        self.accounts_file.write_text(json.dumps(accounts))
+
+    @contextmanager
+    def directory_restored(self):
+        """Undo every ``set_claims`` made inside, for the next test."""
+        saved = self.accounts_file.read_text()
+        try:
+            yield self
+        finally:
+            self.accounts_file.write_text(saved)
 
     def sign(self, claims: dict, headers: dict | None = None) -> str:
         return jwt.encode(
@@ -69,6 +86,8 @@ def running_provider(tmp_dir: Path, *, accounts: dict, redirect_uri: str, after_
     jwks_file.write_text(
         json.dumps({"keys": [{**jwk, "kid": KEY_ID, "alg": "RS256", "use": "sig"}]})
     )
+    accounts_file = tmp_dir / "accounts.json"
+    accounts_file.write_text(json.dumps(accounts))
     port = free_port()
     env = {
         **os.environ,
@@ -77,7 +96,7 @@ def running_provider(tmp_dir: Path, *, accounts: dict, redirect_uri: str, after_
         "OIDC_CLIENT_ID": CLIENT_ID,
         "OIDC_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_JWKS_FILE": str(jwks_file),
-        "OIDC_ACCOUNTS": json.dumps(accounts),
+        "OIDC_ACCOUNTS_FILE": str(accounts_file),
         "OIDC_PASSWORD": PASSWORD,
     }
     log = (tmp_dir / "provider.log").open("w")
@@ -87,7 +106,9 @@ def running_provider(tmp_dir: Path, *, accounts: dict, redirect_uri: str, after_
     issuer = f"http://127.0.0.1:{port}"
     try:
         config = _wait_for_discovery(issuer, process, tmp_dir / "provider.log")
-        yield Provider(issuer=issuer, config=config, private_key=private_key)
+        yield Provider(
+            issuer=issuer, config=config, private_key=private_key, accounts_file=accounts_file
+        )
     finally:
         process.terminate()
         try:

@@ -10,6 +10,8 @@
 //                                 tests pass their own so they can forge tokens with the real key
 //   OIDC_ACCOUNTS                 JSON {login: {claims...}}; every account's password is
 //   OIDC_PASSWORD                 this one
+//   OIDC_ACCOUNTS_FILE            the same JSON in a file, read at every use, so that a test can
+//                                 change a user's claims as a directory would (wins over the above)
 //
 // Sign-in is a plain HTML form at /interaction/:uid that a test drives with HTTP: POST login and
 // password, and consent is given in the same step (no browser, no second prompt).
@@ -29,9 +31,14 @@ const issuer = `http://127.0.0.1:${port}`;
 const clientId = process.env.OIDC_CLIENT_ID || 'trust-portal';
 const clientSecret = process.env.OIDC_CLIENT_SECRET || 'test-client-secret';
 const password = process.env.OIDC_PASSWORD || 'test-password';
-const accounts = JSON.parse(process.env.OIDC_ACCOUNTS || JSON.stringify({
+const fixedAccounts = JSON.parse(process.env.OIDC_ACCOUNTS || JSON.stringify({
   alice: { email: 'alice@example.test', email_verified: true, name: 'Alice Example', org: 'example' },
 }));
+
+function accounts() {
+  const file = process.env.OIDC_ACCOUNTS_FILE;
+  return file ? JSON.parse(readFileSync(file, 'utf8')) : fixedAccounts;
+}
 
 function signingKeys() {
   if (process.env.OIDC_JWKS_FILE) {
@@ -60,8 +67,8 @@ const provider = new Provider(issuer, {
     profile: ['name', 'org'], // "org": the tenant claim the portal maps to an Organization
   },
   async findAccount(ctx, id) {
-    if (!Object.hasOwn(accounts, id)) return undefined;
-    return { accountId: id, claims: async () => ({ sub: id, ...accounts[id] }) };
+    if (!Object.hasOwn(accounts(), id)) return undefined;
+    return { accountId: id, claims: async () => ({ sub: id, ...accounts()[id] }) };
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   features: {
@@ -101,7 +108,7 @@ async function interaction(req, res) {
   }
   const form = await readForm(req);
   const login = form.get('login');
-  if (!Object.hasOwn(accounts, login) || form.get('password') !== password) {
+  if (!Object.hasOwn(accounts(), login) || form.get('password') !== password) {
     res.statusCode = 401;
     res.setHeader('content-type', 'text/html');
     res.end(page('<p id="error">Wrong login or password.</p>'));
