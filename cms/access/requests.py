@@ -1,4 +1,4 @@
-"""Recording staff decisions on access requests and telling the requester."""
+"""Opening an access request; recording staff decisions on them and telling the requester."""
 
 from __future__ import annotations
 
@@ -8,6 +8,19 @@ from django.utils import timezone, translation
 
 from cms.audit import record
 from cms.models import AccessRequest
+from cms.once import insert_or_existing
+
+
+def open_request(user, document, reason: str) -> tuple[AccessRequest, bool]:
+    """A new pending request of ``user`` for ``document``; or the one already pending
+    (``False``), which the database allows one of (``one_pending_request_per_document``): a
+    form sent twice at once opens one request."""
+    return insert_or_existing(
+        lambda: AccessRequest.objects.create(user=user, document=document, reason=reason),
+        lambda: AccessRequest.objects.filter(
+            user=user, document=document, status=AccessRequest.Status.PENDING
+        ).first(),
+    )
 
 
 def record_decision(access_request: AccessRequest, decided_by, request=None) -> None:

@@ -71,9 +71,11 @@ def create_assessment(
             )
             existing[key] = item
             missing.append(item)
-    ActionItem.objects.bulk_create(missing, batch_size=500)
-    if any(item.pk is None for item in missing):
-        # Backends that return no primary keys from bulk_create: read them back.
+    # An assessment of the same group created at the same moment inserts the same items: the
+    # constraint (group, key) keeps one of each, the other insert skips it (and waited for it,
+    # so it can read it back: ignore_conflicts returns no primary keys).
+    ActionItem.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+    if missing:
         keys = {item.key: item.pk for item in ActionItem.objects.filter(group=group)}
         for item in missing:
             item.pk = keys[item.key]

@@ -24,7 +24,7 @@ from cms.api.common import (
 from cms.i18n import localized
 from cms.models import organization_of
 
-from .acceptance import record_acceptance
+from .acceptance import acceptance_on_record, record_acceptance
 from .models import NdaAcceptance, NdaVersion, OfflineNdaAgreement
 
 router = Router(tags=["nda"], auth=READER_AUTH)
@@ -72,15 +72,6 @@ def _current() -> NdaVersion:
     return current
 
 
-def _first_acceptance(user, nda: NdaVersion) -> NdaAcceptance | None:
-    return (
-        NdaAcceptance.objects.filter(user=user, nda_version=nda)
-        .select_related("nda_version")
-        .order_by("accepted_at", "pk")
-        .first()
-    )
-
-
 def _acceptance(acceptance: NdaAcceptance) -> AcceptanceSchema:
     return AcceptanceSchema(
         version_id=acceptance.nda_version_id,
@@ -103,7 +94,7 @@ def current_nda(request, locale: str | None = Query(None, description=LOCALE)):
     first = None
     signed_offline = False
     if user.is_authenticated:
-        first = _first_acceptance(user, current)
+        first = acceptance_on_record(user, current)
         organization = organization_of(user)
         offline = (
             OfflineNdaAgreement.objects.filter(organization=organization).first()
@@ -162,10 +153,13 @@ def accept_nda(
             f"{shown.locale.language_code}: it changed since it was read, or was read in another "
             "language (send the same locale).",
         )
-    existing = _first_acceptance(request.user, current)
+    existing = acceptance_on_record(request.user, current)
     if existing is not None:
         return Status(200, _acceptance(existing))
     organization = organization_of(request.user)
     if organization is None:
         raise HttpError(403, "Only members of an organization can accept the NDA.")
-    return Status(201, _acceptance(record_acceptance(request, current, shown, organization)))
+    # The look above only spares the common case a write: of two requests at once, both get
+    # here and the database records one (201); the other answers with it (200).
+    recorded, created = record_acceptance(request, current, shown, organization)
+    return Status(201 if created else 200, _acceptance(recorded))

@@ -1,7 +1,8 @@
 """NDA versions and the evidence of their acceptance.
 
-Acceptances are evidence: they are never changed or deleted, and they record the SHA-256 of the
-exact text the user was shown (in the language it was shown in).
+Acceptances are evidence: they are never changed or deleted, a user has one per NDA version
+(a database constraint), and they record the SHA-256 of the exact text the user was shown (in
+the language it was shown in).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
@@ -98,12 +100,28 @@ class NdaAcceptance(AppendOnly):
     accepted_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=500, blank=True)
+    #: True only on acceptances recorded before the constraint below existed, by a user who had
+    #: already accepted the same version (parallel requests): still evidence, so kept, but not
+    #: *the* acceptance, which is the earliest (migration 0002 flagged them).
+    repeats_earlier = models.BooleanField(
+        _("repeats an earlier acceptance"), default=False, editable=False
+    )
 
     class Meta:
         ordering = ["-accepted_at"]
         verbose_name = _("NDA acceptance")
         verbose_name_plural = _("NDA acceptances")
         indexes = [models.Index(fields=["user", "nda_version"])]
+        constraints = [
+            # Once per user and version: of two requests at once, the database records one and
+            # the other answers with it (``acceptance.record_acceptance``). A deleted user's
+            # acceptances (user NULL) are distinct to the constraint and all kept.
+            models.UniqueConstraint(
+                fields=["user", "nda_version"],
+                condition=Q(repeats_earlier=False),
+                name="nda_accepted_once",
+            )
+        ]
 
     def __str__(self):
         return f"{self.username} accepted {self.nda_version} on {self.accepted_at:%Y-%m-%d}"

@@ -46,5 +46,7 @@ def accept(request):
         # The text changed between showing and accepting: the user must accept what they read.
         context["error"] = "changed"
         return render(request, "nda/accept.html", context, status=409)
+    # Two submissions at once both pass ``already``: the database records one, and the other
+    # finds it recorded; either way the reader has accepted and goes on.
     record_acceptance(request, current, shown, organization)
     return redirect(context["next"])

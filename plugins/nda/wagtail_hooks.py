@@ -36,7 +36,8 @@ class NdaAcceptanceViewSet(SnippetViewSet):
     model = NdaAcceptance
     icon = "tick-inverse"
     list_display = ["username", "organization_name", "nda_version", "accepted_at", "ip"]
-    list_filter = ["nda_version", "accepted_at"]
+    # Repeats: acceptances recorded twice before the database allowed one (see the model).
+    list_filter = ["nda_version", "accepted_at", "repeats_earlier"]
     list_export = [
         "username",
         "email",
@@ -47,6 +48,7 @@ class NdaAcceptanceViewSet(SnippetViewSet):
         "accepted_at",
         "ip",
         "user_agent",
+        "repeats_earlier",
     ]
     export_filename = "nda-acceptances"
     search_fields = ["username", "email", "organization_name"]

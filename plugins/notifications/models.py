@@ -161,6 +161,18 @@ class WebhookEndpoint(models.Model):
     class Meta:
         verbose_name = _("webhook endpoint")
         verbose_name_plural = _("webhook endpoints")
+        constraints = [
+            # A second active endpoint at the same URL would POST every event to the tool twice,
+            # signed with a secret it may not know. An inactive one may be registered again.
+            models.UniqueConstraint(
+                fields=["organization", "url"],
+                condition=models.Q(active=True),
+                name="webhook_endpoint_once",
+                violation_error_message=_(
+                    "This organization already has an active endpoint at this URL."
+                ),
+            )
+        ]
 
     def __str__(self):
         return f"{self.organization}: {self.url}"

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import Membership
+from cms.once import insert_or_existing
 
 from .models import WebhookDelivery, WebhookEndpoint
 
@@ -42,10 +43,12 @@ def webhooks_page(request):
     form = EndpointForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        created = form.save(commit=False)
-        created.organization = organization
-        created.created_by = request.user
-        created.save()
+        endpoint, added = _add_endpoint(form.save(commit=False), organization, request.user)
+        # The form sent twice (a double click) shows the secret of the endpoint that exists:
+        # the sender may only ever see this answer. Another administrator's endpoint at the
+        # URL is listed below; its secret was shown to them.
+        if added or endpoint.created_by_id == request.user.pk:
+            created = endpoint
         form = EndpointForm()
     endpoints = WebhookEndpoint.objects.filter(organization=organization)
     log = WebhookDelivery.objects.filter(endpoint__organization=organization).select_related(
@@ -56,6 +59,24 @@ def webhooks_page(request):
         "notifications/webhooks.html",
         {"form": form, "endpoints": endpoints, "log": log, "created": created},
         status=400 if form.errors else 200,
+    )
+
+
+def _add_endpoint(endpoint, organization, user) -> tuple[WebhookEndpoint, bool]:
+    """Save ``endpoint`` for ``organization``, or answer its active endpoint at the same URL
+    (``False``): the database allows one (``webhook_endpoint_once``)."""
+    endpoint.organization = organization
+    endpoint.created_by = user
+
+    def insert():
+        endpoint.save()
+        return endpoint
+
+    return insert_or_existing(
+        insert,
+        lambda: WebhookEndpoint.objects.filter(
+            organization=organization, url=endpoint.url, active=True
+        ).first(),
     )
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cms.access import policy
+from cms.access.requests import open_request
 from cms.models import AccessLevel, AccessRequest
 from search.cards import get_document_for_reader
 
@@ -32,9 +33,8 @@ def request_access(request, slug: str):
     ).first()
     form = AccessRequestForm(request.POST or None)
     if request.method == "POST" and pending is None and form.is_valid():
-        pending = AccessRequest.objects.create(
-            user=request.user, document=document, reason=form.cleaned_data["reason"]
-        )
+        # Two submissions at once both find none pending: the database opens one request.
+        open_request(request.user, document, form.cleaned_data["reason"])
         return redirect(request.path)
     status = 400 if form.errors else 200
     context = {"document": document, "form": form, "pending": pending}
