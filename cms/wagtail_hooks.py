@@ -6,6 +6,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from cms.access.requests import record_decision
+from cms.admin_saves import CreateInOneTransaction, EditInOneTransaction
 from cms.analytics import wagtail_hooks as analytics_hooks  # noqa: F401  (registers its hooks)
 from cms.models import (
     AccessRequest,
@@ -19,8 +20,34 @@ from cms.models import (
 )
 
 
+class RefuseStaleSaveEditView(EditInOneTransaction):
+    """Refuses a save whose form was loaded from a revision that is no longer the latest.
+
+    Wagtail tells editors when someone else has the same object open, and refuses an autosave
+    that would overwrite a newer revision, but a plain Save still wins over whatever was saved
+    meanwhile: two editors publishing at once, the last one silently undoing the other's
+    change. Here the later save is refused with the editor's input kept; the form it comes back
+    with is based on the latest revision, so saving again (after a look at the history) works.
+    A double-clicked Save is refused the same way, after the first click has saved.
+    """
+
+    def is_valid(self, form):
+        if not self.expects_json_response and self.is_out_of_date:
+            message = _(
+                "Someone else saved this %(model)s after you opened it. Your changes are "
+                "below, not saved: look at what changed (History), then save again."
+            ) % {"model": self.model._meta.verbose_name}
+            form.add_error(None, message)
+            self.produced_error_code = "invalid_revision"
+            self.produced_error_message = message
+            return False
+        return super().is_valid(form)
+
+
 class TrustDocumentViewSet(SnippetViewSet):
     model = TrustDocument
+    add_view_class = CreateInOneTransaction
+    edit_view_class = RefuseStaleSaveEditView
     icon = "doc-full"
     menu_label = _("Document series")
     list_display = ["title", "category", "access_level", "locale", "live"]
@@ -31,6 +58,8 @@ class TrustDocumentViewSet(SnippetViewSet):
 
 class DocumentVersionViewSet(SnippetViewSet):
     model = DocumentVersion
+    add_view_class = CreateInOneTransaction
+    edit_view_class = RefuseStaleSaveEditView
     icon = "history"
     menu_label = _("Versions")
     list_display = ["document", "version_label", "published_on", "locale", "live"]

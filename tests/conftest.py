@@ -150,18 +150,22 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters and other cached state never carry over from one test to the next."""
+    """Rate-limit counters and other cached state never carry over from one test to the next
+    (a database cache's rows go with the test's transaction, like every other row)."""
     from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
 
     from cms.i18n import forget_locales
 
-    for cache in caches.all():
-        cache.clear()
-    forget_locales()
+    def clear():
+        for cache in caches.all():
+            if not isinstance(cache, DatabaseCache):
+                cache.clear()
+        forget_locales()
+
+    clear()
     yield
-    for cache in caches.all():
-        cache.clear()
-    forget_locales()
+    clear()
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -224,13 +228,20 @@ def on_the_queue(redis_server, cleanup):
 
 @pytest.fixture
 def workers(request, redis_server, smtp):
-    """Start an rqworker: ``workers(with_scheduler=False, plugin_settings=None)``."""
+    """Start an rqworker: ``workers(with_scheduler=False, plugin_settings=None)``; the first
+    with RQ's scheduler also starts ``manage.py cron`` (the periodic sweep), as deployed."""
     started = []
 
     def start(with_scheduler=False, plugin_settings=None):
-        log = LOGS / f"{request.node.name}-{len(started)}.log"
         settings = plugin_settings or WORKER_PLUGIN_SETTINGS
-        worker = Worker(redis_server.url, smtp.port, settings, log)
+
+        def process():
+            log = LOGS / f"{request.node.name}-{len(started)}.log"
+            return Worker(redis_server.url, smtp.port, settings, log)
+
+        if with_scheduler and not any(worker.is_cron for worker in started):
+            started.append(process().start_cron())
+        worker = process()
         started.append(worker.start(with_scheduler=with_scheduler))
         return worker
 

@@ -87,6 +87,36 @@ def test_an_update_published_while_redis_is_down_is_sent_when_it_is_back(
     assert waiting.handled_at is not None
 
 
+def test_running_workers_heal_when_redis_comes_back_empty(
+    on_the_queue, redis_server, workers, smtp, cleanup
+):
+    """Redis restarted without its data (no persistence, a failover, a flush) while workers
+    and the cron scheduler run: what was published meanwhile, and what RQ's scheduler held,
+    is sent without restarting anything (manage.py cron enqueues the sweep every 2 s here)."""
+    document = factories.document("public")
+    cleanup["documents"].append(document)
+    cleanup["prefixes"].append("w-empty")
+    users = subscribers("w-empty", 15, [document])
+    on_the_queue()
+    workers(with_scheduler=True)
+    workers()
+    publish_update(document, "v2")
+    assert wait_until(lambda: settled_with(users, len(users)))
+
+    redis_server.stop()
+    version = publish_update(document, "v3")  # waits in the outbox
+    waiting = OutboxEvent.objects.get(name="VersionPublished", payload__version_id=version.pk)
+    assert waiting.relayed_at is None
+    redis_server.start()  # empty: no queue, no scheduled job, no worker registry
+
+    assert wait_until(lambda: settled_with(users, 2 * len(users)))
+    received = smtp.wait_for(2 * len(users))
+    assert len(received) == 2 * len(users)
+    assert set(per_recipient(received).values()) == {2}  # each reader: v2 once, v3 once
+    waiting.refresh_from_db()
+    assert waiting.handled_at is not None
+
+
 def test_a_reader_who_loses_access_before_the_send_hears_nothing_about_it(
     on_the_queue, workers, smtp, cleanup
 ):

@@ -66,25 +66,25 @@ def test_a_failing_handler_is_retried_with_backoff_then_left_for_staff(
     # The other handlers ran all the same: the subscriber was mailed.
     assert [m.to for m in mail.outbox if "List-Unsubscribe" in m.extra_headers] == [[reader.email]]
 
-    sweep(reschedule=False)  # not due yet: nothing runs
+    sweep()  # not due yet: nothing runs
     row.refresh_from_db()
     assert row.attempts == 1 and poisoned_handler["runs"][version.pk] == 1
 
     due_now(row)
     second_try = timezone.now()
-    sweep(reschedule=False)
+    sweep()
     row.refresh_from_db()
     assert row.attempts == 2 and row.failed_at is None
     # The wait doubles.
     assert timedelta(seconds=120) <= row.next_attempt_at - second_try <= timedelta(seconds=150)
 
     due_now(row)
-    sweep(reschedule=False)
+    sweep()
     row.refresh_from_db()
     assert row.attempts == 3 and row.failed_at is not None and row.state == "failed"
     # Failed for good: no sweep picks it up again, however long it waits.
     due_now(row)
-    sweep(reschedule=False)
+    sweep()
     row.refresh_from_db()
     assert row.attempts == 3 and poisoned_handler["runs"][version.pk] == 3
 

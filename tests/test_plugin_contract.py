@@ -334,7 +334,7 @@ def test_maintenance_tasks_run_with_every_sweep(sample_plugin):
     with pytest.MonkeyPatch.context() as patch:
         # The sweep's own outbox relay needs the database; this test is about the plugin hook.
         patch.setattr("workflows.sweep.relay_pending", lambda: 0)
-        sweep(reschedule=False)
+        sweep()
     assert MAINTENANCE_RUNS == ["swept"]
 
 

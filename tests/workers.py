@@ -60,8 +60,16 @@ class RedisServer:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
 
+    def freeze(self) -> None:
+        """Stop answering, connections left open (a hung server, a network black hole)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            self.thaw()  # a frozen server would not hear SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None
@@ -101,11 +109,20 @@ class Worker:
         }
         self.log = log
         self.process = None
+        self.is_cron = False
 
     def start(self, with_scheduler: bool = False) -> Worker:
         command = [sys.executable, "manage.py", "rqworker", "default"]
         if with_scheduler:
             command.append("--with-scheduler")
+        return self._run(command)
+
+    def start_cron(self) -> Worker:
+        """``manage.py cron`` instead: the periodic sweep (every 2 s here)."""
+        self.is_cron = True
+        return self._run([sys.executable, "manage.py", "cron"])
+
+    def _run(self, command: list[str]) -> Worker:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             command,

@@ -1,23 +1,23 @@
 """The sweep: what every worker starts with and repeats, so nothing stays stuck.
 
 It relays outbox events that waited for Redis and runs the plugins' maintenance tasks (e.g.
-resending what a killed worker left half done). Several workers may sweep at once: every step is
-idempotent. With workers, the sweep reschedules itself on RQ's scheduler
-(``rqworker --with-scheduler``) every ``TRUSTPORTAL_SWEEP_SECONDS``.
+resending what a killed worker left half done, putting the next digests on RQ's scheduler).
+Several workers may sweep at once: every step is idempotent. With workers, RQ's cron scheduler
+(``manage.py cron``, ``workflows/cron.py``) enqueues it every ``TRUSTPORTAL_SWEEP_SECONDS``; its
+schedule lives in that process, not in Redis, so a Redis that comes back empty loses nothing.
+Every worker also sweeps as it starts.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from datetime import timedelta
 
 from django.conf import settings
 from rq.worker import Worker
 
 from cms.plugins import registry
 
-from .jobs import enqueue, inline, schedule
+from .jobs import enqueue
 from .outbox import relay_pending
 
 logger = logging.getLogger(__name__)
@@ -27,25 +27,14 @@ def sweep_interval() -> int:
     return int(getattr(settings, "TRUSTPORTAL_SWEEP_SECONDS", 60))
 
 
-def sweep(reschedule: bool = True) -> None:
-    """Job body: relay waiting events, run plugin maintenance, then come back later."""
-    try:
-        for task in [relay_pending, *registry.maintenance_tasks()]:
-            try:
-                task()
-            except Exception:
-                # One failing task must not stop the others, nor the sweep coming back.
-                logger.exception("Maintenance task %s failed", getattr(task, "__name__", task))
-    finally:
-        if reschedule and not inline():
-            schedule_next_sweep()
-
-
-def schedule_next_sweep() -> None:
-    interval = sweep_interval()
-    # One id per period: workers scheduling the same period make one job.
-    bucket = int(time.time()) // interval + 1
-    schedule(sweep, timedelta(seconds=interval), job_id=f"trustportal-sweep-{bucket}")
+def sweep() -> None:
+    """Job body: relay waiting events, run plugin maintenance."""
+    for task in [relay_pending, *registry.maintenance_tasks()]:
+        try:
+            task()
+        except Exception:
+            # One failing task must not stop the others.
+            logger.exception("Maintenance task %s failed", getattr(task, "__name__", task))
 
 
 class SweepingWorker(Worker):

@@ -1,10 +1,11 @@
 """Rate limits, counted in the ``ratelimit`` cache so that every process shares one count.
 
-That cache is Redis when ``REDIS_URL`` is set, else Django's database cache (a table that
-``migrate`` creates): counts kept per process would give each gunicorn worker a budget of its
-own. ``check --deploy`` names the store and warns when it is per process. (The database cache
-increments by a read and a write, so two requests at the very same moment may be counted once;
-Redis counts atomically.)
+That cache is Redis when ``REDIS_URL`` is set (the database cache while Redis is down,
+``cms/caching.py``), else Django's database cache (a table that ``migrate`` creates): counts
+kept per process would give each gunicorn worker a budget of its own. ``check --deploy``
+names the store and warns when it is per process. (The database cache increments by a read
+and a write, so two requests at the very same moment may be counted once; Redis counts
+atomically.)
 
 Limits are ``TRUSTPORTAL_RATE_LIMITS[name] = (count, seconds)`` over a sliding window: the
 current fixed window's count plus the share of the previous one that still falls inside the
@@ -13,6 +14,10 @@ last ``seconds``, so attempts bunched on both sides of a window boundary count t
 Sign-in counts failures only, per account name and per client address (OWASP ASVS 2.2.1, as
 django-axes does): successful sign-ins cost nothing, so a whole office behind one address may
 sign in as often as it likes, and a success clears its account's failures.
+
+Password-reset requests count every time, per client address and per e-mail address asked for,
+whether an account has that address or not: the limit itself tells nothing, and one mailbox
+cannot be flooded with reset mails from many addresses.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from django.db import transaction
 from django.shortcuts import render
 
 from cms.audit.log import client_ip as audited_client_ip
+from cms.caching import FallbackCache, backs_onto_database
 
 logger = logging.getLogger(__name__)
 
@@ -45,8 +51,13 @@ DEFAULT_LIMITS = {
     "sign_in": (10, 900),
     "sign_in_address": (50, 900),
     "sign_up": (20, 3600),
+    # Password-reset requests per client address, and per e-mail address asked for.
+    "password_reset": (20, 3600),
+    "password_reset_email": (5, 3600),
     "feedback": (10, 3600),
     "confirmation_mail": (5, 3600),
+    # API requests with an unknown, revoked or inactive user's token, per client address.
+    "api_bad_token": (60, 3600),
 }
 
 
@@ -96,7 +107,7 @@ def contained():
     """Around a use of the store: when it is the database and a transaction is open, in a
     savepoint, so that a failing query (a missing table) leaves the caller's transaction usable
     (PostgreSQL aborts the whole transaction otherwise). Elsewhere, nothing."""
-    if isinstance(store(), DatabaseCache) and transaction.get_connection().in_atomic_block:
+    if backs_onto_database(store()) and transaction.get_connection().in_atomic_block:
         with transaction.atomic():
             yield
     else:
@@ -191,6 +202,22 @@ def forget_failed_sign_ins(username: str) -> None:
         logger.warning("Rate-limit store unavailable; failures not cleared", exc_info=True)
 
 
+# --- Password reset: every request ------------------------------------------------------------
+
+
+def password_reset_limited(request, email: str) -> str | None:
+    """Count one password-reset request against the client address and the e-mail address it
+    asks for; the limit (``password_reset`` or ``password_reset_email``) it went over, else
+    None. Every request counts against both, a refused one too: whoever keeps asking stays
+    refused until the window has room again, as with sign-up."""
+    counts = [("password_reset", f"ip:{client_ip(request)}")]
+    if email.strip():
+        # Case-folded: the reset form finds accounts by their address whatever its case.
+        counts.append(("password_reset_email", f"email:{email.strip().casefold()[:254]}"))
+    over = [name for name, identity in counts if exceeded(name, identity)]
+    return over[0] if over else None
+
+
 # --- check --deploy ----------------------------------------------------------------------------
 
 
@@ -222,6 +249,8 @@ def check_store(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
         ]
     if isinstance(cache, DatabaseCache):
         where = f"the database cache, table {settings.CACHES[CACHE_ALIAS]['LOCATION']}"
+    elif isinstance(cache, FallbackCache):
+        where = f"{cache.primary!r}, else {cache.fallback!r} while it is down"
     else:
         where = type(cache).__name__  # never the location: a Redis URL may hold a password
     return [

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.files.storage import storages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -65,6 +65,22 @@ def protected_storage():
     return storages["protected"]
 
 
+class PublishedInOneTransaction:
+    """Publishing and unpublishing take several writes (the revision, the row, update notes and
+    core events, the end of a workflow, the admin's log) that Wagtail runs without a
+    transaction of their own. Here they are one, wherever they run (the admin, a workflow's
+    approval, scheduled publishing, a script): one that fails half way (a lock wait that times
+    out, the database lost) leaves what was live before, whole."""
+
+    def publish(self, *args, **kwargs):
+        with transaction.atomic():
+            return super().publish(*args, **kwargs)
+
+    def unpublish(self, *args, **kwargs):
+        with transaction.atomic():
+            return super().unpublish(*args, **kwargs)
+
+
 class TrustDocumentQuerySet(models.QuerySet):
     def live(self):
         return self.filter(live=True)
@@ -74,6 +90,7 @@ class TrustDocumentQuerySet(models.QuerySet):
 
 
 class TrustDocument(
+    PublishedInOneTransaction,
     WorkflowMixin,
     DraftStateMixin,
     LockableMixin,
@@ -153,12 +170,14 @@ class TrustDocument(
     objects = TrustDocumentQuerySet.as_manager()
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        if changes_reader_content(kwargs.get("update_fields")):
-            # The date belongs to the versions: a save of the series (publishing a revision
-            # saved before the latest version, say) writes whatever date the instance held.
-            refresh_updated_on([self.pk])
-        _content_saved(self, kwargs.get("update_fields"))
+        # The row, its many-to-many terms, the derived date and the search entry together.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if changes_reader_content(kwargs.get("update_fields")):
+                # The date belongs to the versions: a save of the series (publishing a revision
+                # saved before the latest version, say) writes whatever date the instance held.
+                refresh_updated_on([self.pk])
+            _content_saved(self, kwargs.get("update_fields"))
 
     panels = [
         FieldPanel("title"),
@@ -248,6 +267,7 @@ class TrustDocument(
 
 
 class DocumentVersion(
+    PublishedInOneTransaction,
     WorkflowMixin,
     DraftStateMixin,
     LockableMixin,
@@ -302,10 +322,12 @@ class DocumentVersion(
         ordering = ["-published_on", "-pk"]
 
     def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        if changes_reader_content(kwargs.get("update_fields")):
-            refresh_updated_on([self.document_id])
-        _content_saved(self, kwargs.get("update_fields"))
+        # The row, its files, the series' date and its search entry together.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if changes_reader_content(kwargs.get("update_fields")):
+                refresh_updated_on([self.document_id])
+            _content_saved(self, kwargs.get("update_fields"))
 
     def __str__(self):
         return f"{self.document} — {self.version_label}"

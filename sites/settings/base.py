@@ -7,6 +7,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
+from cms.caching import embedded_caches, redis_caches, with_timeouts
 from cms.plugins.discovery import discover_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: every later log line of the request carries its id.
     "sites.logs.RequestIdMiddleware",
+    # Logs the end of a database outage (the 503s themselves come from handler500).
+    "sites.database_outage.DatabaseOutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response, the reader's, the admin's or the API's.
     "sites.csp.PortalCSPMiddleware",
@@ -133,9 +136,26 @@ if "DATABASE_URL" not in os.environ:
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'trustportal.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # Persistent connections: a new PostgreSQL connection per request halves the throughput
+        # of a simple page. One the server dropped meanwhile (a restart, a failover) is found
+        # by the health check before a request reuses it, and replaced.
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default serves many threads and processes at once. WAL: readers never wait
+    # for the writer. IMMEDIATE: a transaction takes the write lock when it begins, so a second
+    # writer waits its turn (up to the timeout, in seconds) instead of failing at once with
+    # "database is locked" when its transaction, having read, starts to write. NORMAL: no disk
+    # sync per commit; a power cut may lose the last commits, never corrupt the file. Options
+    # given in DATABASE_URL (?timeout=60) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
     "DATABASE_DISABLE_JIT", True
 ):
@@ -207,7 +227,8 @@ TRUSTPORTAL_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTPORTAL_TRUSTED_PROXY_
 TRUSTPORTAL_DOWNLOAD_LINK_MINUTES = int(os.environ.get("TRUSTPORTAL_DOWNLOAD_LINK_MINUTES", "15"))
 # (attempts, seconds) over a sliding window, answered with 429 beyond: downloads per user or
 # client address; *failed* sign-ins per account name and per client address (successes cost
-# nothing); sign-up forms per client address. See cms/access/ratelimit.py.
+# nothing); sign-up forms per client address; password-reset requests per client address and
+# per e-mail address asked for. See cms/access/ratelimit.py.
 TRUSTPORTAL_RATE_LIMITS = {
     "download": (int(os.environ.get("TRUSTPORTAL_DOWNLOADS_PER_HOUR", "120")), 3600),
     "sign_in": (int(os.environ.get("TRUSTPORTAL_FAILED_SIGN_INS_PER_ACCOUNT", "10")), 900),
@@ -216,7 +237,13 @@ TRUSTPORTAL_RATE_LIMITS = {
         900,
     ),
     "sign_up": (int(os.environ.get("TRUSTPORTAL_SIGN_UPS_PER_HOUR", "20")), 3600),
+    "password_reset": (int(os.environ.get("TRUSTPORTAL_PASSWORD_RESETS_PER_HOUR", "20")), 3600),
+    "password_reset_email": (
+        int(os.environ.get("TRUSTPORTAL_PASSWORD_RESET_MAILS_PER_HOUR", "5")),
+        3600,
+    ),
     "feedback": (int(os.environ.get("TRUSTPORTAL_FEEDBACK_PER_HOUR", "10")), 3600),
+    "api_bad_token": (int(os.environ.get("TRUSTPORTAL_API_BAD_TOKENS_PER_HOUR", "60")), 3600),
 }
 # Headless API requests per client address (anonymous) and per API token (a signed-in browser
 # session: per user), as Django Ninja rates ("120/min", "5000/hour"; empty: no limit).
@@ -240,7 +267,11 @@ TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS = env_list(
 TRUSTPORTAL_VERSION_RETENTION_DAYS = int(os.environ.get("TRUSTPORTAL_VERSION_RETENTION_DAYS", 365))
 
 WAGTAIL_SITE_NAME = os.environ.get("TRUSTPORTAL_SITE_NAME", "Trust Portal")
-WAGTAILADMIN_BASE_URL = os.environ.get("TRUSTPORTAL_BASE_URL", "http://127.0.0.1:8000")
+# Where readers reach the portal. Password-reset, notification and admin e-mails build their
+# links from it, not from the request's Host header, which the client chooses (a forged one
+# would mail a reset link that leads to the forger's host).
+TRUSTPORTAL_BASE_URL = os.environ.get("TRUSTPORTAL_BASE_URL", "http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = TRUSTPORTAL_BASE_URL
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILAPI_DOCS_ENABLED = env_bool("TRUSTPORTAL_API_DOCS", True)
@@ -251,23 +282,19 @@ WAGTAILLOCALIZE_ENABLE_MACHINE_TRANSLATION = False
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 
-# Rate limits are counted in the "ratelimit" cache, which every process must share (each
-# gunicorn worker would otherwise have a budget of its own): Redis when configured, else
-# Django's database cache, whose table `migrate` creates (cms.setup). Entries expire with their
-# window; MAX_ENTRIES only bounds the table, whose expired rows go when it is reached.
-# What "default" holds (facet counts) a process may keep for itself.
-if REDIS_URL := os.environ.get("REDIS_URL", ""):
-    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    CACHES = {"default": _redis, "ratelimit": _redis}
-else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "ratelimit": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "trustportal_ratelimit",
-            "OPTIONS": {"MAX_ENTRIES": 50_000},
-        },
-    }
+# Caches (cms/caching.py): "default" holds what a process may keep for itself (facet counts);
+# "ratelimit" what every process must share (rate limits; each gunicorn worker would otherwise
+# have a budget of its own). Without Redis: the process's memory, and Django's database cache,
+# whose table `migrate` creates. With Redis: Redis, each falling back to the same stand-ins
+# while Redis is down or does not answer within TRUSTPORTAL_REDIS_TIMEOUT_SECONDS, so that a
+# Redis outage never becomes an error page.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+TRUSTPORTAL_REDIS_TIMEOUT_SECONDS = float(
+    os.environ.get("TRUSTPORTAL_REDIS_TIMEOUT_SECONDS", "0.5")
+)
+CACHES = (
+    redis_caches(REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS) if REDIS_URL else embedded_caches()
+)
 
 # CORS for the headless API only: exact origins (scheme, host, port); none by default. Bearer
 # tokens need no credentials, so cookies are not shared unless a deployment asks for it.
@@ -325,11 +352,15 @@ TRUSTPORTAL_CSP_ADMIN = {
     "form-action": [SELF],
 }
 
-# Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers.
-REDIS_URL = os.environ.get("REDIS_URL", "")
+# Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers. The web
+# processes give up on a Redis that does not answer (the job waits in the outbox for the
+# sweep); workers raise the socket timeout above their own polling interval (RQ does).
 TRUSTPORTAL_JOBS_INLINE = not REDIS_URL
 RQ_QUEUES = {
-    "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600},
+    "default": {
+        "URL": with_timeouts(REDIS_URL or "redis://127.0.0.1:6379/0", seconds=2),
+        "DEFAULT_TIMEOUT": 600,
+    },
 }
 # Every worker sweeps as it starts: outbox events that waited for Redis, deliveries a killed
 # worker left. Run workers with ``--with-scheduler`` for the periodic sweep and the digests.

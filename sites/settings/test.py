@@ -4,6 +4,8 @@ import os
 # installs it for itself): entry points of whatever is installed must not leak in.
 os.environ["TRUSTPORTAL_LOAD_ENTRY_POINTS"] = "0"
 
+from cms.caching import DATABASE_CACHE
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, env_bool
 
@@ -18,6 +20,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ratelimit",
     },
+    # Not used unless a test points a cache at it: its table is created by migrate, as in
+    # production (where it stands in for Redis, cms/caching.py).
+    "database": DATABASE_CACHE,
 }
 # No API throttling unless a test sets a rate: many tests call the API from one address.
 TRUSTPORTAL_API_THROTTLE_RATES = {"anonymous": None, "authenticated": None}
@@ -33,17 +38,14 @@ _test_var = VAR_DIR / "test" / TRUSTPORTAL_TEST_RUN
 MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
 STORAGES["protected"]["OPTIONS"]["location"] = str(PROTECTED_MEDIA_ROOT)  # noqa: F405
-WAGTAILADMIN_BASE_URL = "http://testserver"
+TRUSTPORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # SQLite: a file, not memory, so that the rqworker processes the delivery tests start can open
-# the test database (on PostgreSQL they are pointed at the test database by name).
+# the test database (on PostgreSQL they are pointed at the test database by name). Its options
+# are the embedded default's (base): WAL, IMMEDIATE transactions, waits instead of errors.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_var.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(_test_var / "test.sqlite3")}  # noqa: F405
-    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
-        # WAL: the test process reads while a worker writes; short waits instead of errors.
-        {"timeout": 30, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
-    )
 
 # An rqworker started by the delivery tests (tests/workers.py): a real queue and the tests'
 # SMTP server, plugin settings from the test (short leases and backoffs).

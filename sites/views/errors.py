@@ -1,6 +1,10 @@
+import sys
+
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+
+from sites import database_outage
 
 
 def not_found(request, exception=None):
@@ -9,5 +13,9 @@ def not_found(request, exception=None):
 
 def server_error(request):
     """Rendered without context processors: the menu and settings need the database, which
-    may be exactly what failed."""
+    may be exactly what failed. Django calls it from inside the ``except`` block of whatever a
+    view or a middleware raised: a database that cannot be reached is a 503, not a 500."""
+    unavailable = database_outage.answer_for(request, sys.exc_info()[1])
+    if unavailable is not None:
+        return unavailable
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -1,12 +1,15 @@
 """Probes for load balancers and orchestrators.
 
 ``/healthz``: the process is up and serving (no dependency asked, so a database outage does not
-get every instance restarted). ``/readyz``: the services this instance is configured to use
-answer — the database always, Redis when ``REDIS_URL`` is set, the search backend — so the
-instance can be taken out of rotation until they do; ``"degraded"`` (still 200) when the search
-index is incomplete, with the command that completes it. Answers say which services are
-configured and whether each is reachable; the reasons go to the log, not to the anonymous
-caller.
+get every instance restarted). ``/readyz``: whether this instance can serve readers, which
+needs the database and nothing else: 503 while the database does not answer, so a load balancer
+takes the instance out of rotation until it does. Redis (when ``REDIS_URL`` is set) and the
+search engine only make the portal faster or its search better; without them readers are still
+served (the caches fall back, jobs wait in the outbox, search falls back to the database), so
+their outage is ``"degraded"`` with 200, as is an incomplete search index (with the command
+that completes it). Taking every instance out of rotation because Redis is down would turn a
+cache outage into a total one. Answers say which services are configured and whether each is
+reachable; the reasons go to the log, not to the anonymous caller.
 """
 
 from __future__ import annotations
@@ -60,34 +63,42 @@ def _check_search() -> dict:
     return {"backend": backend.name, "index": text_index.index_state()}
 
 
-def readiness() -> tuple[bool, dict[str, dict]]:
-    """``(all reachable, {service: {"configured", "reachable", ...}})``."""
+#: The services without which this instance cannot serve readers.
+REQUIRED = frozenset({"database"})
+
+
+def readiness() -> tuple[str, dict[str, dict]]:
+    """``("ready" | "degraded" | "unavailable", {service: {"configured", "reachable", ...}})``."""
     checks = {
         "database": (True, _check_database),
         "redis": (bool(getattr(settings, "REDIS_URL", "")), _check_redis),
         "search": (True, _check_search),
     }
-    services, ready = {}, True
+    services, status = {}, "ready"
     for name, (configured, check) in checks.items():
         if not configured:
             services[name] = {"configured": False}
             continue
         try:
             services[name] = {"configured": True, "reachable": True, **check()}
-        except Exception as error:  # noqa: BLE001 — whatever a probe raises, it is not ready
+        except Exception as error:  # noqa: BLE001 — whatever a probe raises, it is unreachable
             logger.warning("Readiness: %s unreachable: %s", name, error)
             services[name] = {"configured": True, "reachable": False}
-            ready = False
-    return ready, services
+            if name in REQUIRED:
+                status = "unavailable"
+            elif status == "ready":
+                status = "degraded"
+    # An incomplete search index still serves readers (search misses some documents): the
+    # answer says what to run.
+    if status == "ready" and not services["search"].get("index", {}).get("complete", True):
+        status = "degraded"
+    return status, services
 
 
 @never_cache
 @require_safe
 def readyz(request):
-    ready, services = readiness()
-    status = "ready" if ready else "unavailable"
-    # An incomplete search index still serves readers (search misses some documents): the
-    # instance stays in rotation, and the answer says what to run.
-    if ready and not services["search"].get("index", {}).get("complete", True):
-        status = "degraded"
-    return JsonResponse({"status": status, "services": services}, status=200 if ready else 503)
+    status, services = readiness()
+    return JsonResponse(
+        {"status": status, "services": services}, status=503 if status == "unavailable" else 200
+    )

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, every=0, **options):
         while True:
-            sweep(reschedule=False)
+            sweep()
             if not every:
                 return
             time.sleep(every)
