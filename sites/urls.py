@@ -14,6 +14,7 @@ from sites.views import (
     documents,
     errors,
     health,
+    password_reset,
     search,
     signup,
     starter_packs,
@@ -32,10 +33,32 @@ portal_patterns = [
     path("accounts/login/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-up/", signup.sign_up, name="sign_up"),
     path("accounts/verify/<str:token>/", signup.verify_email, name="verify_email"),
+    path(
+        "accounts/password-reset/",
+        password_reset.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        password_reset.PasswordResetSentView.as_view(),
+        name="password_reset_sent",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        password_reset.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        password_reset.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
 urlpatterns = [
+    # Before Wagtail's own admin URLs, which it replaces (same name, same path).
+    path("admin/login/", accounts.AdminSignInView.as_view(), name="wagtailadmin_login"),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's API v3, with the core's and the plugins' routers (joined in SiteConfig.ready).
     path("api/v3/", api.urls),

@@ -90,7 +90,7 @@ def reader_route_names() -> set[str]:
                     pattern.url_patterns,
                     f"{namespace}:{inner}" if namespace and inner else inner or namespace,
                 )
-            elif pattern.name:
+            elif pattern.name and not str(pattern.pattern).startswith("admin/"):
                 names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
 
     walk(get_resolver().url_patterns)

@@ -64,6 +64,22 @@ def test_failed_sign_ins_lock_the_account_from_any_address(limits):
 
 
 @pytest.mark.django_db
+def test_the_admin_sign_in_shares_the_limits_of_the_reader_site(limits):
+    """The same accounts sign in at /admin/login/: guessing there counts, and is locked, too."""
+    limits(sign_in=(3, 900), sign_in_address=(100, 900))
+    make_user("staff-target", is_staff=True)
+    admin = "/admin/login/"
+    codes = [
+        Client().post(admin, {"username": "staff-target", "password": f"guess-{n}"}).status_code
+        for n in range(2)
+    ]
+    codes.append(sign_in("staff-target", "guess-reader-site").status_code)
+    locked = Client().post(admin, {"username": "staff-target", "password": right("staff-target")})
+    assert codes == [200, 200, 200] and locked.status_code == 429
+    assert sign_in("staff-target", right("staff-target")).status_code == 429
+
+
+@pytest.mark.django_db
 def test_a_successful_sign_in_clears_its_account_failures(limits):
     limits(sign_in=(3, 900), sign_in_address=(100, 900))
     make_user("forgetful")
@@ -127,6 +143,26 @@ def test_api_token_callers_are_throttled_per_token(api_rates, users):
     # Another token has a budget of its own, and tokens never use the address's.
     assert caller.get("/api/v3/me/", **second).status_code == 200
     assert [caller.get("/api/v3/taxonomy/").status_code for _ in range(3)] == [200] * 3
+
+
+@pytest.mark.django_db
+def test_requests_with_bad_tokens_are_limited_per_address(limits, users):
+    """A bad token is answered 401 before any throttle counts a caller; guessing tokens from
+    one address is limited on its own."""
+    limits(api_bad_token=(3, 3600))
+    from wagtail.models import APIToken
+
+    guesser = Client(REMOTE_ADDR="203.0.113.20")
+    guesses = [
+        guesser.get("/api/v3/me/", HTTP_AUTHORIZATION=f"Bearer {APIToken.generate_token()}")
+        for _ in range(4)
+    ]
+    assert [g.status_code for g in guesses[:3]] == [401] * 3
+    assert_throttled(guesses[3])
+    # Another address is not limited; a valid token from the same address is served.
+    other = Client(REMOTE_ADDR="203.0.113.21")
+    assert other.get("/api/v3/me/", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+    assert guesser.get("/api/v3/me/", **bearer(users["member"])).status_code == 200
 
 
 # --- one store for every process ----------------------------------------------------------------

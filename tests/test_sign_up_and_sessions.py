@@ -57,6 +57,22 @@ def test_a_verified_domain_joins_its_organization(users, sign_up_enabled):
 
 
 @pytest.mark.django_db
+def test_the_link_points_at_the_portal_whatever_host_the_request_names(sign_up_enabled, settings):
+    """A forged Host header must not put the attacker's site in the victim's verification mail."""
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "evil.example"]
+    settings.TRUSTPORTAL_BASE_URL = "https://portal.example"
+    mail.outbox.clear()
+    Client(HTTP_HOST="evil.example").post(
+        "/en/accounts/sign-up/",
+        {"full_name": "Sam", "email": "sam@customer.test", "password": PASSWORD},
+        HTTP_X_FORWARDED_HOST="evil.example",
+    )
+    [message] = mail.outbox
+    assert "https://portal.example/en/accounts/verify/" in message.body
+    assert "evil.example" not in message.body
+
+
+@pytest.mark.django_db
 def test_organizations_may_require_approval(users, sign_up_enabled):
     Organization.objects.filter(pk=users["customer_org"].pk).update(requires_approval=True)
     _response, link = sign_up(Client(), "pat@customer.test")

@@ -43,9 +43,12 @@ def create_pending_account(email: str, full_name: str, password: str):
     return user
 
 
-def send_verification(request, user) -> None:
+def send_verification(user) -> None:
     token = signing.dumps({"u": user.pk, "e": user.email}, salt=SALT)
-    url = request.build_absolute_uri(reverse("portal:verify_email", kwargs={"token": token}))
+    # From the configured address, never the request's Host header, which the client chooses:
+    # a forged Host would otherwise mail the victim a link to the attacker's site.
+    path = reverse("portal:verify_email", kwargs={"token": token})
+    url = settings.TRUSTPORTAL_BASE_URL.rstrip("/") + path
     context = {"user": user, "url": url, "hours": link_lifetime_seconds() // 3600}
     body = render_to_string("portal/email/verify_email.txt", context)
     subject = render_to_string("portal/email/verify_email_subject.txt", context).strip()

@@ -27,6 +27,8 @@ from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.models import APIToken
 
+from cms.access import ratelimit
+
 #: Every API, whatever its version: an unknown ``/api/v9/`` is a problem+json 404 too.
 API_ROOT = "/api/"
 
@@ -34,9 +36,17 @@ API_ROOT = "/api/"
 DETAILS = {
     404: "Nothing in the API is at this address.",
     500: "The server could not answer this request. The error has been logged.",
+    # The database cannot be reached (sites.database_outage); the answer has Retry-After.
+    503: "The service is temporarily unavailable. Try again after the Retry-After delay.",
 }
 
 INVALID_TOKEN_DETAIL = "The bearer token is unknown, revoked, or its user is inactive."
+TOO_MANY_BAD_TOKENS_DETAIL = (
+    "Too many requests with tokens that are unknown, revoked or of an inactive user came from "
+    "this address. Wait, then use a valid token."
+)
+#: Requests with a bad token per client address (``cms.access.ratelimit``).
+BAD_TOKEN_LIMIT = "api_bad_token"
 INVALID_TOKEN_CHALLENGE = (
     f'Bearer error="invalid_token", error_description="{INVALID_TOKEN_DETAIL}"'
 )
@@ -113,10 +123,21 @@ class ApiBearerTokenMiddleware:
         if request.path_info.startswith(API_ROOT):
             token = presented_bearer_token(request)
             if token is not None and not self._resolves(request, token):
-                response = problem_response(status=401, detail=INVALID_TOKEN_DETAIL)
-                response["WWW-Authenticate"] = INVALID_TOKEN_CHALLENGE
-                return response
+                return self._refused(request)
         return self.get_response(request)
+
+    @staticmethod
+    def _refused(request) -> HttpResponse:
+        # Bad tokens are counted per client address: they never reach the API's throttles
+        # (which count callers, and this one is nobody), and guessing tokens must cost time.
+        if ratelimit.exceeded(BAD_TOKEN_LIMIT, f"ip:{ratelimit.client_ip(request)}"):
+            _count, window = ratelimit.limit_for(BAD_TOKEN_LIMIT)
+            response = problem_response(status=429, detail=TOO_MANY_BAD_TOKENS_DETAIL)
+            response["Retry-After"] = str(window)
+            return response
+        response = problem_response(status=401, detail=INVALID_TOKEN_DETAIL)
+        response["WWW-Authenticate"] = INVALID_TOKEN_CHALLENGE
+        return response
 
     def _resolves(self, request, token: str) -> bool:
         # The offline format check (prefix, length, checksum) spares the database a lookup for

@@ -1,14 +1,13 @@
 from django.contrib.auth import views as auth_views
+from wagtail.admin.views.account import LoginView as WagtailLoginView
 
 from cms.access import ratelimit
 
 
-class SignInView(auth_views.LoginView):
-    """Local sign-in. Failed attempts lock the account name and the client address for a while
-    (``ratelimit.sign_in_locked``); successful ones cost nothing and clear the account's."""
-
-    template_name = "portal/login.html"
-    redirect_authenticated_user = True
+class FailedSignInLimit:
+    """For a password sign-in view: failed attempts lock the account name and the client
+    address for a while (``ratelimit.sign_in_locked``); successful ones cost nothing and clear
+    the account's."""
 
     def post(self, request, *args, **kwargs):
         self.username = request.POST.get("username", "")
@@ -25,3 +24,15 @@ class SignInView(auth_views.LoginView):
     def form_valid(self, form):
         ratelimit.forget_failed_sign_ins(self.username)
         return super().form_valid(form)
+
+
+class SignInView(FailedSignInLimit, auth_views.LoginView):
+    """Local sign-in on the reader site."""
+
+    template_name = "portal/login.html"
+    redirect_authenticated_user = True
+
+
+class AdminSignInView(FailedSignInLimit, WagtailLoginView):
+    """Wagtail's admin sign-in, under the same limits: the same accounts (staff included) must
+    not be guessable at /admin/login/ while the reader site refuses."""

@@ -56,7 +56,7 @@ def sign_up(request):
                 form.cleaned_data["full_name"],
                 form.cleaned_data["password"],
             )
-            signup.send_verification(request, user)
+            signup.send_verification(user)
             return render(request, "portal/sign_up_sent.html", {"email": user.email})
     return render(
         request, "portal/sign_up.html", {"form": form}, status=400 if form.errors else 200
