@@ -35,6 +35,7 @@ from sites import database_outage
 from sites import urls as portal_urls
 from sites.views import errors
 from tests.helpers import ROOT, bearer, run_python
+from tests.workers import gunicorn_command
 
 PROBLEM = "application/problem+json"
 OUTAGE_STARTS = "The database cannot be reached"
@@ -279,18 +280,7 @@ def gunicorn(postgres_portal, tmp_path):
     log_file = tmp_path / "gunicorn.log"
     with log_file.open("w") as log:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "sites.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--threads",
-                "4",
-            ],
+            gunicorn_command(port, threads=4),
             cwd=ROOT,
             env=postgres_portal["env"],
             stdout=log,

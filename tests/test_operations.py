@@ -17,6 +17,7 @@ import pytest
 from django.test import Client
 
 from sites.logs import JsonFormatter, RequestIdFilter
+from tests.workers import gunicorn_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -134,16 +135,7 @@ def test_gunicorn_serves_the_probes_behind_a_proxy_with_json_logs(tmp_path):
     env = production_env(tmp_path)
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sites.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
+        gunicorn_command(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

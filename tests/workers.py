@@ -79,6 +79,24 @@ class RedisServer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def gunicorn_command(port: int, workers: int = 1, threads: int = 1) -> list[str]:
+    """gunicorn serving the portal on 127.0.0.1:``port`` (settings from the environment)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "sites.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+    ]
+
+
 def database_url() -> str:
     """The test database, as a URL another process can open."""
     from django.db import connection

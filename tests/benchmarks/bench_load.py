@@ -49,7 +49,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from tests.smtp_server import free_port
-    from tests.workers import RedisServer
+    from tests.workers import RedisServer, gunicorn_command
 
     redis = RedisServer().start()
     env = {
@@ -71,20 +71,7 @@ def main() -> None:
     prepared = prepare(args.database_url)
     port = free_port()
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "sites.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--timeout",
-            "60",
-        ],
+        gunicorn_command(port, args.workers, args.threads),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
