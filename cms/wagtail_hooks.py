@@ -52,7 +52,11 @@ class TrustDocumentViewSet(SnippetViewSet):
     menu_label = _("Document series")
     list_display = ["title", "category", "access_level", "locale", "live"]
     list_filter = ["access_level", "category", "live", "locale"]
-    search_fields = ["title", "summary"]
+    # Matched by the database (icontains) rather than Wagtail's search index, whose SQLite
+    # backend cannot restrict a search to these fields (a 500): the same answer on every
+    # database, over a few short columns, for staff only.
+    search_backend_name = None
+    search_fields = ["title", "slug", "summary"]
     ordering = ["title"]
 
 
@@ -64,7 +68,8 @@ class DocumentVersionViewSet(SnippetViewSet):
     menu_label = _("Versions")
     list_display = ["document", "version_label", "published_on", "locale", "live"]
     list_filter = ["live", "locale"]
-    search_fields = ["version_label", "change_description"]
+    search_backend_name = None  # as for the series, above
+    search_fields = ["document__title", "version_label", "change_description"]
     ordering = ["-published_on"]
 
 
@@ -84,7 +89,8 @@ def _taxonomy_viewset(taxonomy_model, icon):
             "model": taxonomy_model,
             "icon": icon,
             "list_display": ["name", "slug", "locale"],
-            "search_fields": ["name"],
+            "search_backend_name": None,  # as for the series, below
+            "search_fields": ["name", "slug"],
         },
     )
 
