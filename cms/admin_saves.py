@@ -5,16 +5,54 @@ action the editor chose (publish, submit to a workflow, which may publish at onc
 When the action failed (a lock wait that timed out on SQLite, say), the new version stayed
 behind as a draft nobody asked for, with its files. Here the save and its action commit
 together or not at all: the editor gets the error, and the admin shows what was there before.
+
+A unique rule the form cannot check is answered as a form error, not a 500: a series' slug is
+unique per language, and the language is not a field of the form; and a double-clicked Create
+makes the second click's series collide with the first's.
 """
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from wagtail.snippets.views.snippets import CreateView, EditView
 
 
 class SavedInOneTransaction:
     def form_valid(self, form):
-        with transaction.atomic():
-            return super().form_valid(form)
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except IntegrityError:
+            if self._slug_taken(form):
+                message = _(
+                    "Another %(model)s in this language has this slug: choose another one."
+                ) % {"model": self.model._meta.verbose_name}
+                form.add_error("slug", message)
+            else:
+                message = _("This could not be saved: it conflicts with another one.")
+                form.add_error(None, message)
+            # What Wagtail's own refusals set, for its error message and JSON answers.
+            self.produced_error_code = "invalid"
+            self.produced_error_message = message
+            self._forget_rolled_back_save(form.instance)
+            return self.form_invalid(form)
+
+    def _slug_taken(self, form) -> bool:
+        # Asked after the database refused the row (never instead of it): which rule was it?
+        instance = form.instance
+        slug = form.cleaned_data.get("slug")
+        if not slug or not hasattr(instance, "locale_id"):
+            return False
+        others = self.model._default_manager.filter(slug=slug, locale_id=instance.locale_id)
+        if getattr(self, "object", None) is not None and self.object.pk:
+            others = others.exclude(pk=self.object.pk)
+        return others.exists()
+
+    def _forget_rolled_back_save(self, instance) -> None:
+        """A create whose transaction rolled back left its primary key on the instance; the
+        form shown again must not pass for an existing object."""
+        if isinstance(self, CreateView):
+            instance.pk = None
+            instance._state.adding = True
 
 
 class CreateInOneTransaction(SavedInOneTransaction, CreateView):

@@ -59,3 +59,21 @@ def test_a_double_clicked_save_saves_once(demo_users):
     answers = [edit(client, document, loaded, "Clicked twice") for _ in range(2)]
     assert [a.status_code for a in answers] == [302, 200]
     assert document.revisions.count() == revisions + 1
+
+
+def test_a_slug_taken_in_the_language_is_a_form_error_and_a_double_create_makes_one(demo_users):
+    client = client_for(demo_users["admin"])
+    category = factories.category()
+    url = "/admin/snippets/cms/trustdocument/add/"
+    taken = client.post(url, document_form_data("pen-test-full-report", category, "public"))
+    assert taken.status_code == 200
+    assert "this slug" in form_errors(taken)
+
+    slug = factories.unique("double-create")
+    data = document_form_data(slug, category, "public", **{"action-publish": "1"})
+    answers = [client.post(url, data) for _ in range(2)]
+    assert [a.status_code for a in answers] == [302, 200]
+    assert "this slug" in form_errors(answers[1])
+    from cms.models import TrustDocument
+
+    assert TrustDocument.objects.filter(slug=slug).count() == 1
