@@ -158,6 +158,25 @@ def document_form_data(slug: str, category, access_level: str, **extra) -> dict:
     }
 
 
+def version_form_data(document, upload, label: str = "2026", **extra) -> dict:
+    """The admin form of a new version of ``document`` with one English file."""
+    return {
+        "document": str(document.pk),
+        "version_label": label,
+        "published_on": "2026-03-01",
+        "change_description": f"What changed in {label}",
+        "files-TOTAL_FORMS": "1",
+        "files-INITIAL_FORMS": "0",
+        "files-MIN_NUM_FORMS": "1",
+        "files-MAX_NUM_FORMS": "1000",
+        "files-0-id": "",
+        "files-0-ORDER": "1",
+        "files-0-language": "en",
+        "files-0-file": upload,
+        **extra,
+    }
+
+
 def form_errors(response) -> str:
     """Readable form errors of a redisplayed admin form, for assertion messages."""
     context = getattr(response, "context", None)

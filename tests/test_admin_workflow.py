@@ -21,7 +21,7 @@ from wagtail.models import TaskState, WorkflowState
 from cms.models import DocumentVersion, TrustDocument
 from sites.demo.pdf import render_document_pdf
 from tests import factories
-from tests.helpers import client_for, document_form_data, form_errors
+from tests.helpers import client_for, document_form_data, form_errors, version_form_data
 
 TASK_NAME = "Legal review of gated documents"
 
@@ -40,24 +40,6 @@ def pdf_bytes() -> bytes:
 
 def pdf_upload(name: str = "audit-report.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
-
-
-def version_form_data(document, upload, label: str = "2026", **extra) -> dict:
-    return {
-        "document": str(document.pk),
-        "version_label": label,
-        "published_on": "2026-03-01",
-        "change_description": f"What changed in {label}",
-        "files-TOTAL_FORMS": "1",
-        "files-INITIAL_FORMS": "0",
-        "files-MIN_NUM_FORMS": "1",
-        "files-MAX_NUM_FORMS": "1000",
-        "files-0-id": "",
-        "files-0-ORDER": "1",
-        "files-0-language": "en",
-        "files-0-file": upload,
-        **extra,
-    }
 
 
 def workflow_state_of(obj) -> WorkflowState | None:

@@ -12,21 +12,12 @@ The portal serves from other threads with their own connections, so these tests 
 from __future__ import annotations
 
 import json
-import threading
-import urllib.error
-import urllib.request
-from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.test import Client
-from django.utils.crypto import get_random_string
 
 from cms.access.requests import open_request
 from cms.accounts import signup
@@ -46,81 +37,16 @@ from plugins.nda.models import NdaAcceptance, NdaVersion
 from plugins.notifications.models import NotificationSettings, WebhookEndpoint
 from search.cards import source_documents
 from tests import factories
+from tests.concurrent_http import TIMES, Browser, at_once, post_json, send, statuses
 from tests.helpers import bearer, make_user
 from tests.live_server import serving_test_database
 
-TIMES = 20
 PREFIX = "once"
 
 
-# --- twenty requests at once -------------------------------------------------------------------
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer to check, not a page to fetch."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def _send(method: str, url: str, headers: dict, body: bytes | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers=headers, method=method)
-    try:
-        with _opener.open(request, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def at_once(send) -> list[tuple[int, bytes]]:
-    """``send()`` from ``TIMES`` threads released together by a barrier, so the requests
-    overlap on the server instead of following one another; their (status, body) answers."""
-    barrier = threading.Barrier(TIMES)
-
-    def one():
-        barrier.wait(timeout=60)
-        return send()
-
-    with ThreadPoolExecutor(max_workers=TIMES) as pool:
-        return [future.result() for future in [pool.submit(one) for _ in range(TIMES)]]
-
-
-def statuses(answers) -> Counter:
-    return Counter(status for status, _body in answers)
-
-
-class Browser:
-    """A signed-in browser's cookies (session and CSRF), for requests over real HTTP."""
-
-    def __init__(self, base_url: str, user):
-        client = Client()
-        client.force_login(user)
-        self.session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-        self.csrf = get_random_string(32)
-        self.base_url = base_url
-
-    def _cookies(self) -> dict:
-        cookie = (
-            f"{settings.SESSION_COOKIE_NAME}={self.session_key}; "
-            f"{settings.CSRF_COOKIE_NAME}={self.csrf}"
-        )
-        return {"Cookie": cookie}
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        return _send("GET", self.base_url + path, self._cookies())
-
-    def post(self, path: str, data: dict) -> tuple[int, bytes]:
-        body = urlencode({**data, "csrfmiddlewaretoken": self.csrf}, doseq=True).encode()
-        headers = {**self._cookies(), "Content-Type": "application/x-www-form-urlencoded"}
-        return _send("POST", self.base_url + path, headers, body)
-
-
-def post_json(url: str, data: dict, headers: dict) -> tuple[int, bytes]:
-    headers = {**headers, "Content-Type": "application/json"}
-    return _send("POST", url, headers, json.dumps(data).encode())
+def at_once_each(request) -> list[tuple[int, bytes]]:
+    """The same ``request()`` ``TIMES`` times at once."""
+    return at_once([request] * TIMES)
 
 
 # --- a committed world, removed afterwards -----------------------------------------------------
@@ -180,7 +106,7 @@ def test_the_nda_form_sent_twenty_times_at_once_records_one_acceptance(world):
     reader = browser(world, "member")
     form = {"accept": "yes", "text_sha256": nda.text_sha256(), "next": "/en/"}
 
-    answers = at_once(lambda: reader.post("/en/nda/accept/", form))
+    answers = at_once_each(lambda: reader.post("/en/nda/accept/", form))
 
     # Those that found nothing recorded go on to ``next``, whichever of them recorded it; those
     # that came later are shown the agreement as accepted.
@@ -196,7 +122,7 @@ def test_the_nda_api_called_twenty_times_at_once_records_one_acceptance(world):
     body = {"version_id": nda.pk, "text_sha256": nda.text_sha256()}
     url = f"{world['url']}/api/v3/nda/accept/?locale=en"
 
-    answers = at_once(lambda: post_json(url, body, headers))
+    answers = at_once_each(lambda: post_json(url, body, headers))
 
     # One request recorded it (201); the others answer with that acceptance (200).
     assert statuses(answers) == {201: 1, 200: TIMES - 1}
@@ -213,7 +139,7 @@ def test_saving_a_document_twenty_times_at_once_keeps_one_library_item(world):
     document = source_documents(member).filter(access_level="public").first()
     reader = browser(world, "member")
 
-    answers = at_once(lambda: reader.post("/en/library/save/", {"document": document.pk}))
+    answers = at_once_each(lambda: reader.post("/en/library/save/", {"document": document.pk}))
 
     assert statuses(answers) == {302: TIMES}
     assert SavedDocument.objects.filter(user=member, document=document).count() == 1
@@ -228,7 +154,7 @@ def test_requesting_access_twenty_times_at_once_opens_one_request(world):
     reader = browser(world, "member")
     path = f"/en/documents/{document.slug}/request-access/"
 
-    answers = at_once(lambda: reader.post(path, {"reason": "Vendor review"}))
+    answers = at_once_each(lambda: reader.post(path, {"reason": "Vendor review"}))
 
     pending = AccessRequest.objects.filter(user=member, document=document, status="pending")
     assert pending.count() == 1
@@ -243,7 +169,7 @@ def test_the_notification_settings_page_opened_twenty_times_at_once_makes_one_ro
     member = world["member"]
     reader = browser(world, "member")
 
-    answers = at_once(lambda: reader.get("/en/notifications/"))
+    answers = at_once_each(lambda: reader.get("/en/notifications/"))
 
     assert statuses(answers) == {200: TIMES}
     assert NotificationSettings.objects.filter(user=member).count() == 1
@@ -254,7 +180,7 @@ def test_a_webhook_endpoint_added_twenty_times_at_once_is_registered_once(world)
     admin = browser(world, "admin")
     url = f"https://hooks.{organization.slug}.test/trust-portal"
 
-    answers = at_once(lambda: admin.post("/en/notifications/webhooks/", {"url": url}))
+    answers = at_once_each(lambda: admin.post("/en/notifications/webhooks/", {"url": url}))
 
     assert statuses(answers) == {200: TIMES}
     endpoint = WebhookEndpoint.objects.get(organization=organization, url=url)
@@ -274,7 +200,7 @@ def test_a_sign_up_link_followed_twenty_times_at_once_makes_one_membership(world
     url = f"{world['url']}/en/accounts/verify/{token}/"
     sessions_before = set(Session.objects.values_list("pk", flat=True))
 
-    answers = at_once(lambda: _send("GET", url, {}))
+    answers = at_once_each(lambda: send("GET", url, {}))
 
     Session.objects.exclude(pk__in=sessions_before).delete()
     # The link works once (it signs the new member in); the others find it used.
@@ -290,7 +216,7 @@ def test_a_role_assigned_twenty_times_at_once_is_one_role(world):
     admin = browser(world, "admin")
     form = {"user": member.pk, "role": "assessor"}
 
-    answers = at_once(lambda: admin.post("/en/compliance/settings/roles/", form))
+    answers = at_once_each(lambda: admin.post("/en/compliance/settings/roles/", form))
 
     assert statuses(answers) == {302: TIMES}
     role = ComplianceRole.objects.get(user=member)
@@ -303,7 +229,7 @@ def test_twenty_assessments_created_at_once_share_one_set_of_action_items(world)
     template = Template.objects.get(title__contains="LOW IMPACT BASELINE")
     form = {"title": "Parallel", "template": template.pk, "group": "Product X", "service": ""}
 
-    answers = at_once(lambda: admin.post("/en/compliance/assessments/new/", form))
+    answers = at_once_each(lambda: admin.post("/en/compliance/assessments/new/", form))
 
     assert statuses(answers) == {302: TIMES}
     assert Assessment.objects.filter(organization=organization).count() == TIMES

@@ -18,7 +18,7 @@ from wagtail.signals import published
 
 from cms.models import DocumentVersion, TrustDocument, VersionFile
 from tests import factories
-from tests.helpers import client_for, document_form_data
+from tests.helpers import client_for, document_form_data, version_form_data
 
 
 class PublishFailed(Exception):
@@ -61,21 +61,13 @@ def test_a_new_version_whose_publish_fails_is_not_left_behind(
     demo_users, document, publishing_fails
 ):
     revisions_before = Revision.objects.count()
-    form = {
-        "document": str(document.pk),
-        "version_label": "never",
-        "published_on": "2026-03-01",
-        "change_description": "Never published",
-        "files-TOTAL_FORMS": "1",
-        "files-INITIAL_FORMS": "0",
-        "files-MIN_NUM_FORMS": "1",
-        "files-MAX_NUM_FORMS": "1000",
-        "files-0-id": "",
-        "files-0-ORDER": "1",
-        "files-0-language": "en",
-        "files-0-file": factories.pdf_file("never.pdf"),
-        "action-publish": "action-publish",
-    }
+    form = version_form_data(
+        document,
+        factories.pdf_file("never.pdf"),
+        label="never",
+        change_description="Never published",
+        **{"action-publish": "action-publish"},
+    )
 
     response = admin_browser(demo_users).post(admin_url(DocumentVersion, "add"), form)
 

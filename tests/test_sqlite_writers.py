@@ -19,11 +19,7 @@ audit entries stay (the log is append-only).
 from __future__ import annotations
 
 import json
-import threading
-import urllib.error
-import urllib.request
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.conf import settings
@@ -31,10 +27,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
-from django.test import Client
-from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
 from django.urls import reverse
-from django.utils.crypto import get_random_string
 from wagtail.models import Locale
 
 from cms.audit import AuditEntry
@@ -43,59 +36,26 @@ from plugins.library.models import SavedDocument
 from plugins.nda.models import NdaAcceptance
 from search.cards import source_documents
 from tests import factories
-from tests.helpers import bearer, document_form_data, make_user
+from tests.concurrent_http import TIMES, Browser, at_once, post_json, send, statuses
+from tests.helpers import bearer, document_form_data, make_user, version_form_data
 from tests.live_server import serving_test_database
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "sqlite", reason="SQLite's locking only (the embedded default)"
 )
 
-TIMES = 20
 PREFIX = "writers"
 
 
 # --- twenty requests at once --------------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer to check, not a page to fetch."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def send(url: str, headers: dict, body: bytes | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, headers=headers)
-    try:
-        with _opener.open(request, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def at_once(sends) -> Counter:
-    """Run the ``sends`` from as many threads, released together by a barrier so that the
-    requests overlap on the server; how many answered each status."""
-    barrier = threading.Barrier(len(sends))
-
-    def one(send):
-        barrier.wait(timeout=60)
-        return send()
-
-    with ThreadPoolExecutor(max_workers=len(sends)) as pool:
-        answers = [future.result() for future in [pool.submit(one, s) for s in sends]]
-    statuses = Counter(status for status, _body in answers)
+def without_server_errors(sends) -> Counter:
+    """``sends`` at once; how many answered each status, none of them a 5xx."""
+    answers = at_once(sends)
     errors = [body[:300] for status, body in answers if status >= 500]
-    assert not errors, (statuses, errors)
-    return statuses
-
-
-def post_json(url: str, data: dict, headers: dict) -> tuple[int, bytes]:
-    headers = {**headers, "Content-Type": "application/json"}
-    return send(url, headers, json.dumps(data).encode())
+    assert not errors, (statuses(answers), errors)
+    return statuses(answers)
 
 
 # --- a committed world, removed afterwards ------------------------------------------------------
@@ -123,30 +83,10 @@ def readers(portal, cleanup):
     organization.delete()
 
 
-class AdminSession:
-    """A browser signed in to the admin as the demo administrator: its cookies (session and
-    CSRF) for requests over real HTTP."""
-
-    def __init__(self, base_url: str):
-        client = Client()
-        client.force_login(get_user_model().objects.get(username="admin"))
-        self.session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-        self.csrf = get_random_string(32)
-        self.base_url = base_url
-
-    def post(self, path: str, data: dict) -> tuple[int, bytes]:
-        body = encode_multipart(BOUNDARY, {**data, "csrfmiddlewaretoken": self.csrf})
-        headers = {
-            "Cookie": f"{settings.SESSION_COOKIE_NAME}={self.session_key}; "
-            f"{settings.CSRF_COOKIE_NAME}={self.csrf}",
-            "Content-Type": MULTIPART_CONTENT,
-        }
-        return send(self.base_url + path, headers, body)
-
-
 @pytest.fixture
 def admin_sessions(portal, cleanup):
-    sessions = [AdminSession(portal) for _ in range(TIMES)]
+    admin = get_user_model().objects.get(username="admin")
+    sessions = [Browser(portal, admin) for _ in range(TIMES)]
     yield sessions
     Session.objects.filter(pk__in=[session.session_key for session in sessions]).delete()
 
@@ -182,14 +122,14 @@ def test_twenty_readers_save_a_document_to_my_library_at_once(portal, readers):
     def saving(headers):
         return lambda: post_json(url, {"documents": [document.slug]}, headers)
 
-    assert at_once([saving(headers) for _user, headers in readers]) == {200: TIMES}
+    assert without_server_errors([saving(headers) for _user, headers in readers]) == {200: TIMES}
     users = [user for user, _headers in readers]
     assert SavedDocument.objects.filter(user__in=users, document=document).count() == TIMES
 
 
 def test_twenty_readers_accept_the_nda_at_once(portal, readers):
     _user, headers = readers[0]
-    status, body = send(f"{portal}/api/v3/nda/", headers)
+    status, body = send("GET", f"{portal}/api/v3/nda/", headers)
     assert status == 200, body
     nda = json.loads(body)
     accepted = {"version_id": nda["id"], "text_sha256": nda["sha256"]}
@@ -198,7 +138,7 @@ def test_twenty_readers_accept_the_nda_at_once(portal, readers):
     def accepting(headers):
         return lambda: post_json(url, accepted, headers)
 
-    assert at_once([accepting(headers) for _user, headers in readers]) == {201: TIMES}
+    assert without_server_errors([accepting(headers) for _user, headers in readers]) == {201: TIMES}
     users = [user for user, _headers in readers]
     assert NdaAcceptance.objects.filter(user__in=users, nda_version_id=nda["id"]).count() == TIMES
     # Each with its entry in the hash-chained audit log, which every writer appends to.
@@ -220,25 +160,13 @@ def test_twenty_versions_published_at_once_from_the_admin(portal, admin_sessions
 
     def publishing(session, number):
         upload = SimpleUploadedFile(f"v{number}.pdf", pdf, content_type="application/pdf")
-        form = {
-            "document": str(document.pk),
-            "version_label": f"v{number}",
-            "published_on": "2026-03-01",
-            "change_description": f"What changed in v{number}",
-            "files-TOTAL_FORMS": "1",
-            "files-INITIAL_FORMS": "0",
-            "files-MIN_NUM_FORMS": "1",
-            "files-MAX_NUM_FORMS": "1000",
-            "files-0-id": "",
-            "files-0-ORDER": "1",
-            "files-0-language": "en",
-            "files-0-file": upload,
-            "action-publish": "action-publish",
-        }
-        return lambda: session.post(path, form)
+        form = version_form_data(
+            document, upload, label=f"v{number}", **{"action-publish": "action-publish"}
+        )
+        return lambda: session.post_multipart(path, form)
 
     sends = [publishing(session, number) for number, session in enumerate(admin_sessions)]
-    assert at_once(sends) == {302: TIMES}
+    assert without_server_errors(sends) == {302: TIMES}
     versions = DocumentVersion.objects.filter(document=document)
     assert versions.filter(live=True).count() == TIMES
     assert all(version.files.count() == 1 for version in versions)
@@ -253,7 +181,7 @@ def test_twenty_series_published_then_edited_at_once_from_the_admin(
 
     def creating(slug):
         form = document_form_data(slug, category, "public", **{"action-publish": "publish"})
-        return lambda: sessions[slug].post(admin_url(TrustDocument, "add"), form)
+        return lambda: sessions[slug].post_multipart(admin_url(TrustDocument, "add"), form)
 
     def editing(document):
         form = document_form_data(
@@ -266,17 +194,17 @@ def test_twenty_series_published_then_edited_at_once_from_the_admin(
             loaded_revision_created_at=document.latest_revision.created_at.isoformat(),
             **{"action-publish": "publish"},
         )
-        return lambda: sessions[document.slug].post(
+        return lambda: sessions[document.slug].post_multipart(
             admin_url(TrustDocument, "edit", document.pk), form
         )
 
     try:
-        assert at_once([creating(slug) for slug in slugs]) == {302: TIMES}
+        assert without_server_errors([creating(slug) for slug in slugs]) == {302: TIMES}
         documents = TrustDocument.objects.filter(slug__in=slugs, live=True)
         assert documents.count() == TIMES
         documents = documents.select_related("latest_revision")
 
-        assert at_once([editing(document) for document in documents]) == {302: TIMES}
+        assert without_server_errors([editing(document) for document in documents]) == {302: TIMES}
         edited = TrustDocument.objects.filter(slug__in=slugs, title__startswith="Edited ")
         assert edited.filter(live=True, has_unpublished_changes=False).count() == TIMES
     finally:
