@@ -26,8 +26,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.db import DatabaseCache
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
+
+#: What a cache that stopped answering raises: redis-py's errors (refused, timed out, ...) and
+#: the socket's own.
+FAILURES = (RedisError, OSError)
 
 #: How long the stand-in answers alone after Redis failed, before Redis is asked again.
 RETRY_SECONDS = 10.0
@@ -36,13 +41,6 @@ RETRY_SECONDS = 10.0
 # alias of the failed cache -> the time it may be asked again.
 _failed_until: dict[str, float] = {}
 _lock = threading.Lock()
-
-
-def _failures() -> tuple[type[BaseException], ...]:
-    # redis-py's errors (ConnectionError, TimeoutError, ...) and the socket's own.
-    import redis
-
-    return (redis.exceptions.RedisError, OSError)
 
 
 class FallbackCache(BaseCache):
@@ -69,7 +67,7 @@ class FallbackCache(BaseCache):
         if not self._resting():
             try:
                 answer = getattr(caches[self.primary], method)(*args, **kwargs)
-            except _failures() as error:
+            except FAILURES as error:
                 self._failed(error)
             else:
                 self._answered()

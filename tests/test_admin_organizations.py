@@ -110,6 +110,12 @@ def test_an_organization_is_edited_with_its_domains(admin_client):
 
 @pytest.mark.parametrize("url", ["/admin/organizations/", "/admin/memberships/"])
 def test_editors_may_not_manage_organizations(demo_users, url):
-    response = signed_in(demo_users["editor"]).get(url)
-    assert response.status_code in (302, 403)
-    assert not Membership.objects.filter(pinned=True, user=demo_users["editor"]).exists()
+    editor = signed_in(demo_users["editor"])
+    assert editor.get(url).status_code in (302, 403)
+    organization = Organization.objects.create(name="Partner Ltd", slug="partner-ltd")
+    refused = editor.post(
+        "/admin/memberships/new/",
+        {"user": demo_users["editor"].pk, "organization": organization.pk, "role": "admin"},
+    )
+    assert refused.status_code in (302, 403)
+    assert not Membership.objects.filter(user=demo_users["editor"]).exists()
