@@ -96,8 +96,8 @@ def test_readyz_with_redis_up(settings):
 
 @pytest.mark.django_db
 def test_readyz_with_redis_down(settings):
-    """Readers are served without Redis (tests/test_redis_outage.py): the instance stays in
-    rotation, and says it is degraded."""
+    """Readers are served without Redis (tests/faults/test_redis_outage.py): the instance stays
+    in rotation, and says it is degraded."""
     settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
     response = Client().get("/readyz")
     assert response.status_code == 200

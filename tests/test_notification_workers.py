@@ -4,7 +4,7 @@ processes on the test database and an SMTP server that records what it receives.
 These tests commit (the workers are other processes): they run outside test transactions and
 remove what they made (the fixtures are in tests/conftest.py). A wait has a generous bound; no
 assertion is about time. Workers killed at chosen moments of the SMTP dialogue:
-tests/test_notification_kills.py.
+tests/faults/test_notification_kills.py.
 """
 
 from __future__ import annotations

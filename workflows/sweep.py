@@ -11,8 +11,10 @@ Every worker also sweeps as it starts.
 from __future__ import annotations
 
 import logging
+import time
 
 from django.conf import settings
+from redis.exceptions import RedisError
 from rq.worker import Worker
 
 from cms.plugins import registry
@@ -39,7 +41,51 @@ def sweep() -> None:
 
 class SweepingWorker(Worker):
     """An RQ worker that sweeps as it starts (after a crash or a deploy, the first thing a new
-    worker does is pick up what was left)."""
+    worker does is pick up what was left), and that outlives a Redis outage.
+
+    RQ's worker quits when Redis fails at any moment but the wait for a job (while a job runs, at
+    a heartbeat), leaving a supervisor to start another. Ours waits until Redis answers and
+    carries on in the same process, so an outage never needs anyone to restart a worker.
+    """
+
+    #: While Redis does not answer, RQ waits longer after each failed attempt, up to a minute:
+    #: after a short outage a worker would idle long after Redis is back. Asking at least every
+    #: 5 s keeps what waited (the next sweep, its fan-outs) within seconds of Redis returning.
+    max_connection_wait_time = 5.0
+
+    def work(self, burst: bool = False, *args, **kwargs) -> bool:
+        worked = False
+        while True:
+            try:
+                worked = super().work(burst, *args, **kwargs) or worked
+            except RedisError as error:
+                # RQ's loop ended, and its teardown could not tell Redis the worker stopped.
+                self.log.warning("Worker %s: Redis failed as it stopped: %s", self.name, error)
+            asked_to_end = burst or kwargs.get("max_jobs") or kwargs.get("max_idle_time")
+            if asked_to_end or self._shutdown_requested_date is not None:
+                return worked  # a signal, or the end it was started for: really stop
+            # Any other end of RQ's loop is an error it logged; after a Redis failure, the
+            # common case, the loop can only start again once Redis answers.
+            self._wait_for_redis()
+
+    def _wait_for_redis(self) -> None:
+        if self._horse_pid:
+            # The job RQ was watching when it quit: its horse ends on its own (our jobs are
+            # idempotent, and what it left undone the sweep takes up again). Reap it first.
+            self.wait_for_horse()
+            self._horse_pid = 0
+        pause = 1.0
+        while True:
+            try:
+                self.connection.ping()
+                # RQ refuses to register a worker whose name is registered as alive: the
+                # teardown that would have said otherwise failed with Redis.
+                self.register_death()
+                break
+            except RedisError:
+                time.sleep(pause)
+                pause = min(pause * 2, self.max_connection_wait_time)
+        self.log.warning("Worker %s: Redis answers again; carrying on", self.name)
 
     def run_maintenance_tasks(self):
         first_run = self.last_cleaned_at is None

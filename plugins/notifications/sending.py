@@ -18,9 +18,9 @@ What is guaranteed, and what SMTP does not allow:
   already hold, and collapse. A worker killed *before* the server had the whole message leaves
   nothing behind at the server: the resend is the only copy.
 
-``tests/test_notification_kills.py`` kills a worker at both moments (the SMTP server holds the
-message and tells the test) and checks these counts exactly. Access is decided when a batch is
-built (``plugins.notifications.batches``), just before its e-mails are sent.
+``tests/faults/test_notification_kills.py`` kills a worker at both moments (the SMTP server
+holds the message and tells the test) and checks these counts exactly. Access is decided when a
+batch is built (``plugins.notifications.batches``), just before its e-mails are sent.
 
 SMTP 4xx answers, time-outs and refused connections are retried with backoff; permanent
 failures are marked failed (listed for staff in the admin) and the job itself fails, so it also

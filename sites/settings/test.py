@@ -47,10 +47,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_var.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["TEST"] = {"NAME": str(_test_var / "test.sqlite3")}  # noqa: F405
 
-# An rqworker started by the delivery tests (tests/workers.py): a real queue and the tests'
-# SMTP server, plugin settings from the test (short leases and backoffs).
+# An rqworker or gunicorn started by the delivery and fault tests (tests/workers.py): a real
+# queue and the tests' SMTP server, plugin settings from the test (short leases and backoffs),
+# and the production caches (Redis in front of their stand-ins), which the fault tests stop and
+# freeze under a served portal.
 if env_bool("TRUSTPORTAL_TEST_WORKER"):
     import json
+
+    from cms.caching import redis_caches
+
+    from .base import REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS
+
+    if REDIS_URL:
+        CACHES = redis_caches(REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS)
 
     TRUSTPORTAL_JOBS_INLINE = False
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

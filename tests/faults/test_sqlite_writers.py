@@ -9,7 +9,7 @@ then writes: with deferred transactions, eighteen of the twenty edits here fail)
 publishes that failed that way left their new versions behind as drafts. The settings now
 begin every transaction IMMEDIATE (a writer queues for the lock, up to 20 s) in WAL mode
 (readers never wait), and the admin saves and publishes in one transaction
-(``cms.admin_saves``; tests/test_atomic_publishing.py).
+(``cms.admin_saves``; tests/faults/test_atomic_publishing.py).
 
 SQLite only: PostgreSQL's row locks make writers wait anyway. The server's threads have
 connections of their own, so these tests commit (``committed``) and remove what they made; the
