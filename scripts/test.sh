@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on SQLite and on PostgreSQL, both at once (one per core; each has
 # its own database, files and ports). Installs what it needs. TEST_PARALLEL=0 runs them one
-# after the other with live output (for -x, --pdb and the like).
+# after the other with live output (for -x, --pdb and the like; with TEST_WORKERS=0 for --pdb).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
@@ -47,12 +47,18 @@ unset DATABASE_URL REDIS_URL ELASTICSEARCH_URL TRUSTPORTAL_ARTIFACTS
 # PostgreSQL database, so that runs on other databases of the same server never share it.
 export TRUSTPORTAL_IMPORT_TEST_DATABASE_URL="${TRUSTPORTAL_IMPORT_TEST_DATABASE_URL:-${postgres_url}_import}"
 
+# Each run split over TEST_WORKERS processes (pytest-xdist; default: one per core, so with both
+# runs at once two per core), a module's tests kept in one process (its fixtures are built once).
+# TEST_WORKERS=0 runs each in a single process.
+workers="${TEST_WORKERS:-$(nproc)}"
+if [ "$workers" = 0 ]; then split=(); else split=(-n "$workers" --dist loadfile); fi
 on_sqlite() {
-  TRUSTPORTAL_ARTIFACTS="$artifacts/sqlite" .venv/bin/python -m pytest --durations=15 "$@"
+  TRUSTPORTAL_ARTIFACTS="$artifacts/sqlite" .venv/bin/python -m pytest "${split[@]}" \
+    --durations=15 "$@"
 }
 on_postgres() {
   DATABASE_URL="$postgres_url" TRUSTPORTAL_ARTIFACTS="$artifacts/postgresql" \
-    .venv/bin/python -m pytest --create-db --durations=15 "$@"
+    .venv/bin/python -m pytest "${split[@]}" --create-db --durations=15 "$@"
 }
 
 if [ "${TEST_PARALLEL:-1}" = 0 ]; then

@@ -4,10 +4,10 @@ import os
 # installs it for itself): entry points of whatever is installed must not leak in.
 os.environ["TRUSTPORTAL_LOAD_ENTRY_POINTS"] = "0"
 
-from cms.caching import DATABASE_CACHE
+from cms.caching import DATABASE_CACHE, redis_caches
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env_bool
+from .base import REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS, VAR_DIR, env_bool
 
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40
@@ -30,10 +30,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TRUSTPORTAL_JOBS_INLINE = True
 # One directory per test run (files, and the SQLite database below), so that two runs on one
 # checkout never share a database file; processes the run starts inherit the variable and so
-# open the same one.
-TRUSTPORTAL_TEST_RUN = os.environ.setdefault(
-    "TRUSTPORTAL_TEST_RUN", f"{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}"
-)
+# open the same one. Under pytest-xdist each worker is a run of its own: the name the controller
+# set before starting its workers (they inherit its environment) is replaced by the worker's.
+_xdist_worker = os.environ.get("PYTEST_XDIST_WORKER")
+if _xdist_worker and not os.environ.get("TRUSTPORTAL_TEST_RUN", "").startswith(_xdist_worker + "-"):
+    os.environ["TRUSTPORTAL_TEST_RUN"] = f"{_xdist_worker}-{os.getpid()}"
+TRUSTPORTAL_TEST_RUN = os.environ.setdefault("TRUSTPORTAL_TEST_RUN", f"main-{os.getpid()}")
 _test_var = VAR_DIR / "test" / TRUSTPORTAL_TEST_RUN
 MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
@@ -53,10 +55,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # freeze under a served portal.
 if env_bool("TRUSTPORTAL_TEST_WORKER"):
     import json
-
-    from cms.caching import redis_caches
-
-    from .base import REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS
 
     if REDIS_URL:
         CACHES = redis_caches(REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS)
