@@ -72,6 +72,15 @@ class RequestIdFilter(logging.Filter):
 _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 
+class NotServiceUnavailable(logging.Filter):
+    """Drops the records of 503 answers. The portal answers 503 on purpose (a file it will not
+    serve, the database out of reach), each with its own alert; mailed to ``ADMINS`` by
+    Django's error mail, an outage would send one message per request."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 503
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record):
         entry = {

@@ -5,17 +5,25 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from cms.events import run_handlers
-from cms.models import Membership
+from cms.models import Membership, Organization
 from plugins.notifications.digests import send_digest
-from plugins.notifications.models import EmailDelivery, NotificationSettings
+from plugins.notifications.models import (
+    EmailDelivery,
+    NotificationSettings,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from plugins.notifications.periods import period_key
 from plugins.notifications.sending import send_deliveries
 from tests import factories
+from tests.helpers import make_user
 from tests.html_forms import submit
 from tests.notification_helpers import subscribers
 from workflows.models import OutboxEvent
@@ -189,6 +197,59 @@ def test_staff_see_failed_deliveries(demo_users):
     client = signed_in(demo_users["admin"])
     page = client.get("/admin/email_deliveries/?status=failed").content.decode()
     assert "550 no" in page and "event:x" in page
+
+
+def delivery_logs(admin) -> dict:
+    """A row of each delivery log, by the URL namespace of its admin screens."""
+    endpoint = WebhookEndpoint.objects.create(
+        organization=Organization.objects.get(slug="example-bank"),
+        url="https://hooks.bank.example/log",
+        created_by=admin,
+    )
+    return {
+        "email_deliveries": EmailDelivery.objects.create(
+            user=admin, key="event:log", recipient="ops@bank.example", status="failed"
+        ),
+        "webhook_log": WebhookDelivery.objects.create(
+            endpoint=endpoint,
+            event_id="log-1",
+            document=factories.document("public"),
+            status="failed",
+        ),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("namespace", ["email_deliveries", "webhook_log"])
+def test_the_delivery_logs_are_read_not_written_by_hand(demo_users, namespace):
+    """Staff given the view permission read a log in its listing and inspect view; nobody, the
+    administrator included, adds, edits or deletes a row of it (cms/admin_policies.py)."""
+    row = delivery_logs(demo_users["admin"])[namespace]
+    readers = Group.objects.create(name="Delivery log readers")
+    readers.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename=f"view_{row._meta.model_name}"),
+    )
+    reader = make_user("log-reader", groups=[readers.name])
+    inspect = reverse(f"{namespace}:inspect", args=[row.pk])
+    listing = signed_in(reader).get(reverse(f"{namespace}:index"))
+    assert listing.status_code == 200
+    assert f'href="{inspect}"' in listing.content.decode()  # the row leads to it
+    assert signed_in(reader).get(inspect).status_code == 200
+
+    refused = (reverse("wagtailadmin_home"), "you do not have permission")
+    for user in (reader, demo_users["admin"]):
+        client = signed_in(user)
+        for url in (
+            reverse(f"{namespace}:add"),
+            reverse(f"{namespace}:edit", args=[row.pk]),
+            reverse(f"{namespace}:delete", args=[row.pk]),
+        ):
+            for response in (client.get(url), client.post(url, {"status": "sent"})):
+                assert response.status_code == 302 and response["Location"] == refused[0], url
+            assert refused[1] in client.get(refused[0]).content.decode().lower()
+    row.refresh_from_db()
+    assert row.status == "failed"
 
 
 @pytest.mark.django_db

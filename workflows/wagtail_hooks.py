@@ -7,35 +7,23 @@ from django.db.models import Q
 from django.http import Http404, HttpResponseForbidden
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from cms.admin_policies import LogOnlyPermissionPolicy
+from cms.delivery.failures import FAILURES_HOOK, DeliveryFailure
 
 from . import outbox
 from .models import OutboxEvent
 
 RETRY_PERMISSION = "workflows.change_outboxevent"
 STATES = [("waiting", _("waiting")), ("handled", _("handled")), ("failed", _("failed"))]
-
-
-class LogOnlyPermissionPolicy(ModelPermissionPolicy):
-    """The outbox is written by publishing alone: staff read it (and retry failed events,
-    checked in the retry view), nobody adds or edits events by hand."""
-
-    def user_has_permission(self, user, action):
-        if action != "view":
-            return False
-        allowed = super().user_has_permission
-        return allowed(user, "view") or allowed(user, "change")
-
-    def user_has_any_permission(self, user, actions):
-        return any(self.user_has_permission(user, action) for action in actions)
 
 
 class OutboxFilterSet(WagtailFilterSet):
@@ -68,6 +56,10 @@ class RetryColumn(Column):
         return context
 
 
+def inspect_url(event: OutboxEvent) -> str:
+    return reverse("outbox_events:inspect", args=[event.pk])
+
+
 class OutboxEventViewSet(ModelViewSet):
     model = OutboxEvent
     icon = "resubmit"
@@ -75,7 +67,8 @@ class OutboxEventViewSet(ModelViewSet):
     add_to_admin_menu = True
     menu_order = 440
     list_display = [
-        Column("name", label=_("Event")),
+        # A title column: the row's link to its inspect view (there is no edit form).
+        TitleColumn("name", label=_("Event"), get_url=inspect_url),
         Column("payload", label=_("Payload")),
         Column("state", label=_("State")),
         Column("attempts", label=_("Attempts")),
@@ -103,9 +96,31 @@ def retry(request, pk):
     return redirect("outbox_events:index")
 
 
+# The outbox is written by publishing alone: staff read it and retry failed events.
 register_permission_policy(OutboxEvent, LogOnlyPermissionPolicy(OutboxEvent))
 
 
 @hooks.register("register_admin_viewset")
 def register_outbox_events():
     return OutboxEventViewSet("outbox_events")
+
+
+@hooks.register(FAILURES_HOOK)
+def failed_outbox_events(user, since):
+    """For the dashboard's "Delivery failures": events whose handlers failed every attempt (the
+    e-mails, webhooks and index updates they were to cause did not happen), for staff who may
+    read the outbox."""
+    if not LogOnlyPermissionPolicy(OutboxEvent).user_has_permission(user, "view"):
+        return None
+    url = f"{reverse('outbox_events:index')}?state=failed"
+    failed = OutboxEvent.objects.filter(failed_at__gte=since, handled_at__isnull=True)
+    return [
+        DeliveryFailure(
+            when=event.failed_at,
+            kind=str(_("Outbox event")),
+            subject=event.name,
+            reason=event.last_error,
+            url=url,
+        )
+        for event in failed.order_by("-failed_at")[:50]
+    ]

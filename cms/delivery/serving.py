@@ -12,6 +12,7 @@ import datetime
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import mail_admins
 from django.http import FileResponse
 from django.utils import timezone
@@ -64,7 +65,7 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
     download_id = new_download_id()
     watermark = (
         version_file.content_type == "application/pdf"
-        and document.access_level != AccessLevel.PUBLIC
+        and document.access_level in AccessLevel.watermarked()
     )
     stream = version_file.file.open("rb")
     try:
@@ -76,7 +77,15 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
                 stream = watermark_to_tempfile(original, lines)
             except WatermarkError as error:
                 _alert_staff(document, version, version_file, error)
-                _record_denial(request, version, "watermark_failed", detail=error.reason)
+                # What the admin's dashboard lists (cms.delivery.failures), mail or no mail.
+                _record_denial(
+                    request,
+                    version,
+                    "watermark_failed",
+                    detail=error.reason,
+                    file=version_file.display_name,
+                    sha256=version_file.sha256,
+                )
                 raise DeliveryRefused("watermark_failed") from error
             finally:
                 if stream is not original:
@@ -148,12 +157,20 @@ def _record_denial(request, version, reason: str, **detail) -> None:
 
 
 def _alert_staff(document, version, version_file, error: WatermarkError) -> None:
+    """Tell ``ADMINS`` by e-mail. The refusal is on the admin's dashboard in any case, so a
+    mail that cannot be sent (no ``ADMINS``, the SMTP server down) is logged, never raised:
+    the reader gets the "cannot be downloaded right now" page either way."""
     logger.error("Cannot watermark %s (%s): %s", version_file.file.name, version, error)
-    mail_admins(
-        f"Cannot watermark {document.title} {version.version_label}",
-        f"The file {version_file.display_name} of {document.title} ({version.version_label}) "
-        "cannot be "
-        f"watermarked ({error.reason}), so it is not served to readers. Replace the file with a "
-        "PDF that is neither encrypted nor damaged.",
-        fail_silently=True,
-    )
+    if not settings.ADMINS:
+        logger.warning("No ADMINS to alert (set TRUSTPORTAL_ADMINS); see the admin's dashboard")
+        return
+    try:
+        mail_admins(
+            f"Cannot watermark {document.title} {version.version_label}",
+            f"The file {version_file.display_name} of {document.title} "
+            f"({version.version_label}) cannot be watermarked ({error.reason}), so it is not "
+            "served to readers. Replace the file with a PDF that is neither encrypted nor "
+            "damaged. The admin's dashboard lists such files under Delivery failures.",
+        )
+    except Exception:
+        logger.exception("The staff alert about %s could not be mailed", version_file.file.name)

@@ -1,2 +1,3 @@
-"""Trust-document files at rest: the protected storage with no URL, upload checks and naming,
-text extraction for search, the admin's file widget, and spreadsheet-safe CSV exports."""
+"""Trust-document files at rest: the protected storage with no URL, upload checks and naming
+(with ``pdf_checks``: a PDF is accepted only if the watermarker can open it), text extraction for
+search, the admin's file widget, and spreadsheet-safe CSV exports."""

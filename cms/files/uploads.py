@@ -1,8 +1,9 @@
 """Validation and naming of uploaded trust-document files.
 
 The type is decided by the file's content (its magic bytes), not by the name the uploader gave
-it; the name only has to agree. Stored names are generated, so nothing an uploader chooses ends
-up as a path on disk.
+it; the name only has to agree. A new PDF must also open in the watermarker (``pdf_checks``): a
+damaged or truncated one is refused whatever the document. Stored names are generated, so
+nothing an uploader chooses ends up as a path on disk.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
+
+from . import pdf_checks
 
 #: extension -> MIME type of every kind of file a trust document may be.
 ALLOWED_TYPES: dict[str, str] = {
@@ -94,6 +97,27 @@ def validate_upload(upload) -> None:
             % {"ext": claimed, "kind": claimed.upper()},
             code="content_mismatch",
         )
+    if actual == "pdf" and _is_new(upload):
+        _refuse_unreadable_pdf(upload)
+
+
+def _is_new(upload) -> bool:
+    """Not yet in storage: an upload, or a file being assigned. A stored file was checked when
+    it was uploaded; reading it whole again on every save of its version would cost as much as
+    a download."""
+    return not getattr(upload, "_committed", False)
+
+
+def _refuse_unreadable_pdf(upload) -> None:
+    # Damaged, truncated and header-less PDFs are refused for every document: no reader could
+    # open them, watermarked or not. An encrypted PDF passes here: a public document may publish
+    # one (opened without a password but locked against editing, or opened with a password its
+    # readers are given), and public files are served as uploaded. Readers of gated documents
+    # only get watermarked copies, which an encrypted PDF cannot give, so the version's form
+    # refuses it there (``cms.models.servable``), knowing the document.
+    problem = pdf_checks.problem_of(upload)
+    if problem in (pdf_checks.CORRUPT, pdf_checks.NOT_PDF):
+        raise ValidationError(pdf_checks.unreadable_message(problem), code=f"pdf_{problem}")
 
 
 def safe_stored_name(instance, filename: str) -> str:

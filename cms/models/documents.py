@@ -55,6 +55,7 @@ from cms.files.widgets import ProtectedFileInput
 from cms.listings import page_listings
 
 from .levels import AccessLevel
+from .servable import DocumentVersionForm, refuse_raising_with_unservable_files
 
 #: Newest first, documents without a live version last: an expression both databases index
 #: (SQLite has no NULLS LAST in an index).
@@ -168,6 +169,13 @@ class TrustDocument(
     )
 
     objects = TrustDocumentQuerySet.as_manager()
+
+    def clean(self):
+        super().clean()
+        # Raising a public series to a watermarked level must not leave files nobody can get.
+        refuse_raising_with_unservable_files(
+            self, VersionFile.objects.filter(version__document_id=self.pk).select_related("version")
+        )
 
     def save(self, *args, **kwargs):
         # The row, its many-to-many terms, the derived date and the search entry together.
@@ -301,6 +309,8 @@ class DocumentVersion(
         for_concrete_model=False,
     )
 
+    #: Each PDF checked against the document it is for (``servable``).
+    base_form_class = DocumentVersionForm
     panels = [
         FieldPanel("document"),
         FieldRowPanel([FieldPanel("version_label"), FieldPanel("published_on")]),

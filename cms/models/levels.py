@@ -12,3 +12,9 @@ class AccessLevel(models.TextChoices):
     def gated(cls) -> set[str]:
         """Levels whose versions go through review before they are published."""
         return {cls.NDA, cls.RESTRICTED}
+
+    @classmethod
+    def watermarked(cls) -> set[str]:
+        """Levels whose PDFs readers only get as copies watermarked for them (every level but
+        public: public files are served as uploaded)."""
+        return {cls.SIGNED_IN, cls.NDA, cls.RESTRICTED}

@@ -1,10 +1,12 @@
 """Settings shared by every environment; what is deployment-specific comes from the environment."""
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cms.caching import embedded_caches, redis_caches, with_timeouts
@@ -23,6 +25,46 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """E-mail addresses as Django's ``ADMINS`` wants them, from ``Name <a@b.example>, c@d.example``:
+    ``[("Name", "a@b.example"), ("", "c@d.example")]``. A malformed entry stops the start,
+    named: staff alerts silently going nowhere is what this setting exists to end."""
+    addresses = []
+    for entry in _address_entries(os.environ.get(name, "")):
+        address = _one_address(entry)
+        if address is None:
+            raise ImproperlyConfigured(
+                f'{name}: {entry!r} is not an e-mail address (expected "Name <address>, address").'
+            )
+        addresses.append(address)
+    return addresses
+
+
+def _one_address(entry: str) -> tuple[str, str] | None:
+    # Python's parser answers ("", "") for what it cannot read (how strictly depends on the
+    # patch release), so each entry is parsed alone and must give one whole address.
+    parsed = [pair for pair in getaddresses([entry]) if any(pair)]
+    if len(parsed) != 1:
+        return None
+    local_part, _at, domain = parsed[0][1].rpartition("@")
+    return parsed[0] if local_part and domain and " " not in parsed[0][1] else None
+
+
+def _address_entries(value: str) -> list[str]:
+    """``value`` split at the commas between addresses (not those in a quoted name)."""
+    entries, current, quoted = [], "", False
+    for char in value:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            entries.append(current)
+            current = ""
+        else:
+            current += char
+    entries.append(current)
+    return [entry.strip() for entry in entries if entry.strip()]
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -251,6 +293,10 @@ TRUSTPORTAL_API_THROTTLE_RATES = {
     "anonymous": os.environ.get("TRUSTPORTAL_API_RATE_ANONYMOUS", "120/min") or None,
     "authenticated": os.environ.get("TRUSTPORTAL_API_RATE_AUTHENTICATED", "600/min") or None,
 }
+# Personal API tokens (the reader site's account page): how many may work at once per user, and
+# the longest a new one may last.
+TRUSTPORTAL_API_TOKENS_PER_USER = int(os.environ.get("TRUSTPORTAL_API_TOKENS_PER_USER", "10"))
+TRUSTPORTAL_API_TOKEN_MAX_DAYS = int(os.environ.get("TRUSTPORTAL_API_TOKEN_MAX_DAYS", "365"))
 # Document page views go into the audit log, for the staff's viewer analytics.
 TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS = env_bool("TRUSTPORTAL_AUDIT_DOCUMENT_VIEWS", True)
 # The audit chain's signing keys, "id=secret,..." (the first signs; see cms/audit/keys.py), and
@@ -394,6 +440,11 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "trust-portal@localhost")
+# Staff alerts (a gated file that cannot be served): mailed to ADMINS from SERVER_EMAIL, and
+# listed on the admin's dashboard whether or not mail gets through (cms.delivery.failures).
+ADMINS = env_addresses("TRUSTPORTAL_ADMINS")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Trust Portal] "
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 
 # OpenID Connect sign-in (mozilla-django-oidc, through cms.accounts) when a provider is
@@ -428,7 +479,11 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "sites.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "sites.logs.RequestIdFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "not_service_unavailable": {"()": "sites.logs.NotServiceUnavailable"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {"()": "sites.logs.JsonFormatter"},
@@ -438,10 +493,18 @@ LOGGING = {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
             "filters": ["request_id"],
-        }
+        },
+        # Django's error mail to ADMINS (a 500 and its traceback), as Django sets it up, but
+        # without the 503s the portal answers on purpose (see NotServiceUnavailable).
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "not_service_unavailable"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
         # Wagtail's own background tasks log every run; keep their warnings only.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},

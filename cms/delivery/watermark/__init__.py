@@ -25,6 +25,10 @@ How
   ``/Rotate``, ``/Resources``) are copied onto the page itself. The stamp's name goes
   into a copy of the page's resources; resources several pages share get one shared
   copy per page size.
+* Active content is left out of the copy (``active_content``): document and page
+  scripts (``/OpenAction``, ``/AA``, the ``/JavaScript`` name tree), launch, submit-form
+  and import-data actions, embedded files and file attachment annotations, XFA forms.
+  The text, pages, links to pages and web addresses, bookmarks and form fields stay.
 * The output is a full rewrite, never an incremental update: an incremental update
   keeps the original file as a prefix, and cutting the file at the first ``%%EOF``
   would give the unwatermarked document back. Old revisions, linearization data and
@@ -95,7 +99,12 @@ Layout
 ------
 ``errors`` (``WatermarkError``), ``source`` (opening and checking the source),
 ``geometry`` (a page's visible box, rotation and stamp matrix), ``copier`` (the
-streaming copy, ``StreamingCopy``), ``stamps`` (drawing the stamp pages; fonts).
+streaming copy, ``StreamingCopy``), ``active_content`` (what the copy leaves out),
+``stamps`` (drawing the stamp pages; fonts).
+
+``watermark_problem(source)`` answers, without writing anything anywhere, whether
+``watermark_pdf`` would refuse a file and why: uploads are checked with it, so a file
+accepted for a gated document is one this module can watermark.
 """
 
 from __future__ import annotations
@@ -114,7 +123,13 @@ from .errors import WatermarkError, describe
 from .source import OpenSource, PathLike, Source, open_reader
 from .stamps import clean_lines, default_font_paths, render_stamps
 
-__all__ = ["WatermarkError", "watermark_pdf", "watermark_to_tempfile", "default_font_paths"]
+__all__ = [
+    "WatermarkError",
+    "default_font_paths",
+    "watermark_pdf",
+    "watermark_problem",
+    "watermark_to_tempfile",
+]
 
 
 def watermark_pdf(
@@ -192,3 +207,35 @@ def watermark_to_tempfile(
         tmp.close()
         raise
     return tmp
+
+
+def watermark_problem(source: Source) -> str | None:
+    """Why ``watermark_pdf`` would refuse ``source`` (a ``WatermarkError`` reason:
+    ``"encrypted"``, ``"corrupt"``, ``"not_pdf"``), or None if it can be watermarked.
+
+    A dry run: the whole copy is made, stamp and all, and thrown away as it is written, so
+    what is met only while copying (a damaged object deep in the file) counts too. A file
+    object ``source`` is left open and rewound.
+    """
+    try:
+        watermark_pdf(source, _Nowhere(), ["Upload check"], font_paths=[])
+    except WatermarkError as error:
+        return error.reason
+    finally:
+        if not isinstance(source, (str, os.PathLike)) and _rewindable(source):
+            source.seek(0)
+    return None
+
+
+class _Nowhere:
+    """A destination that keeps nothing."""
+
+    def write(self, data: bytes) -> int:
+        return len(data)
+
+
+def _rewindable(stream) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, ValueError):
+        return False

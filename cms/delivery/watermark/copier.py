@@ -25,6 +25,7 @@ from pypdf.generic import (
     TextStringObject,
 )
 
+from .active_content import kept_entries
 from .errors import WatermarkError
 from .geometry import Geometry, page_geometry, pdf_number
 
@@ -42,7 +43,9 @@ class StreamingCopy:
     cache, so memory holds the page list, the object number map and one object at a
     time, not the document. Objects nothing refers to (old revisions, linearization
     hints, object and cross-reference streams) are left out; compressed objects are
-    written uncompressed, streams keep their encoded bytes.
+    written uncompressed, streams keep their encoded bytes. Every dictionary is copied
+    without its active content (scripts, launch and submit actions, embedded files: see
+    ``active_content``), so what only those referred to is never written either.
     """
 
     def __init__(self, reader: PdfReader, version: str) -> None:
@@ -206,13 +209,13 @@ class StreamingCopy:
         if isinstance(obj, StreamObject):
             copy = StreamObject()
             copy._data = obj._data  # the same bytes object: no copy of the stream
-            for key, value in obj.items():
+            for key, value in kept_entries(obj):
                 if key != "/Length":  # written from the data, never as a reference
                     copy[NameObject(key)] = self._relocate(value)
             return copy
         if isinstance(obj, DictionaryObject):
             copy = DictionaryObject()
-            for key, value in obj.items():
+            for key, value in kept_entries(obj):
                 copy[NameObject(key)] = self._relocate(value)
             return copy
         if isinstance(obj, ArrayObject):
@@ -267,7 +270,7 @@ class StreamingCopy:
     def _stamped_page(self, page: DictionaryObject, geometry: Geometry) -> DictionaryObject:
         """The page with its inherited attributes made its own, and the stamp added."""
         new = DictionaryObject()
-        for key, value in page.items():
+        for key, value in kept_entries(page):
             if key not in ("/Contents", "/Resources"):
                 new[NameObject(key)] = self._relocate(value)
         for key in ("/MediaBox", "/CropBox", "/Rotate"):
