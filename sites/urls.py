@@ -11,6 +11,7 @@ from sites.sitemaps import SITEMAPS
 from sites.views import (
     access_requests,
     accounts,
+    api_tokens,
     documents,
     errors,
     health,
@@ -54,6 +55,12 @@ portal_patterns = [
         name="password_reset_complete",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/api-tokens/", api_tokens.api_tokens, name="api_tokens"),
+    path(
+        "accounts/api-tokens/<id:pk>/revoke/",
+        api_tokens.revoke_api_token,
+        name="api_token_revoke",
+    ),
 ]
 
 urlpatterns = [

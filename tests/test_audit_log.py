@@ -2,6 +2,7 @@
 rows, sign-in events, and the staff views (listing, download id lookup, verify button)."""
 
 import hashlib
+import re
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from cms.audit import (
     Action,
@@ -27,6 +29,7 @@ from cms.audit.chain import GENESIS_HASH
 from cms.audit.keys import keyring
 from cms.audit.verification import Anchor, Legacy
 from cms.models import DocumentVersion, organization_of
+from tests.html_forms import form_with_button
 
 pytestmark = pytest.mark.django_db
 
@@ -540,6 +543,42 @@ def test_the_listing_filters_entries(demo_users):
     assert "Sign-out" not in html
     response = client.get(reverse("audit:entries"), {"export": "csv"})
     assert entry.download_id in b"".join(response.streaming_content).decode()
+
+
+TOKENS_PAGE = "/en/accounts/api-tokens/"
+
+
+def listed_rows(response) -> list[str]:
+    """The text of each row of the audit listing's results, its cells separated by "|"."""
+    body = response.content.decode().partition("<tbody>")[2].partition("</tbody>")[0]
+    rows = body.split("<tr")[1:]
+    cells = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+    return [" | ".join(strip_tags(c).strip() for c in cells.findall(row)) for row in rows]
+
+
+def test_staff_filter_the_log_by_personal_api_token_actions(demo_users):
+    """A reader makes and revokes a personal API token on their account page; staff find each
+    under its own action in the audit log's filter, labelled, and nothing else with it."""
+    record(Action.SIGN_OUT, outcome=Outcome.OK, user=demo_users["editor"])
+    reader = admin_client(demo_users["reader"])
+    form = form_with_button(reader.get(TOKENS_PAGE).content.decode(), "Make token")
+    data = {**form.data("Make token"), "name": "Audit export", "lifetime": "30"}
+    assert reader.post(TOKENS_PAGE, data).status_code == 200
+    form = form_with_button(reader.get(TOKENS_PAGE).content.decode(), "Revoke")
+    assert reader.post(form.action, form.data("Revoke")).status_code == 302
+
+    staff = admin_client(demo_users["admin"])
+    for action, label in (
+        ("api_token_created", "API token created"),
+        ("api_token_revoked", "API token revoked"),
+    ):
+        page = staff.get(reverse("audit:entries"), {"action": action}).content.decode()
+        assert f'<option value="{action}" selected>{label}</option>' in page
+        entry = AuditEntry.objects.get(action=action)
+        response = staff.get(reverse("audit:entries_results"), {"action": action})
+        assert response.status_code == 200
+        [row] = listed_rows(response)
+        assert row.startswith(f"{entry.sequence} | ") and f" | {label} | OK | reader | " in row
 
 
 def test_staff_verify_from_the_admin(demo_users):

@@ -61,7 +61,7 @@ def test_seed_demo_is_idempotent():
     call_command("seed_demo", password="x", stdout=out)
     assert "Documents: 0 created, 0 versions created" in out.getvalue()
     assert (TrustDocument.objects.count(), DocumentVersion.objects.count()) == before
-    for name in ("admin", "editor", "reader", "personal"):
+    for name in ("admin", "editor", "reader", "contributor", "personal"):
         assert name in out.getvalue()
 
 

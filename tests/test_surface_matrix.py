@@ -75,6 +75,8 @@ READER_ROUTES = {
     "portal:password_reset_sent": "none",
     "portal:password_reset_confirm": "none",
     "portal:password_reset_complete": "none",
+    "portal:api_tokens": "none",
+    "portal:api_token_revoke": "none",
     "nda:accept": "none",
     "feedback:form": "none",
     "feedback:thanks": "none",
@@ -358,6 +360,7 @@ ROUTE_ARGS: dict[str, Callable] = {
         unsubscribe_token(user.pk) if user else "made-up-token"
     ],
     "notifications:remove_webhook": lambda user: [999999],
+    "portal:api_token_revoke": lambda user: [999999],
     "wagtailcore_authenticate_with_password": lambda user: [999999, 999999],
 }
 

@@ -1,5 +1,6 @@
 """Admin screens for customer organizations and who belongs to them (Settings permission
-holders only: Django's model permissions on Organization and Membership)."""
+holders only: Django's model permissions on Organization and Membership). Other apps add their
+own screens to the same menu through ``admin_menu.ORGANIZATIONS_MENU_HOOK``."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -7,6 +8,8 @@ from wagtail.admin.views.generic.models import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from cms.models import Membership, Organization
+
+from .admin_menu import ORGANIZATIONS_MENU_HOOK
 
 
 class OrganizationViewSet(ModelViewSet):
@@ -52,6 +55,7 @@ class OrganizationsGroup(ModelViewSetGroup):
     menu_label = _("Organizations")
     menu_name = "organizations"
     menu_order = 170
+    submenu_hook = ORGANIZATIONS_MENU_HOOK
 
 
 @hooks.register("register_admin_viewset")

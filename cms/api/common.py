@@ -11,9 +11,11 @@ from ninja import Path
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from pydantic import BaseModel, Field
-from wagtail.api.v3.auth import AllowAnonymous, BearerTokenAuth
+from wagtail.api.v3.auth import AllowAnonymous
 
 from cms.converters import MAX_ID
+
+from .tokens import PortalBearerTokenAuth
 
 MAX_LIMIT = 100
 
@@ -39,7 +41,7 @@ class SignedInSessionAuth(SessionAuth):
 
 
 # A bearer token first, then the browser session, else an anonymous reader.
-READER_AUTH = [BearerTokenAuth(), SignedInSessionAuth(), AllowAnonymous()]
+READER_AUTH = [PortalBearerTokenAuth(), SignedInSessionAuth(), AllowAnonymous()]
 
 
 def reject_unknown_parameters(request, allowed: set[str]) -> None:

@@ -16,6 +16,8 @@ that also admit anonymous readers a revoked token quietly became an anonymous re
 less in it), on endpoints that also take a session a CSRF failure. A client must learn that its
 token is no longer good, so ``ApiBearerTokenMiddleware`` answers 401 with ``WWW-Authenticate:
 Bearer error="invalid_token"`` to every API request presenting one, before any router runs.
+An expired personal token is refused here too (``tokens.PortalBearerTokenAuth``), so no router
+ever sees one.
 """
 
 from __future__ import annotations
@@ -23,11 +25,12 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.http import HttpResponse
-from wagtail.api.v3.auth import BearerTokenAuth
 from wagtail.api.v3.errors import PROBLEM_JSON, problem_response
 from wagtail.models import APIToken
 
 from cms.access import ratelimit
+
+from .tokens import PortalBearerTokenAuth
 
 #: Every API, whatever its version: an unknown ``/api/v9/`` is a problem+json 404 too.
 API_ROOT = "/api/"
@@ -40,10 +43,10 @@ DETAILS = {
     503: "The service is temporarily unavailable. Try again after the Retry-After delay.",
 }
 
-INVALID_TOKEN_DETAIL = "The bearer token is unknown, revoked, or its user is inactive."
+INVALID_TOKEN_DETAIL = "The bearer token is unknown, revoked, expired, or its user is inactive."
 TOO_MANY_BAD_TOKENS_DETAIL = (
-    "Too many requests with tokens that are unknown, revoked or of an inactive user came from "
-    "this address. Wait, then use a valid token."
+    "Too many requests with tokens that are unknown, revoked, expired or of an inactive user "
+    "came from this address. Wait, then use a valid token."
 )
 #: Requests with a bad token per client address (``cms.access.ratelimit``).
 BAD_TOKEN_LIMIT = "api_bad_token"
@@ -115,9 +118,9 @@ class ApiBearerTokenMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        # Wagtail's own resolution, the one every endpoint uses: digests under the current and
-        # fallback secret keys, revocation, an inactive user.
-        self.auth = BearerTokenAuth()
+        # Wagtail's own resolution, the one every endpoint uses (digests under the current and
+        # fallback secret keys, revocation, an inactive user), and a personal token's expiry.
+        self.auth = PortalBearerTokenAuth()
 
     def __call__(self, request):
         if request.path_info.startswith(API_ROOT):

@@ -34,6 +34,8 @@ class Action(models.TextChoices):
     MEMBERSHIP_JOINED = "membership_joined", _("Joined an organization")
     MEMBERSHIP_MOVED = "membership_moved", _("Moved to another organization")
     MEMBERSHIP_ENDED = "membership_ended", _("Membership ended")
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class Outcome(models.TextChoices):

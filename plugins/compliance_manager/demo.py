@@ -1,5 +1,6 @@
-"""Demo content for ``seed_demo``: the built-in templates, and a sample assessment for the demo
-organization's reader so the dashboard has something to show."""
+"""Demo content for ``seed_demo``: the built-in templates, the demo organization's contributor,
+and a sample assessment for the demo organization's reader so the dashboard has something to
+show."""
 
 from __future__ import annotations
 
@@ -7,7 +8,14 @@ from django.contrib.auth import get_user_model
 
 from cms.models import organization_of
 
-from .models import Assessment, ProviderTestResult, Responsibility, Template
+from .models import (
+    Assessment,
+    ComplianceRole,
+    ProviderTestResult,
+    Responsibility,
+    Role,
+    Template,
+)
 from .oscal import BUILTIN_CATALOGS
 from .oscal.importing import import_file
 from .workflow import create_assessment
@@ -43,7 +51,16 @@ def seed(log=print) -> None:
     )
     reader = get_user_model().objects.filter(username="reader").first()
     organization = organization_of(reader) if reader else None
-    if organization is None or Assessment.objects.filter(organization=organization).exists():
+    if organization is None:
+        return
+    # The demo's second member works on action items (Rita, the organization's administrator,
+    # is an administrator of Compliance Manager without a role of her own).
+    contributor = get_user_model().objects.filter(username="contributor").first()
+    if contributor is not None and organization_of(contributor) == organization:
+        ComplianceRole.objects.get_or_create(
+            user=contributor, defaults={"organization": organization, "role": Role.CONTRIBUTOR}
+        )
+    if Assessment.objects.filter(organization=organization).exists():
         return
     assessment = create_assessment(
         organization, low, "NIST SP 800-53 LOW for our tenant", "Cloud platform", reader

@@ -3,6 +3,10 @@
 Roles rank reader < contributor < assessor < administrator; each includes those below it.
 Members without a role are readers, organization administrators are administrators.
 Everything of another organization is simply not in the querysets below (a 404, not a 403).
+
+More › Admin (roles, automatic updates, user privacy) is for an organization's administrators,
+about their own organization, and for the portal's administrators (superusers, or a group given
+``ANY_ORGANIZATION_PERMISSION`` in the Wagtail admin), about any organization.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from cms.models import Membership, organization_of
 from .models import ActionItem, Assessment, AssessmentGroup, ComplianceRole, Evidence, Role
 
 RANK = {Role.READER: 1, Role.CONTRIBUTOR: 2, Role.ASSESSOR: 3, Role.ADMINISTRATOR: 4}
+
+#: Whoever holds it manages More › Admin of every organization, member of one or not.
+ANY_ORGANIZATION_PERMISSION = "compliance.administer_any_organization"
 
 
 def role_of(user) -> Role | None:
@@ -45,6 +52,16 @@ def require_role(user, needed: Role):
     if not has_role(user, needed):
         raise PermissionDenied(f"This needs the Compliance Manager {needed.label} role.")
     return organization_of(user)
+
+
+def administers_any_organization(user) -> bool:
+    return bool(user.is_authenticated and user.has_perm(ANY_ORGANIZATION_PERMISSION))
+
+
+def administers_an_organization(user) -> bool:
+    """Whether More › Admin has something for this user: their own organization's settings or,
+    for a portal administrator, any organization's."""
+    return has_role(user, Role.ADMINISTRATOR) or administers_any_organization(user)
 
 
 def visible_groups(user):

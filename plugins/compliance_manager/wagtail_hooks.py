@@ -1,11 +1,15 @@
 """Staff edit templates in the Wagtail admin: who is responsible for each control, the
-provider's implementation and test, and the improvement actions customers should take."""
+provider's implementation and test, and the improvement actions customers should take; and the
+members' Compliance Manager roles, in the admin's Organizations menu (``staff_roles``)."""
 
+from django.contrib.auth.models import Permission
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Control, Template
+from .staff_roles import ComplianceRoleViewSet
 
 
 class TemplateViewSet(SnippetViewSet):
@@ -32,3 +36,17 @@ class ComplianceManagerGroup(SnippetViewSetGroup):
 
 
 register_snippet(ComplianceManagerGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_compliance_roles():
+    return ComplianceRoleViewSet("compliance_roles", url_prefix="compliance-roles")
+
+
+@hooks.register("register_permissions")
+def register_compliance_role_permissions():
+    # Groups may be given the roles screen, and More › Admin of any organization on the reader
+    # site (``roles.ANY_ORGANIZATION_PERMISSION``), in Settings › Groups.
+    return Permission.objects.filter(
+        content_type__app_label="compliance", content_type__model="compliancerole"
+    )

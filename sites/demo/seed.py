@@ -360,8 +360,12 @@ class Seeder:
             ),
             ("editor", "Eli", "Editor", "editor@provider.example", False, ["Editors"]),
             ("reader", "Rita", "Reader", "rita.reader@bank.example", False, []),
+            ("contributor", "Carl", "Contributor", "carl.contributor@bank.example", False, []),
             ("personal", "Pat", "Personal", "pat@mail.example", False, []),
         ]
+        # Example Bank's members: Rita administers the organization (More › Admin on the
+        # reader site), Carl is a member (his Compliance Manager role comes from its demo).
+        bank_roles = {"reader": Membership.Role.ADMIN, "contributor": Membership.Role.MEMBER}
         for username, first, last, email, superuser, groups in accounts:
             user, created = User.objects.get_or_create(
                 username=username,
@@ -376,9 +380,10 @@ class Seeder:
             user.set_password(self.password)
             user.save()
             user.groups.add(*Group.objects.filter(name__in=groups))
-            if username == "reader":
+            if username in bank_roles:
                 Membership.objects.get_or_create(
-                    user=user, defaults={"organization": self.organization}
+                    user=user,
+                    defaults={"organization": self.organization, "role": bank_roles[username]},
                 )
         wagtail_access = Group.objects.filter(name="Editors").first()
         if wagtail_access is not None:

@@ -30,6 +30,13 @@ class ComplianceRole(models.Model):
 
     class Meta:
         verbose_name = _("Compliance Manager role")
+        verbose_name_plural = _("Compliance Manager roles")
+        permissions = [
+            (
+                "administer_any_organization",
+                _("Can manage the Compliance Manager settings of any organization"),
+            )
+        ]
 
     def __str__(self):
         return f"{self.user} ({self.role})"

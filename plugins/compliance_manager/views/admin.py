@@ -1,43 +1,121 @@
-"""More › Admin for an organization's Compliance Manager administrators: roles, the
-automatic-update switch and user privacy."""
+"""More › Admin: roles, the automatic-update switch and user privacy, for an organization's
+Compliance Manager administrators (their own organization) and for the portal's administrators
+(any organization, chosen with ``?organization=<id>``; see ``roles.administers_any_organization``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import wraps
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.db.models import Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.contrib.auth.views import redirect_to_login
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+
+from cms.models import Organization, organization_of
 
 from .. import automatic_updates as updates
 from .. import privacy as user_privacy
 from ..forms import PrivacyForm, RoleForm
 from ..models import ActionItem, ActionItemChange, ComplianceRole, Role
-from ..roles import organization_members, require_role, role_of
-from . import member_required
+from ..roles import (
+    administers_any_organization,
+    has_role,
+    organization_members,
+    require_role,
+)
+from . import is_object_id, member_required
+
+
+@dataclass(frozen=True)
+class Administered:
+    """The organization a More › Admin screen is about, and how the user reached it."""
+
+    organization: Organization
+    #: Named in the URL (``?organization=<id>``): the links and redirects of the screen keep it.
+    named: bool
+    #: What a portal administrator may switch to; None for an organization's own administrator.
+    choices: QuerySet | None
+
+    def url(self, name: str) -> str:
+        url = reverse(f"compliance:{name}")
+        if self.named:
+            url += "?" + urlencode({"organization": self.organization.pk})
+        return url
+
+    def context(self, **extra) -> dict:
+        return {"organization": self.organization, "organizations": self.choices, **extra}
+
+
+def organization_administration(view):
+    """Call ``view(request, administered)`` with the organization this screen is about.
+
+    Portal administrators name it with ``?organization=<id>`` (a page to choose one answers
+    when they do not and administer no organization of their own); anyone else gets their own
+    organization if they are its Compliance Manager administrator (a 403 otherwise, as every
+    Compliance Manager page answers), and a 404 when they name another one.
+    """
+
+    @wraps(view)
+    def wrapper(request):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        requested = request.GET.get("organization")
+        if requested is not None and not is_object_id(requested):
+            raise Http404
+        if not administers_any_organization(user):
+            return _own_organization_only(request, view, requested)
+        choices = Organization.objects.order_by("name")
+        if requested is not None:
+            organization = get_object_or_404(Organization, pk=requested)
+        elif has_role(user, Role.ADMINISTRATOR):
+            organization = organization_of(user)
+        else:
+            return render(
+                request, "compliance/admin_choose_organization.html", {"organizations": choices}
+            )
+        return view(request, Administered(organization, requested is not None, choices))
+
+    return wrapper
+
+
+@member_required
+def _own_organization_only(request, view, requested):
+    organization = require_role(request.user, Role.ADMINISTRATOR)
+    if requested is not None and int(requested) != organization.pk:
+        # Another organization's settings are not there for this user, like its assessments.
+        raise Http404
+    return view(request, Administered(organization, requested is not None, None))
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
-def roles(request):
-    organization = require_role(request.user, Role.ADMINISTRATOR)
+@organization_administration
+def roles(request, administered):
+    organization = administered.organization
     members = organization_members(organization)
     form = RoleForm(request.POST or None, members=members)
     if request.method == "POST":
         if not form.is_valid():
-            return _roles_page(request, organization, members, form, status=400)
+            return _roles_page(request, administered, members, form, status=400)
         ComplianceRole.objects.update_or_create(
             user=form.cleaned_data["user"],
             defaults={"organization": organization, "role": form.cleaned_data["role"]},
         )
         messages.success(request, _("Role saved."))
-        return redirect("compliance:roles")
-    return _roles_page(request, organization, members, form)
+        return redirect(administered.url("roles"))
+    return _roles_page(request, administered, members, form)
 
 
-def _roles_page(request, organization, members, form, status=200):
+def _roles_page(request, administered, members, form, status=200):
+    organization = administered.organization
     rows = []
     for member in members.select_related("compliance_role", "membership"):
         # role_of caches on the user object; these are fresh objects, so compute from the row.
@@ -50,14 +128,17 @@ def _roles_page(request, organization, members, form, status=200):
             role = Role.READER
         rows.append((member, role))
     return render(
-        request, "compliance/admin_roles.html", {"rows": rows, "form": form}, status=status
+        request,
+        "compliance/admin_roles.html",
+        administered.context(rows=rows, form=form),
+        status=status,
     )
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
-def automatic_updates(request):
-    organization = require_role(request.user, Role.ADMINISTRATOR)
+@organization_administration
+def automatic_updates(request, administered):
+    organization = administered.organization
     config = updates.settings_for(organization)
     token = None
     if request.method == "POST":
@@ -76,20 +157,19 @@ def automatic_updates(request):
     return render(
         request,
         "compliance/admin_automatic_updates.html",
-        {
-            "config": config,
-            "token": token,
-            "followed": followed.select_related("group").order_by("group__name", "key")[:200],
-            "followed_count": followed.count(),
-            "role": role_of(request.user),
-        },
+        administered.context(
+            config=config,
+            token=token,
+            followed=followed.select_related("group").order_by("group__name", "key")[:200],
+            followed_count=followed.count(),
+        ),
     )
 
 
 @require_http_methods(["GET", "POST"])
-@member_required
-def privacy(request):
-    organization = require_role(request.user, Role.ADMINISTRATOR)
+@organization_administration
+def privacy(request, administered):
+    organization = administered.organization
     members = organization_members(organization)
     # Former members keep traces too: anyone assigned or named in this organization's history.
     users = (
@@ -113,7 +193,7 @@ def privacy(request):
             return render(
                 request,
                 "compliance/admin_privacy.html",
-                {"form": form, "bad_action": True},
+                administered.context(form=form, bad_action=True),
                 status=400,
             )
         user = form.cleaned_data["user"]
@@ -127,7 +207,12 @@ def privacy(request):
             target = form.cleaned_data["to_user"]
             if target is None or target == user:
                 form.add_error("to_user", _("Choose another member to reassign to."))
-                return render(request, "compliance/admin_privacy.html", {"form": form}, status=400)
+                return render(
+                    request,
+                    "compliance/admin_privacy.html",
+                    administered.context(form=form),
+                    status=400,
+                )
             count = user_privacy.reassign_all(organization, user, target, request.user)
             messages.success(request, _("%(count)d action items reassigned.") % {"count": count})
         else:
@@ -137,5 +222,5 @@ def privacy(request):
                 _("%(count)d assignments removed; history shows “user removed”.")
                 % {"count": count},
             )
-        return redirect("compliance:privacy")
-    return render(request, "compliance/admin_privacy.html", {"form": form})
+        return redirect(administered.url("privacy"))
+    return render(request, "compliance/admin_privacy.html", administered.context(form=form))
