@@ -9,11 +9,17 @@ together or not at all: the editor gets the error, and the admin shows what was 
 A unique rule the form cannot check is answered as a form error, not a 500: a series' slug is
 unique per language, and the language is not a field of the form; and a double-clicked Create
 makes the second click's series collide with the first's.
+
+Publishing (also "Save and schedule", and a revert's Publish) is refused with a form error,
+nothing saved, when the user may not put what the form holds live without a review
+(``cms.review``): an editor's NDA or restricted series or version.
 """
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from wagtail.snippets.views.snippets import CreateView, EditView
+
+from cms.review import refusal_message
 
 
 class SavedInOneTransaction:
@@ -61,3 +67,23 @@ class CreateInOneTransaction(SavedInOneTransaction, CreateView):
 
 class EditInOneTransaction(SavedInOneTransaction, EditView):
     pass
+
+
+class PublishesOnlyWhatMayGoLive:
+    """Asks the model's permission policy whether the user may publish the object as the form
+    would make it (not as it was loaded: the access level, or the series of a version, may be
+    what changed), before anything is saved. Wagtail itself asks only the model-level
+    permission, then saves and publishes."""
+
+    def is_valid(self, form):
+        if not super().is_valid(form):
+            return False
+        if self.action != "publish" or self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "publish", form.instance
+        ):
+            return True
+        message = refusal_message(form.instance)
+        form.add_error(None, message)
+        self.produced_error_code = "publish_needs_review"
+        self.produced_error_message = message
+        return False

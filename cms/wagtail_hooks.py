@@ -2,11 +2,18 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CopyView, SnippetViewSet, SnippetViewSetGroup
 
+from cms import document_library  # noqa: F401  (closes Wagtail's document library)
 from cms.access.requests import record_decision
-from cms.admin_saves import CreateInOneTransaction, EditInOneTransaction
+from cms.admin_saves import (
+    CreateInOneTransaction,
+    EditInOneTransaction,
+    PublishesOnlyWhatMayGoLive,
+)
+from cms.admin_translations import refuse_publishing_translation_without_review, translation_urls
 from cms.analytics import wagtail_hooks as analytics_hooks  # noqa: F401  (registers its hooks)
 from cms.models import (
     AccessRequest,
@@ -17,6 +24,16 @@ from cms.models import (
     Service,
     Standard,
     TrustDocument,
+)
+from cms.review import ReviewedCreateAction, ReviewedPublishingPolicy, ReviewedPublishRevisionAction
+
+#: Documents and versions whose publishing may need a review (``cms.review``).
+REVIEWED_MODELS = (TrustDocument, DocumentVersion)
+
+# Before the snippet viewsets below ask for the models' policy (Wagtail would make a default one).
+register_permission_policy(TrustDocument, ReviewedPublishingPolicy(TrustDocument), exact_class=True)
+register_permission_policy(
+    DocumentVersion, ReviewedPublishingPolicy(DocumentVersion), exact_class=True
 )
 
 
@@ -44,10 +61,25 @@ class RefuseStaleSaveEditView(EditInOneTransaction):
         return super().is_valid(form)
 
 
+# The views that can publish a document or version: create, edit (and its revert view, which
+# Wagtail builds from it) and copy.
+class ReviewedCreateView(PublishesOnlyWhatMayGoLive, CreateInOneTransaction):
+    pass
+
+
+class ReviewedEditView(PublishesOnlyWhatMayGoLive, RefuseStaleSaveEditView):
+    pass
+
+
+class ReviewedCopyView(PublishesOnlyWhatMayGoLive, CopyView):
+    pass
+
+
 class TrustDocumentViewSet(SnippetViewSet):
     model = TrustDocument
-    add_view_class = CreateInOneTransaction
-    edit_view_class = RefuseStaleSaveEditView
+    add_view_class = ReviewedCreateView
+    edit_view_class = ReviewedEditView
+    copy_view_class = ReviewedCopyView
     icon = "doc-full"
     menu_label = _("Document series")
     list_display = ["title", "category", "access_level", "locale", "live"]
@@ -62,8 +94,9 @@ class TrustDocumentViewSet(SnippetViewSet):
 
 class DocumentVersionViewSet(SnippetViewSet):
     model = DocumentVersion
-    add_view_class = CreateInOneTransaction
-    edit_view_class = RefuseStaleSaveEditView
+    add_view_class = ReviewedCreateView
+    edit_view_class = ReviewedEditView
+    copy_view_class = ReviewedCopyView
     icon = "history"
     menu_label = _("Versions")
     list_display = ["document", "version_label", "published_on", "locale", "live"]
@@ -113,6 +146,28 @@ register_snippet(TrustDocumentsGroup)
 register_snippet(TaxonomyGroup)
 
 
+@hooks.register("register_actions")
+def register_reviewed_actions(registry):
+    """Wagtail's publish and create actions for documents and versions (what the API runs) ask
+    about the instance, as the admin's views do."""
+    for model in REVIEWED_MODELS:
+        registry.register(model, ReviewedPublishRevisionAction)
+        registry.register(model, ReviewedCreateAction)
+
+
+@hooks.register("construct_snippet_action_menu")
+def offer_publish_only_where_allowed(menu_items, request, context):
+    """No Publish (nor Schedule) in the footer of a document or version the user may not put
+    live without review; the server refuses it anyway (``PublishesOnlyWhatMayGoLive``). A new
+    one's level is only known from the submitted form, so the create form keeps the item."""
+    instance = context.get("instance")
+    if not isinstance(instance, REVIEWED_MODELS):
+        return
+    policy = policy_registry.get(instance)
+    if not policy.user_has_permission_for_instance(request.user, "publish", instance):
+        menu_items[:] = [item for item in menu_items if item.name != "action-publish"]
+
+
 @hooks.register("construct_main_menu")
 def hide_public_document_library(request, menu_items):
     """Trust documents live in their own protected storage; Wagtail's document library serves
@@ -143,3 +198,10 @@ def decide_access_request(request, instance):
         and instance.status != AccessRequest.Status.PENDING
     ):
         record_decision(instance, request.user, request)
+
+
+# --- wagtail-localize: publishing a translation asks cms.review too (cms.admin_translations) --
+# Both registered ahead of wagtail-localize's own hooks: its translation editor answers the edit
+# view's POST itself, and its URLs would resolve first.
+hooks.register("before_edit_snippet", refuse_publishing_translation_without_review, order=-1)
+hooks.register("register_admin_urls", translation_urls, order=-1)

@@ -5,7 +5,8 @@ Test modules import what they share from here (or get it as a fixture from ``tes
 never from one another. Content builders proper are in ``tests/factories.py``; the notification
 tests' subscribers and waits in ``tests/notification_helpers.py``; test servers in
 ``tests/smtp_server.py`` and ``tests/webhook_receiver.py``; the surface matrix's world in
-``tests/surface_world.py``.
+``tests/surface_world.py``; the admin's screens, as its registries list them, in
+``tests/admin_screens.py``.
 """
 
 from __future__ import annotations

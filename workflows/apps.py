@@ -11,7 +11,9 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from . import notifications
         from .outbox import record
 
         # The core's events are kept in this app's outbox, written with the editor's transaction.
         events.register_store(record)
+        notifications.connect()

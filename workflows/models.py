@@ -7,17 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import AbstractGroupApprovalTask, TaskState
 
+from cms.review import needs_review
+
 
 class GatedContentReviewTask(AbstractGroupApprovalTask):
     """Legal review of gated material: NDA and restricted documents (and their versions) wait
     for the chosen groups' approval; anything else passes this step on its own, so one workflow
-    can cover every document."""
+    can cover every document. What is gated is decided by ``cms.review.needs_review``, the rule
+    the admin's Publish asks too."""
 
     def start(self, workflow_state, user=None):
         # Judge the revision under review, not the live row: a draft may raise the level.
         revision = workflow_state.content_object.get_latest_revision()
         content = revision.as_object() if revision else workflow_state.content_object
-        if getattr(content, "is_gated", True):
+        if needs_review(content):
             return super().start(workflow_state, user=user)
         # Not gated: record the step as passed without the "submitted" signal, so moderators
         # are not mailed about something they will never have to review.

@@ -4,10 +4,11 @@ Feedback is written by readers only; staff change its status and keep a note, no
 """
 
 import django_filters
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.panels import FieldPanel
-from wagtail.admin.ui.tables import Column, DateColumn
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -52,12 +53,17 @@ class FeedbackIndexView(SafeCsvExportMixin, IndexView):
     """Readers write the comments: the CSV export keeps formula-like text as text."""
 
 
+def edit_url(feedback: Feedback) -> str:
+    return reverse(feedback.snippet_viewset.get_url_name("edit"), args=[feedback.pk])
+
+
 class FeedbackViewSet(SnippetViewSet):
     model = Feedback
     index_view_class = FeedbackIndexView
     icon = "mail"
     list_display = [
-        Column("comment", label=_("Comment"), accessor="__str__"),
+        # A title column: the row's link to its edit form (staff triage feedback there).
+        TitleColumn("comment", label=_("Comment"), accessor="__str__", get_url=edit_url),
         Column("kind", label=_("Kind"), accessor="get_kind_display"),
         Column("status", label=_("Status"), accessor="get_status_display"),
         Column("page_url", label=_("Page")),
