@@ -227,6 +227,9 @@ def postgres_portal(tmp_path):
     """A migrated PostgreSQL database of its own, owned by a role of its own (which the test
     stops from logging in), with a user who has a password and an API token."""
     pytest.importorskip("gunicorn")
+    if connection.vendor != "postgresql":
+        # Its database is its own whatever the run's: migrating one costs a minute, once is enough.
+        pytest.skip("runs once, in the PostgreSQL run of the suite")
     admin = postgres_admin()
     if admin is None:
         pytest.skip("no PostgreSQL at 127.0.0.1:5432 (user postgres)")
