@@ -30,7 +30,8 @@ class Command(BaseCommand):
         for username, role in (
             ("admin", "administrator"),
             ("editor", "editor"),
-            ("reader", "customer organization member, NDA not accepted"),
+            ("reader", "Example Bank's administrator (More › Admin), NDA not accepted"),
+            ("contributor", "Example Bank member, Compliance Manager contributor"),
             ("personal", "personal account"),
         ):
-            self.stdout.write(f"  {username:<9} / {password}   {role}")
+            self.stdout.write(f"  {username:<11} / {password}   {role}")
