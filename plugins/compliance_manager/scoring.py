@@ -5,6 +5,7 @@ Score = points earned / points available. A customer action earns its points onc
 implemented (or has an alternative implementation) and an assessor passed it; out-of-scope
 actions count for nothing either way. A provider-managed (or shared) control counts its provider
 points as the provider's test result says: earned if passed, available but not earned otherwise.
+Controls the catalog withdrew, or a later import retired, count for nothing.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -137,6 +139,11 @@ class ControlSummary:
     responsibility: str
     parts: list = field(default_factory=list)
     assignee_ids: set = field(default_factory=set)
+    withdrawn: bool = False
+    #: Where a withdrawn control's content went: ``{"rel", "href", "control_id"}`` and, for
+    #: controls set aside, the ``pk`` and ``label`` of the control named.
+    withdrawn_to: list = field(default_factory=list)
+    retired_at: datetime | None = None
 
     @property
     def status(self) -> str:
@@ -146,14 +153,20 @@ class ControlSummary:
 @dataclass
 class AssessmentSummary:
     score: Score
+    #: The controls the catalog asks for: what the score, the reports and the export cover.
     controls: list[ControlSummary]
     by_family: dict[int | None, Score]
     by_status: Counter
+    #: Shown, greyed, and counted nowhere: controls the catalog withdrew, and those a later
+    #: import retired after this assessment was made (their action items and history kept).
+    set_aside: list[ControlSummary] = field(default_factory=list)
 
 
 def summarize_assessment(assessment) -> AssessmentSummary:
     """Score, control statuses and per-family progress in two queries, however big."""
     controls: dict[int, ControlSummary] = {}
+    set_aside: list[ControlSummary] = []
+    by_oscal_id: dict[str, tuple[int, str]] = {}
     for row in (
         Control.objects.filter(template_id=assessment.template_id)
         .order_by("sort_order")
@@ -166,13 +179,37 @@ def summarize_assessment(assessment) -> AssessmentSummary:
             "responsibility",
             "provider_points",
             "test_result",
+            "withdrawn",
+            "withdrawn_to",
+            "retired_at",
         )
     ):
-        pk, oscal_id, label, title, family_id, responsibility, points, result = row
-        summary = ControlSummary(pk, oscal_id, label, title, family_id, responsibility)
+        pk, oscal_id, label, title, family_id, responsibility, points, result, *lifecycle = row
+        withdrawn, withdrawn_to, retired_at = lifecycle
+        by_oscal_id[oscal_id] = (pk, label)
+        summary = ControlSummary(
+            pk,
+            oscal_id,
+            label,
+            title,
+            family_id,
+            responsibility,
+            withdrawn=withdrawn,
+            withdrawn_to=withdrawn_to,
+            retired_at=retired_at,
+        )
+        if withdrawn or retired_at is not None:
+            # Retired before this assessment was made: it never was part of it.
+            if withdrawn or retired_at > assessment.created_at:
+                set_aside.append(summary)
+            continue
         if responsibility in (Responsibility.PROVIDER, Responsibility.SHARED):
             summary.parts.append(ProviderState(points, result))
         controls[pk] = summary
+    for summary in set_aside:
+        summary.withdrawn_to = [
+            link_target(link, by_oscal_id.get(link["control_id"])) for link in summary.withdrawn_to
+        ]
     for control_id, points, implementation, testing, assignee_id in AssessmentAction.objects.filter(
         assessment=assessment
     ).values_list(
@@ -196,7 +233,13 @@ def summarize_assessment(assessment) -> AssessmentSummary:
             score.add(part)
             by_family[summary.family_id].add(part)
         by_status[summary.status] += 1
-    return AssessmentSummary(score, list(controls.values()), dict(by_family), by_status)
+    return AssessmentSummary(score, list(controls.values()), dict(by_family), by_status, set_aside)
+
+
+def link_target(link: dict, target: tuple[int, str] | None) -> dict:
+    """A withdrawn control's link with the pk and label of the control it names, if any."""
+    pk, label = target or (None, link.get("family") or link["control_id"] or link["href"])
+    return {**link, "pk": pk, "label": label}
 
 
 def group_score(group) -> Score:
@@ -211,7 +254,10 @@ def group_scores(groups) -> dict[int, Score]:
     scores: dict[int, Score] = {pk: Score() for pk in ids}
     # Exists, not a join and DISTINCT: a join repeats an item once per link, and DISTINCT over
     # these columns alone would merge two different items that happen to look the same.
-    linked = AssessmentAction.objects.filter(action_item=OuterRef("pk"))
+    # Only links under controls in force: a withdrawn or retired control counts nowhere.
+    linked = AssessmentAction.objects.filter(
+        action_item=OuterRef("pk"), control__withdrawn=False, control__retired_at__isnull=True
+    )
     for group_id, points, implementation, testing in (
         ActionItem.objects.filter(Exists(linked), group_id__in=ids)
         .order_by()
@@ -220,7 +266,8 @@ def group_scores(groups) -> dict[int, Score]:
         scores[group_id].add(ActionState(points, implementation, testing))
     seen: set[tuple[int, str]] = set()
     for group_id, oscal_id, points, result in (
-        Control.objects.filter(
+        Control.objects.in_force()
+        .filter(
             template__assessments__group_id__in=ids,
             responsibility__in=[Responsibility.PROVIDER, Responsibility.SHARED],
         )

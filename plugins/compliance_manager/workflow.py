@@ -49,9 +49,10 @@ def create_assessment(
         service=service,
         created_by=user,
     )
+    # Withdrawn and retired controls ask for nothing any more: a new assessment leaves them out.
     actions = list(
         ImprovementAction.objects.filter(
-            control__template=template,
+            control__in=Control.objects.in_force().filter(template=template),
             control__responsibility__in=[Responsibility.CUSTOMER, Responsibility.SHARED],
         ).select_related("control")
     )

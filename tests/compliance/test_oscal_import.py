@@ -14,6 +14,7 @@ from plugins.compliance_manager.models import Control, ControlFamily, Improvemen
 from plugins.compliance_manager.oscal import BUILTIN_CATALOGS
 from plugins.compliance_manager.oscal.importing import import_bytes, import_file
 from plugins.compliance_manager.oscal.parsing import OscalError
+from plugins.compliance_manager.workflow import create_assessment
 
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "oscal"
 LOW = "NIST_SP-800-53_rev5_LOW-baseline-resolved-profile_catalog.json"
@@ -145,6 +146,24 @@ def _duplicate_id(raw):
     raw["catalog"]["groups"][3]["controls"][0]["id"] = "ac-2"
 
 
+def _duplicate_group_id(raw):
+    raw["catalog"]["groups"][4]["id"] = raw["catalog"]["groups"][1]["id"]
+
+
+def _groups_nested_too_deep(raw):
+    group = raw["catalog"]["groups"][0]
+    for depth in range(60):
+        group["groups"] = [{"id": f"deep-{depth}", "title": f"Level {depth}"}]
+        group = group["groups"][0]
+
+
+def _id_too_long(raw):
+    raw["catalog"]["groups"][2]["controls"][0]["id"] = "x" * 101
+
+
+#: JSON nested far beyond Python's recursion limit (json.loads raises RecursionError).
+DEEP_JSON = b'{"catalog": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+
 #: case -> (the file's bytes, or a function of the LOW baseline's JSON giving them; the
 #: problem the error must name)
 MALFORMED = {
@@ -156,6 +175,10 @@ MALFORMED = {
     "a control without title, last of all": (_broken(_drop_deep_title), "groups[17].controls"),
     "a duplicate control id": (_broken(_duplicate_id), "appears twice"),
     "not utf-8": (b'{"catalog": "\xc3\x28"}', "not UTF-8"),
+    "JSON nested 100,000 deep": (DEEP_JSON, "nested too deeply"),
+    "groups nested 60 deep": (_broken(_groups_nested_too_deep), "nested more than 50 levels"),
+    "two groups with one id": (_broken(_duplicate_group_id), "group “at” appears twice"),
+    "an id over 100 characters": (_broken(_id_too_long), "longer than 100 characters"),
 }
 
 
@@ -199,3 +222,27 @@ def test_the_example_basic_catalog_imports_too():
     assert report.controls_total > 0
     titles = list(report.template.families.values_list("title", flat=True))
     assert any(" › " in title for title in titles)  # nested groups keep their path
+
+
+@pytest.mark.django_db
+def test_a_400_character_title_is_kept_whole_on_every_database(low_catalog, cm):
+    """PostgreSQL refused such a title (DataError) where SQLite stored it: now it is text on
+    both, and the derived action title is shortened visibly instead."""
+    title = ("Very long control title " * 20)[:400]
+    raw = json.loads(low_catalog)
+    raw["catalog"]["uuid"] = "0d3f5a8e-2222-4333-8444-955556666777"
+    raw["catalog"]["groups"][0]["title"] = title
+    raw["catalog"]["groups"][0]["controls"][0]["title"] = title
+    report = import_bytes(json.dumps(raw).encode(), "long-title.json")
+    control = Control.objects.get(template=report.template, oscal_id="ac-1")
+    assert (control.title, control.family.title) == (title, title)
+    action = control.improvement_actions.get()
+    assert len(action.title) == 300 and action.title.startswith("Implement AC-1: Very long")
+    assert action.title.endswith("…")
+    assessment = create_assessment(cm.organization, report.template, "Long", "Long titles", None)
+    item = assessment.links.get(control=control).action_item
+    assert item.title == action.title
+    response = cm.client("reader").get(
+        f"/en/compliance/assessments/{assessment.pk}/controls/{control.pk}/"
+    )
+    assert response.status_code == 200 and title in response.content.decode()

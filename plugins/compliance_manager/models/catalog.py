@@ -49,7 +49,8 @@ class ControlFamily(models.Model):
 
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="families")
     oscal_id = models.CharField(max_length=100)
-    title = models.CharField(_("title"), max_length=300)
+    # Text, not a bounded column: a nested group's title is its whole path, however long.
+    title = models.TextField(_("title"))
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -62,8 +63,22 @@ class ControlFamily(models.Model):
         return self.title
 
 
+class ControlQuerySet(models.QuerySet):
+    def in_force(self):
+        """What the catalog asks for today: neither withdrawn by it nor retired from it."""
+        return self.filter(withdrawn=False, retired_at__isnull=True)
+
+
 class Control(ClusterableModel):
-    """A control or a control enhancement (``parent`` set) of a template."""
+    """A control or a control enhancement (``parent`` set) of a template.
+
+    A control the catalog marks withdrawn is kept (readers see where its content went) but has
+    no improvement actions and counts nowhere. A control a re-imported catalog no longer holds
+    is retired, never deleted: assessments made before keep it, marked, with its history; new
+    assessments leave it out.
+    """
+
+    objects = ControlQuerySet.as_manager()
 
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="controls")
     family = models.ForeignKey(
@@ -74,11 +89,22 @@ class Control(ClusterableModel):
     )
     oscal_id = models.CharField(_("control id"), max_length=100)
     label = models.CharField(_("label"), max_length=100, blank=True)
-    title = models.CharField(_("title"), max_length=300)
+    # Text, not a bounded column: catalogs have titles of any length, and PostgreSQL would
+    # refuse what SQLite silently stores.
+    title = models.TextField(_("title"))
     sort_order = models.PositiveIntegerField(default=0)
     statement = models.TextField(_("statement"), blank=True)
     guidance = models.TextField(_("guidance"), blank=True)
     parameters = models.JSONField(_("parameters"), default=list, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    #: Where a withdrawn control's content went: ``[{"rel", "href", "control_id"}]``.
+    withdrawn_to = models.JSONField(_("withdrawn to"), default=list, blank=True)
+    retired_at = models.DateTimeField(
+        _("retired"),
+        null=True,
+        blank=True,
+        help_text=_("When a re-imported catalog no longer held this control."),
+    )
 
     responsibility = models.CharField(
         _("responsibility"),
@@ -139,6 +165,10 @@ class Control(ClusterableModel):
 
     def __str__(self):
         return f"{self.label or self.oscal_id} {self.title}"
+
+    @property
+    def in_force(self) -> bool:
+        return not self.withdrawn and self.retired_at is None
 
     @property
     def provider_side(self) -> bool:

@@ -30,7 +30,10 @@ def assessment_results(assessment, plan_href: str) -> dict:
     observations = []
     observation_of_control: dict[int, list[str]] = {}
     for link in (
-        AssessmentAction.objects.filter(assessment=assessment)
+        # Controls in force only: a retired control's statement is no longer in the catalog.
+        AssessmentAction.objects.filter(
+            assessment=assessment, control__withdrawn=False, control__retired_at__isnull=True
+        )
         .exclude(action_item__testing_status="not_assessed")
         .select_related("action_item")
         .order_by("control__sort_order", "action_item__key")

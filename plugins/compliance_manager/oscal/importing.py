@@ -2,7 +2,12 @@
 
 Re-importing a catalog updates what the catalog owns (titles, statements, parameters, order) and
 never touches what staff attached (responsibility, provider implementation, improvement
-actions). New controls get one default improvement action so a fresh assessment has work in it.
+actions). New controls get one default improvement action so a fresh assessment has work in it;
+withdrawn controls get none (there is nothing left to do for them). A control the catalog no
+longer holds is retired, never deleted: assessments made before keep it and its history.
+
+The report counts changes of content: a control that only moved (because one before it was
+added or removed) is unchanged.
 """
 
 from __future__ import annotations
@@ -13,11 +18,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 
 from ..models import Control, ControlFamily, ImprovementAction, Template
-from .parsing import ParsedCatalog, load_json, parse_catalog
+from .parsing import OscalError, ParsedCatalog, ParsedControl, load_json, parse_catalog
 
-CATALOG_FIELDS = ("label", "title", "sort_order", "statement", "guidance", "parameters")
+#: What the catalog says about a control; a difference in any of these is a change.
+CONTENT_FIELDS = (
+    "label",
+    "title",
+    "statement",
+    "guidance",
+    "parameters",
+    "withdrawn",
+    "withdrawn_to",
+)
+#: What an import writes to an existing control.
+WRITTEN_FIELDS = (*CONTENT_FIELDS, "sort_order", "family", "parent", "retired_at")
+#: ImprovementAction.title and ActionItem.title are bounded columns.
+ACTION_TITLE_LENGTH = 300
 Progress = Callable[[int, int], None]
 
 
@@ -29,6 +48,8 @@ class ImportReport:
     controls_created: int = 0
     controls_updated: int = 0
     controls_unchanged: int = 0
+    controls_retired: int = 0
+    controls_withdrawn: int = 0
     top_level_controls: int = 0
     actions_created: int = 0
 
@@ -39,15 +60,16 @@ class ImportReport:
     def summary(self) -> str:
         if self.template_created:
             verb = "Created"
-        elif self.controls_created or self.controls_updated:
+        elif self.controls_created or self.controls_updated or self.controls_retired:
             verb = "Updated"
         else:
             verb = "Unchanged:"
         return (
             f"{verb} template “{self.template.title}”: {self.controls_total} controls "
-            f"({self.top_level_controls} top-level) in {self.template.families.count()} families; "
+            f"({self.top_level_controls} top-level) in {self.template.families.count()} families, "
+            f"{self.controls_withdrawn} of them withdrawn; "
             f"{self.controls_created} new, {self.controls_updated} changed, "
-            f"{self.controls_unchanged} unchanged; "
+            f"{self.controls_retired} retired, {self.controls_unchanged} unchanged; "
             f"{self.actions_created} improvement actions added."
         )
 
@@ -58,8 +80,19 @@ def import_file(path: str | Path, progress: Progress | None = None) -> ImportRep
 
 
 def import_bytes(raw: bytes, source_name: str, progress: Progress | None = None) -> ImportReport:
-    parsed = parse_catalog(load_json(raw))
+    try:
+        parsed = parse_catalog(load_json(raw))
+    except RecursionError as error:
+        # The parser limits nesting itself; this is the backstop for a shape it did not foresee.
+        raise OscalError("The file is nested too deeply to be read.") from error
     return write_catalog(parsed, source_name, hashlib.sha256(raw).hexdigest(), progress)
+
+
+def default_action_title(item: ParsedControl) -> str:
+    title = f"Implement {item.label}: {item.title}"
+    if len(title) > ACTION_TITLE_LENGTH:
+        title = title[: ACTION_TITLE_LENGTH - 1] + "…"
+    return title
 
 
 @transaction.atomic
@@ -76,7 +109,98 @@ def write_catalog(
             "source_sha256": sha256,
         },
     )
-    report = ImportReport(template, created, top_level_controls=parsed.top_level_count)
+    report = ImportReport(
+        template,
+        created,
+        top_level_controls=parsed.top_level_count,
+        controls_withdrawn=parsed.withdrawn_count,
+    )
+    families = _write_families(template, parsed, report)
+    controls = {c.oscal_id: c for c in template.controls.all()}
+    # Controls new to the template are inserted at once, then linked to their parents.
+    created_controls = [
+        Control(template=template, oscal_id=item.oscal_id, **_catalog_values(item, families))
+        for item in parsed.controls
+        if item.oscal_id not in controls
+    ]
+    Control.objects.bulk_create(created_controls, batch_size=500)
+    new_ids = {control.oscal_id for control in created_controls}
+    controls.update({control.oscal_id: control for control in created_controls})
+
+    needs_default_action: list[tuple[Control, ParsedControl]] = []
+    written: list[Control] = []
+    parented: list[Control] = []  # new enhancements, whose parents now have primary keys
+    total = len(parsed.controls)
+    for done, item in enumerate(parsed.controls, start=1):
+        control = controls[item.oscal_id]
+        values = _catalog_values(item, families)
+        parent = controls[item.parent_id] if item.parent_id else None
+        if item.oscal_id in new_ids:
+            report.controls_created += 1
+            if parent is not None:
+                control.parent = parent
+                parented.append(control)
+            if not item.withdrawn:
+                needs_default_action.append((control, item))
+        else:
+            restored = control.retired_at is not None
+            ended_withdrawal = control.withdrawn and not item.withdrawn
+            content_changed = any(
+                getattr(control, name) != values[name] for name in CONTENT_FIELDS
+            ) or (control.family_id, control.parent_id) != (
+                values["family"].pk if values["family"] else None,
+                parent.pk if parent else None,
+            )
+            if restored:
+                report.controls_created += 1
+            elif content_changed:
+                report.controls_updated += 1
+            else:
+                report.controls_unchanged += 1
+            if content_changed or restored or control.sort_order != item.sort_order:
+                for name, value in values.items():
+                    setattr(control, name, value)
+                control.parent, control.retired_at = parent, None
+                written.append(control)
+            if ended_withdrawal and not control.improvement_actions.exists():
+                needs_default_action.append((control, item))
+        if progress:
+            progress(done, total)
+
+    in_file = {item.oscal_id for item in parsed.controls}
+    retired_now = timezone.now()
+    for oscal_id, control in controls.items():
+        if oscal_id not in in_file and control.retired_at is None:
+            control.retired_at = retired_now
+            written.append(control)
+            report.controls_retired += 1
+    Control.objects.bulk_update(written, WRITTEN_FIELDS, batch_size=500)
+    Control.objects.bulk_update(parented, ["parent"], batch_size=500)
+    ImprovementAction.objects.bulk_create(
+        [
+            ImprovementAction(
+                control=control,
+                key="implement",
+                title=default_action_title(item),
+                description=item.statement,
+                points=1,
+            )
+            for control, item in needs_default_action
+        ],
+        batch_size=500,
+    )
+    report.actions_created = len(needs_default_action)
+    return report
+
+
+def _catalog_values(item: ParsedControl, families: dict[str, ControlFamily]) -> dict:
+    values = {name: getattr(item, name) for name in CONTENT_FIELDS}
+    values["sort_order"] = item.sort_order
+    values["family"] = families.get(item.family_id) if item.family_id else None
+    return values
+
+
+def _write_families(template: Template, parsed: ParsedCatalog, report: ImportReport) -> dict:
     families = {f.oscal_id: f for f in template.families.all()}
     for family in parsed.families:
         existing = families.get(family.oscal_id)
@@ -91,43 +215,4 @@ def write_catalog(
         elif (existing.title, existing.sort_order) != (family.title, family.sort_order):
             existing.title, existing.sort_order = family.title, family.sort_order
             existing.save(update_fields=["title", "sort_order"])
-
-    existing_controls = {c.oscal_id: c for c in template.controls.all()}
-    total = len(parsed.controls)
-    changed: list[Control] = []
-    # Parents come before their enhancements in document order, so one pass can link them.
-    for done, item in enumerate(parsed.controls, start=1):
-        values = {name: getattr(item, name) for name in CATALOG_FIELDS}
-        control = existing_controls.get(item.oscal_id)
-        family = families.get(item.family_id) if item.family_id else None
-        parent = existing_controls.get(item.parent_id) if item.parent_id else None
-        if control is None:
-            control = Control(
-                template=template, oscal_id=item.oscal_id, family=family, parent=parent, **values
-            )
-            control.save()
-            existing_controls[item.oscal_id] = control
-            ImprovementAction.objects.create(
-                control=control,
-                key="implement",
-                title=f"Implement {item.label}: {item.title}",
-                description=item.statement,
-                points=1,
-            )
-            report.controls_created += 1
-            report.actions_created += 1
-        elif any(getattr(control, k) != v for k, v in values.items()) or (
-            control.family_id,
-            control.parent_id,
-        ) != (family.pk if family else None, parent.pk if parent else None):
-            for name, value in values.items():
-                setattr(control, name, value)
-            control.family, control.parent = family, parent
-            changed.append(control)
-            report.controls_updated += 1
-        else:
-            report.controls_unchanged += 1
-        if progress:
-            progress(done, total)
-    Control.objects.bulk_update(changed, [*CATALOG_FIELDS, "family", "parent"], batch_size=200)
-    return report
+    return families

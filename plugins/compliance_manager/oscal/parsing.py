@@ -12,9 +12,17 @@ import re
 import uuid
 from dataclasses import dataclass, field
 
+from . import parameters
+
 #: OSCAL's token type: what ids must look like.
 TOKEN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
-INSERT_PARAM = re.compile(r"\{\{\s*insert:\s*param,\s*([A-Za-z0-9_.\-]+)\s*\}\}")
+#: The longest id a control or group may have (the columns that hold them).
+MAX_ID_LENGTH = 100
+#: How deep groups, controls and parts may nest: real catalogs use under ten levels; this keeps
+#: a hostile file from exhausting Python's recursion.
+MAX_DEPTH = 50
+#: Where a withdrawn control's content went (SP 800-53 rev5).
+WITHDRAWN_RELATIONS = ("moved-to", "incorporated-into")
 
 
 class OscalError(ValueError):
@@ -32,6 +40,12 @@ class ParsedControl:
     parameters: list[dict]
     parent_id: str | None = None
     family_id: str | None = None
+    #: ``props: status=withdrawn``: kept to show where it went, never assessed.
+    withdrawn: bool = False
+    #: Where a withdrawn control went: ``{"rel", "href", "control_id"}`` (``control_id`` empty
+    #: when the link names no control of this catalog; ``family``, the family's title, when it
+    #: names a family).
+    withdrawn_to: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -54,6 +68,10 @@ class ParsedCatalog:
     def top_level_count(self) -> int:
         return sum(1 for control in self.controls if control.parent_id is None)
 
+    @property
+    def withdrawn_count(self) -> int:
+        return sum(1 for control in self.controls if control.withdrawn)
+
 
 def load_json(raw: bytes | str) -> dict:
     try:
@@ -63,6 +81,11 @@ def load_json(raw: bytes | str) -> dict:
     except json.JSONDecodeError as error:
         raise OscalError(
             f"The file is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})."
+        ) from error
+    except RecursionError as error:
+        raise OscalError(
+            "The file is nested too deeply to be read (arrays or objects inside one another "
+            "hundreds of times): it is not an OSCAL catalog."
         ) from error
     return data
 
@@ -85,38 +108,65 @@ def parse_catalog(data: object) -> ParsedCatalog:
         raise OscalError("catalog.uuid is missing or not a UUID.") from error
     parsed = ParsedCatalog(
         uuid=catalog_uuid,
-        title=_text(metadata.get("title"), "catalog.metadata.title"),
+        # The template's name in lists: a longer one is cut, on every database alike.
+        title=_text(metadata.get("title"), "catalog.metadata.title")[:300],
         version=str(metadata.get("version", ""))[:100],
         oscal_version=str(metadata.get("oscal-version", ""))[:20],
     )
     seen: set[str] = set()
-    _walk_groups(catalog.get("groups"), "catalog.groups", "", parsed, seen)
-    _walk_controls(catalog.get("controls"), "catalog.controls", None, None, parsed, seen)
+    _walk_groups(catalog.get("groups"), "catalog.groups", "", parsed, seen, {}, 0)
+    _walk_controls(catalog.get("controls"), "catalog.controls", None, None, parsed, seen, 0)
     if not parsed.controls:
         raise OscalError("The catalog holds no controls.")
+    _resolve_withdrawn_links(parsed, seen)
     return parsed
 
 
-def _walk_groups(groups, where, title_prefix, parsed, seen) -> None:
+def _check_depth(depth: int, where: str) -> None:
+    if depth > MAX_DEPTH:
+        raise OscalError(
+            f"{where}: nested more than {MAX_DEPTH} levels deep; no OSCAL catalog we know of "
+            "nests that far."
+        )
+
+
+def _walk_groups(groups, where, title_prefix, parsed, seen, group_paths, depth) -> None:
     """Each group holding controls becomes a family; nested groups (as in ISO-style catalogs)
     become families titled with their path, e.g. "Access control › Business requirements"."""
+    _check_depth(depth, where)
     for index, group in enumerate(_list(groups, where)):
         path = f"{where}[{index}]"
         group = _object(group, path)
         family = ParsedFamily(
-            oscal_id=_token(group.get("id", f"group-{len(parsed.families) + 1}"), f"{path}.id"),
-            title=(title_prefix + _text(group.get("title"), f"{path}.title"))[:300],
+            oscal_id=_token(group.get("id", f"group-{len(group_paths) + 1}"), f"{path}.id"),
+            title=title_prefix + _text(group.get("title"), f"{path}.title"),
             sort_order=len(parsed.families),
         )
+        if family.oscal_id in group_paths:
+            # Two groups with one id would become one family holding both groups' controls.
+            raise OscalError(
+                f"{path}.id: group “{family.oscal_id}” appears twice "
+                f"(first at {group_paths[family.oscal_id]})."
+            )
+        group_paths[family.oscal_id] = path
         if group.get("controls"):
             parsed.families.append(family)
         _walk_controls(
-            group.get("controls"), f"{path}.controls", family.oscal_id, None, parsed, seen
+            group.get("controls"), f"{path}.controls", family.oscal_id, None, parsed, seen, depth
         )
-        _walk_groups(group.get("groups"), f"{path}.groups", family.title + " › ", parsed, seen)
+        _walk_groups(
+            group.get("groups"),
+            f"{path}.groups",
+            family.title + " › ",
+            parsed,
+            seen,
+            group_paths,
+            depth + 1,
+        )
 
 
-def _walk_controls(controls, where, family_id, parent_id, parsed, seen) -> None:
+def _walk_controls(controls, where, family_id, parent_id, parsed, seen, depth) -> None:
+    _check_depth(depth, where)
     for index, control in enumerate(_list(controls, where)):
         path = f"{where}[{index}]"
         control = _object(control, path)
@@ -124,25 +174,68 @@ def _walk_controls(controls, where, family_id, parent_id, parsed, seen) -> None:
         if oscal_id in seen:
             raise OscalError(f"{path}.id: control “{oscal_id}” appears twice.")
         seen.add(oscal_id)
-        parameters = _parameters(control.get("params"), f"{path}.params")
-        labels = {p["id"]: p["label"] for p in parameters}
+        params = _parameters(control.get("params"), f"{path}.params")
+        by_id = {p["id"]: p for p in params}
         parts = _list(control.get("parts"), f"{path}.parts")
+        withdrawn = _is_withdrawn(control)
         parsed.controls.append(
             ParsedControl(
                 oscal_id=oscal_id,
                 label=_label(control) or oscal_id.upper(),
                 title=_text(control.get("title"), f"{path}.title"),
                 sort_order=len(parsed.controls),
-                statement=_prose(parts, "statement", labels),
-                guidance=_prose(parts, "guidance", labels),
-                parameters=parameters,
+                statement=_prose(parts, "statement", by_id, f"{path}.parts"),
+                guidance=_prose(parts, "guidance", by_id, f"{path}.parts"),
+                parameters=params,
                 parent_id=parent_id,
                 family_id=family_id,
+                withdrawn=withdrawn,
+                withdrawn_to=_moved_to(control, f"{path}.links") if withdrawn else [],
             )
         )
         _walk_controls(
-            control.get("controls"), f"{path}.controls", family_id, oscal_id, parsed, seen
+            control.get("controls"),
+            f"{path}.controls",
+            family_id,
+            oscal_id,
+            parsed,
+            seen,
+            depth + 1,
         )
+
+
+def _is_withdrawn(control: dict) -> bool:
+    return any(
+        isinstance(p, dict)
+        and p.get("name") == "status"
+        and str(p.get("value", "")).strip().lower() == "withdrawn"
+        for p in control.get("props") or []
+    )
+
+
+def _moved_to(control: dict, where: str) -> list[dict]:
+    return [
+        {"rel": str(link["rel"]), "href": str(link.get("href", "")), "control_id": ""}
+        for link in _list(control.get("links"), where)
+        if isinstance(link, dict) and link.get("rel") in WITHDRAWN_RELATIONS
+    ]
+
+
+def _resolve_withdrawn_links(parsed: ParsedCatalog, control_ids: set[str]) -> None:
+    """Which control a link names: "#ac-2_smt.k" (a part of AC-2's statement) and "#ac-6" name
+    AC-2 and AC-6; "#sr" names a family (SA-12 went into the whole of Supply Chain Risk
+    Management)."""
+    families = {family.oscal_id: family.title for family in parsed.families}
+    for control in parsed.controls:
+        for link in control.withdrawn_to:
+            fragment = link["href"].rpartition("#")[2]
+            for candidate in (fragment, fragment.split("_", 1)[0]):
+                if candidate in control_ids:
+                    link["control_id"] = candidate
+                    break
+            else:
+                if fragment in families:
+                    link["family"] = families[fragment]
 
 
 def _label(item: dict) -> str:
@@ -159,33 +252,26 @@ def _parameters(params, where) -> list[dict]:
     result = []
     for index, param in enumerate(_list(params, where)):
         param = _object(param, f"{where}[{index}]")
-        select = param.get("select") or {}
-        choices = [str(c) for c in select.get("choice", [])] if isinstance(select, dict) else []
-        label = param.get("label") or (f"Selection: {', '.join(choices)}" if choices else "")
-        result.append(
-            {
-                "id": _token(param.get("id"), f"{where}[{index}].id"),
-                "label": str(label or param.get("id")),
-                "choices": choices,
-            }
-        )
+        result.append(parameters.parameter(param, _token(param.get("id"), f"{where}[{index}].id")))
+    by_id = {p["id"]: p for p in result}
+    for param in result:
+        param["text"] = parameters.describe(param, by_id)
     return result
 
 
-def _prose(parts: list, name: str, labels: dict[str, str]) -> str:
+def _prose(parts: list, name: str, by_id: dict[str, dict], where: str) -> str:
     """The text of the parts named ``name``, items indented under their labels."""
     lines: list[str] = []
 
     def walk(items, depth):
+        _check_depth(depth, where)
         for part in items:
             if not isinstance(part, dict):
                 continue
             prefix = _label(part)
             prose = part.get("prose", "")
             if prose or prefix:
-                text = INSERT_PARAM.sub(
-                    lambda m: f"[Assignment: {labels.get(m.group(1), m.group(1))}]", str(prose)
-                )
+                text = parameters.render(str(prose), by_id)
                 lines.append("  " * depth + f"{prefix} {text}".strip())
             walk(part.get("parts") or [], depth + 1)
 
@@ -210,10 +296,15 @@ def _list(value, where) -> list:
 def _text(value, where) -> str:
     if not isinstance(value, str) or not value.strip():
         raise OscalError(f"{where} is missing or empty.")
-    return value.strip()[:300]
+    return value.strip()
 
 
 def _token(value, where) -> str:
     if not isinstance(value, str) or not TOKEN.match(value):
         raise OscalError(f"{where} is missing or not an OSCAL identifier: {value!r}.")
-    return value[:100]
+    if len(value) > MAX_ID_LENGTH:
+        # Cut short, two long ids could become one: refused rather than merged.
+        raise OscalError(
+            f"{where}: the identifier “{value[:40]}…” is longer than {MAX_ID_LENGTH} characters."
+        )
+    return value

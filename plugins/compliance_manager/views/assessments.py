@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,7 +17,13 @@ from ..roles import (
     visible_assessments,
     visible_groups,
 )
-from ..scoring import CONTROL_STATUSES, group_score, group_scores, summarize_assessment
+from ..scoring import (
+    CONTROL_STATUSES,
+    group_score,
+    group_scores,
+    link_target,
+    summarize_assessment,
+)
 from ..workflow import controls_of, create_assessment
 from . import is_object_id, member_required
 
@@ -116,11 +124,31 @@ def control_detail(request, pk, control_pk):
         {
             "assessment": assessment,
             "control": control,
+            "fate": None if control.in_force else _fate(assessment, control),
             "items": [link.action_item for link in links],
             "enhancements": list(controls_of(assessment).filter(parent=control)),
             "members": list(organization_members(assessment.organization)),
             "can_contribute": has_role(request.user, Role.CONTRIBUTOR),
         },
+    )
+
+
+def _fate(assessment, control) -> SimpleNamespace:
+    """What became of a withdrawn or retired control, its links resolved to this template's
+    controls (as the dashboard shows them)."""
+    named = [link["control_id"] for link in control.withdrawn_to]
+    targets = {
+        oscal_id: (pk, label)
+        for pk, oscal_id, label in controls_of(assessment)
+        .filter(oscal_id__in=named)
+        .values_list("pk", "oscal_id", "label")
+    }
+    return SimpleNamespace(
+        withdrawn=control.withdrawn,
+        withdrawn_to=[
+            link_target(link, targets.get(link["control_id"])) for link in control.withdrawn_to
+        ],
+        retired_at=control.retired_at,
     )
 
 
