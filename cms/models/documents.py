@@ -14,7 +14,6 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.fields import GenericRelation
-from django.core.files.storage import storages
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -43,6 +42,7 @@ from wagtail.models import (
 from wagtail.search import index
 
 from cms.events import content_saved
+from cms.files import storage
 from cms.files.text_extraction import extract_text
 from cms.files.uploads import (
     ALLOWED_TYPES,
@@ -63,7 +63,8 @@ UPDATED_ORDER = Coalesce(F("updated_on"), Value(date.min))
 
 
 def protected_storage():
-    return storages["protected"]
+    # Named in the migrations; the storage itself is looked up when first used.
+    return storage.protected_storage
 
 
 class PublishedInOneTransaction:

@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from cms.caching import embedded_caches, redis_caches, with_timeouts
+from cms.files.locations import ObjectStore, file_storages
 from cms.plugins.discovery import discover_plugin_apps
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -244,19 +245,13 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 
 # Public media (editorial images) may be served by a web server; trust documents never are:
 # their files live in a separate storage with no URL and go out only through the download view.
+# Folders on this machine by default; an S3-compatible object store that every instance shares
+# when TRUSTPORTAL_S3_BUCKET names a bucket (cms/files/locations.py).
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PROTECTED_MEDIA_ROOT = Path(os.environ.get("PROTECTED_MEDIA_ROOT", VAR_DIR / "protected"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    # Any storage works (an S3-compatible bucket with private objects, say) as long as nothing
-    # serves it directly: files go out only through the download view.
-    "protected": {
-        "BACKEND": "cms.files.storage.ProtectedFileSystemStorage",
-        "OPTIONS": {"location": str(PROTECTED_MEDIA_ROOT)},
-    },
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+OBJECT_STORE = ObjectStore.from_environment(os.environ)
+STORAGES = file_storages(OBJECT_STORE, PROTECTED_MEDIA_ROOT)
 
 # Uploads of trust documents: checked by content, capped in size.
 TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
@@ -397,6 +392,11 @@ TRUSTPORTAL_CSP_ADMIN = {
     "frame-ancestors": [SELF],
     "form-action": [SELF],
 }
+# Public media in an object store are linked at its origin (pre-signed, or a CDN's): the admin's
+# image library and rich text load them from there.
+if OBJECT_STORE:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] = [SELF, *OBJECT_STORE.media_origins()]
+    TRUSTPORTAL_CSP_ADMIN["img-src"] += OBJECT_STORE.media_origins()
 
 # Background jobs: inline unless REDIS_URL names a Redis server for django-rq workers. The web
 # processes give up on a Redis that does not answer (the job waits in the outbox for the

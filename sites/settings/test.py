@@ -7,7 +7,7 @@ os.environ["TRUSTPORTAL_LOAD_ENTRY_POINTS"] = "0"
 from cms.caching import DATABASE_CACHE, redis_caches
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS, VAR_DIR, env_bool
+from .base import REDIS_URL, TRUSTPORTAL_REDIS_TIMEOUT_SECONDS, VAR_DIR, env_bool, file_storages
 
 DEBUG = False
 SECRET_KEY = "test-only-key-" + "x" * 40
@@ -39,7 +39,8 @@ TRUSTPORTAL_TEST_RUN = os.environ.setdefault("TRUSTPORTAL_TEST_RUN", f"main-{os.
 _test_var = VAR_DIR / "test" / TRUSTPORTAL_TEST_RUN
 MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
-STORAGES["protected"]["OPTIONS"]["location"] = str(PROTECTED_MEDIA_ROOT)  # noqa: F405
+# Folders of this run, unless TRUSTPORTAL_S3_* point the run (or a process it starts) at a bucket.
+STORAGES = file_storages(OBJECT_STORE, PROTECTED_MEDIA_ROOT)  # noqa: F405
 TRUSTPORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 
 # SQLite: a file, not memory, so that the rqworker processes the delivery tests start can open

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cms.files import storage
 from cms.files.uploads import safe_stored_name
 
 from .catalog import Control, Template
@@ -172,9 +173,8 @@ def evidence_path(instance, filename: str) -> str:
 
 
 def protected_storage():
-    from django.core.files.storage import storages
-
-    return storages["protected"]
+    # Named in the migrations; the storage itself is looked up when first used.
+    return storage.protected_storage
 
 
 class Evidence(models.Model):
