@@ -263,6 +263,10 @@ def cleanup(committed):
     yield made
     User = get_user_model()
     for prefix in made["prefixes"]:
+        # Acceptances are evidence the application never deletes (a deleted user's stay, with
+        # the user unset); a test's own go, so that later modules sharing the committed
+        # database find the demo's only.
+        NdaAcceptance.objects.filter(user__username__startswith=f"{prefix}-").delete()
         User.objects.filter(username__startswith=f"{prefix}-").delete()
     for document in made["documents"]:
         TrustDocument.objects.filter(pk=document.pk).delete()
