@@ -1,45 +1,54 @@
 """export_portal / import_portal: the seeded portal (with downloads in its audit log, NDA
-acceptances and feedback) moved to a fresh database of the other kind (SQLite → PostgreSQL, or
-PostgreSQL → SQLite when the suite runs on PostgreSQL), compared model by model and file by file
-by a separate process that reads the target itself."""
+acceptances and feedback) moved to a new installation on the other kind of database (SQLite →
+PostgreSQL, or PostgreSQL → SQLite when the suite runs on PostgreSQL), compared model by model
+and file by file by a separate process that reads the target itself; replaced there by a later
+state of the portal; and refused, leaving the new installation byte for byte as it was, in
+every way an archive can be damaged or tampered with. The target is migrated once for the
+module (``Target``) and brought back to just migrated where a test needs it so."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
-import os
-import subprocess
-import sys
+import re
 import zipfile
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from cms.audit import record
-from cms.models import DocumentVersion, TrustDocument
-from cms.portability import scope
+from cms.models import TrustDocument, VersionFile
+from cms.portability import scope, signing
 from plugins.feedback.models import Feedback
-from plugins.nda.models import NdaAcceptance, NdaVersion
+from plugins.nda.models import NdaAcceptance
 from tests import factories
 from tests.helpers import run_python
-
-ROOT = Path(__file__).resolve().parents[1]
-IMPORT_POSTGRES_URL = os.environ.get(
-    "TRUSTPORTAL_IMPORT_TEST_DATABASE_URL",
-    "postgres://postgres@127.0.0.1:5432/trustportal_import_roundtrip",
+from tests.portal_archives import (
+    ATTEMPTS,
+    KEY,
+    Target,
+    add_history,
+    members_of,
+    row_digests,
+    spoiled_archives,
+    write_archive,
 )
+
+pytestmark = pytest.mark.django_db
 
 #: Run in the target installation after the import: what it holds, read by itself.
 TARGET_REPORT = """
-import hashlib, json, sys, django
+import hashlib, json, sys, tempfile, zipfile, django
 SEARCHES = json.loads(sys.argv[1])
 django.setup()
 from django.test import Client
 from cms.audit import verify
 from cms.portability import scope
+from cms.portability.archive import export_archive
+from tests.portal_archives import row_digests
 counts = {scope.label(m): m._base_manager.count() for m in scope.exported_models()}
 files = {}
 for model in scope.exported_models():
@@ -49,10 +58,14 @@ for model in scope.exported_models():
             with field.storage.open(name, "rb") as stored:
                 digest = hashlib.sha256(stored.read()).hexdigest()
             files[f"{scope.label(model)}/{field.name}/{name}"] = digest
+with tempfile.TemporaryDirectory() as folder:
+    export_archive(f"{folder}/again.zip")
+    with zipfile.ZipFile(f"{folder}/again.zip") as again:
+        rows = row_digests(again.read("data.json"))
 page = Client(HTTP_HOST="localhost").get("/en/documents/soc-2-type-2/")
 search = {q: Client(HTTP_HOST="localhost").get("/api/v3/trust-documents/", {"q": q}).json()
           for q in SEARCHES}
-print(json.dumps({"counts": counts, "files": files, "audit_ok": verify().ok,
+print(json.dumps({"counts": counts, "files": files, "rows": rows, "audit_ok": verify().ok,
                   "document_page": page.status_code, "vendor": django.db.connection.vendor,
                   "search": {q: sorted(i["slug"] for i in a["items"]) for q, a in search.items()}}))
 """
@@ -76,181 +89,182 @@ def source_snapshot() -> tuple[dict, dict]:
     return counts, files
 
 
-def postgres_reachable(url: str) -> bool:
-    import psycopg
-
-    try:
-        psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
-        return True
-    except psycopg.Error:
-        return False
-
-
-def fresh_target(tmp_path: Path) -> tuple[dict, callable]:
-    """Environment of a new installation on the other kind of database, and its clean-up."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sites.settings.test",
-        "TRUSTPORTAL_VAR_DIR": str(tmp_path / "target"),
-        "REDIS_URL": "",
-    }
-    if connection.vendor != "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'target.sqlite3'}"
-        return env, lambda: None
-    if not postgres_reachable(IMPORT_POSTGRES_URL):
-        pytest.skip("PostgreSQL is not reachable for the import target")
-    import psycopg
-
-    server, name = IMPORT_POSTGRES_URL.rsplit("/", 1)
-
-    def run(sql):
-        with psycopg.connect(server + "/postgres", autocommit=True) as admin:
-            admin.execute(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{name}"')
-    run(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = IMPORT_POSTGRES_URL
-    return env, lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="module")
+def portal(module_db, django_db_blocker, tmp_path_factory):
+    """The portal with its history, exported once, signed with ``KEY``."""
+    directory = tmp_path_factory.mktemp("portal")
+    key_file = directory / "archive.key"
+    key_file.write_bytes(KEY + b"\n")
+    archive = directory / "portal.zip"
+    with django_db_blocker.unblock():
+        add_history()
+        call_command(
+            "export_portal", str(archive), "--signing-key-file", str(key_file), stdout=io.StringIO()
+        )
+        counts, files = source_snapshot()
+    return SimpleNamespace(archive=archive, key_file=key_file, counts=counts, files=files)
 
 
-def manage(env, *args, timeout=300):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+@pytest.fixture(scope="module")
+def target(tmp_path_factory):
+    installation = Target(tmp_path_factory.mktemp("target"))
+    yield installation
+    installation.drop()
 
 
-@pytest.fixture
-def portal_with_history(demo_users):
-    """The demo plus what a running portal accumulates: downloads, an NDA acceptance, feedback,
-    a document published with an update note."""
-    reader = demo_users["reader"]
-    for version in DocumentVersion.objects.filter(files__isnull=False).distinct()[:3]:
-        record("download", outcome="allowed", user=reader, version=version, download_id=None)
-    current = NdaVersion.current()
-    NdaAcceptance.objects.create(
-        user=reader,
-        username=reader.username,
-        nda_version=current,
-        language="en",
-        text_sha256=current.text_sha256(),
-    )
-    record("nda_accepted", outcome="ok", user=reader, nda_version=current.version_label)
-    Feedback.objects.create(kind="question", comment="Ünïcode survives the move ✓")
-    soc2 = TrustDocument.objects.get(slug="soc-2-type-2", locale__language_code="en")
-    factories.update_note(soc2, "The bridge letter now covers the fourth quarter.")
-
-
-@pytest.mark.django_db
 def test_round_trip_to_the_other_database_keeps_counts_checksums_and_the_audit_chain(
-    portal_with_history, tmp_path
+    portal, target
 ):
-    archive = tmp_path / "portal.zip"
-    call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
-    counts, files = source_snapshot()
+    counts, files = portal.counts, portal.files
     assert counts["audit.auditentry"] >= 4 and counts["nda.ndaacceptance"] == 1
     assert counts["cms.documentupdatenote"] == 1
     assert counts["wagtailcore.page"] > 50 and counts["wagtailcore.revision"] > 0
     assert counts["wagtailcore.locale"] == 5 and counts["wagtail_localize.translation"] > 0
     assert len(files) > 50  # the demo's PDFs in protected storage
 
-    with zipfile.ZipFile(archive) as bundle:
+    with zipfile.ZipFile(portal.archive) as bundle:
         manifest = json.loads(bundle.read("manifest.json"))
+        data = bundle.read("data.json")
+        assert signing.SIGNATURE in bundle.namelist()
     assert manifest["counts"] == counts
     assert {
         f"{f['model']}/{f['field']}/{f['name']}": f["sha256"] for f in manifest["files"]
     } == files
+    assert manifest["data"] == {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
 
     found = {}
     for q in SEARCHES:
         answer = Client(HTTP_HOST="localhost").get("/api/v3/trust-documents/", {"q": q}).json()
         found[q] = sorted(item["slug"] for item in answer["items"])
         assert found[q], q  # the source finds something: the comparison below means something
-    env, drop = fresh_target(tmp_path)
-    try:
-        migrated = manage(env, "migrate", "--verbosity", "0")
-        assert migrated.returncode == 0, migrated.stderr
-        imported = manage(env, "import_portal", str(archive))
-        assert imported.returncode == 0, imported.stderr
-        assert "Counts, file checksums and the audit chain match." in imported.stdout
-        target = run_python(TARGET_REPORT, env, json.dumps(SEARCHES))
-        assert target["vendor"] != connection.vendor
-        assert target["counts"] == counts
-        assert target["files"] == files
-        assert target["audit_ok"] is True
-        assert target["document_page"] == 200  # the moved portal serves its pages
-        # Search finds in the moved portal what it found in the source (its index is rebuilt).
-        assert target["search"] == found
+    target.reset()
+    imported = target.manage(
+        "import_portal", str(portal.archive), "--signing-key-file", str(portal.key_file)
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "Signature verified with the signing key given." in imported.stdout
+    assert "Counts, file checksums and the audit chain match." in imported.stdout
+    moved = run_python(TARGET_REPORT, target.env, json.dumps(SEARCHES))
+    assert moved["vendor"] == target.vendor != connection.vendor
+    assert moved["counts"] == counts
+    # Every row as it was, many-to-many links included (the target exports itself again).
+    assert moved["rows"] == row_digests(data)
+    assert moved["files"] == files
+    assert moved["audit_ok"] is True
+    assert moved["document_page"] == 200  # the moved portal serves its pages
+    # Search finds in the moved portal what it found in the source (its index is rebuilt).
+    assert moved["search"] == found
 
-        again = manage(env, "import_portal", str(archive))
-        assert again.returncode != 0 and "--replace" in again.stderr  # nothing overwritten
-    finally:
-        drop()
+    again = target.manage("import_portal", str(portal.archive))
+    assert again.returncode != 0 and "--replace" in again.stderr  # nothing overwritten
+    target.holds = portal.archive
 
 
-@pytest.mark.django_db
-def test_import_refuses_what_is_not_an_archive_or_would_overwrite(tmp_path):
+def test_replace_leaves_only_the_files_of_the_portal_imported(portal, target, tmp_path):
+    if target.holds != portal.archive:
+        target.reset()
+        first = target.manage(
+            "import_portal", str(portal.archive), "--skip-search-index", "--signing-key-file",
+            str(portal.key_file),
+        )  # fmt: skip
+        assert first.returncode == 0, first.stderr
+    # A later state of the portal: one file gone with its version, one new version and file.
+    gone = VersionFile.objects.order_by("pk").first()
+    gone_name = gone.file.name
+    gone.version.delete()
+    soc2 = TrustDocument.objects.get(slug="soc-2-type-2", locale__language_code="en")
+    added = factories.version(soc2, label="2027").files.get().file.name
+    later = tmp_path / "later.zip"
+    call_command(
+        "export_portal",
+        str(later),
+        "--signing-key-file",
+        str(portal.key_file),
+        stdout=io.StringIO(),
+    )
+    later_manifest = json.loads(members_of(later)["manifest.json"])
+    later_files = {record["name"] for record in later_manifest["files"]}
+    assert added in later_files and gone_name not in later_files
+
+    # Imported without the key: it is, but the operator is told the signature went unchecked.
+    replaced = target.manage("import_portal", str(later), "--replace", "--skip-search-index")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "its signature was NOT checked" in replaced.stdout
+    assert re.search(r"\b1 of the replaced portal removed", replaced.stdout), replaced.stdout
+    target.holds = later
+
+    # Nothing of the replaced portal left, nothing staged left (not even a folder): the target's
+    # files are its protected files, under their stored names, and nothing else.
+    stored = list(target.files.rglob("*"))
+    assert {str(path.relative_to(target.files)) for path in stored if path.is_file()} == {
+        f"protected/{name}" for name in later_files
+    }
+    assert not [path for path in stored if "portal-import-staging-" in str(path)]
+
+
+def test_bad_archives_change_nothing_in_a_new_installation(portal, target, tmp_path):
+    """Each damaged or tampered archive, imported into a just-migrated installation (no
+    --replace needed), with the signing key and without: refused in one line, and the
+    installation's every table and file as before (``ATTEMPTS`` compares them)."""
+    target.reset()
+    target.holds = None
+    spoiled = spoiled_archives(portal.archive, tmp_path)
+    key = ["--signing-key-file", str(portal.key_file)]
+    attempts = {name: [str(bad.path), *key] for name, bad in spoiled.items()}
+    # Without the key too, but for the rows that do not load: that refusal does not depend on
+    # the key, and loading them is the slowest attempt (tests/test_portability_tampering.py
+    # tries it without the key).
+    attempts |= {
+        f"{name}, no key": [str(bad.path)]
+        for name, bad in spoiled.items()
+        if bad.without_key and name != "rows that do not load"
+    }
+    results = run_python(ATTEMPTS, target.env, json.dumps(attempts), timeout=600)
+    assert set(results) == set(attempts)
+    for name, result in results.items():
+        bad = spoiled[name.removesuffix(", no key")]
+        expected = bad.without_key if name.endswith(", no key") else bad.with_key
+        assert result["error"] and re.search(expected, result["error"]), (name, result)
+        assert "\n" not in result["error"] and result["stderr"] == "", (name, result)
+        assert result["error"].endswith("The installation is unchanged."), (name, result)
+        assert result["changed"] == [], (name, result["changed"])
+
+    # As the operator sees it: one line on stderr, a non-zero exit status (and the key read
+    # from the environment).
+    refused = target.manage(
+        "import_portal", str(spoiled["missing signature"].path),
+        env={signing.ENVIRONMENT_VARIABLE: KEY.decode()},
+    )  # fmt: skip
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("CommandError: The archive is not signed, and a signing key")
+    assert refused.stderr.count("\n") == 1, refused.stderr
+
+
+def test_import_refuses_what_is_not_an_archive_or_would_overwrite(portal, tmp_path):
     not_zip = tmp_path / "notes.zip"
     not_zip.write_text("hello")
-    with pytest.raises(CommandError, match="not a zip file|File is not a zip"):
-        call_command("import_portal", str(not_zip))
-    no_manifest = tmp_path / "empty.zip"
-    with zipfile.ZipFile(no_manifest, "w") as bundle:
-        bundle.writestr("data.json", "[]")
+    with pytest.raises(CommandError, match="not a portal archive.*File is not a zip"):
+        call_command("import_portal", str(not_zip), "--replace")
+    no_manifest = write_archive(tmp_path / "empty.zip", {"data.json": b"[]"})
     with pytest.raises(CommandError, match="no manifest.json"):
-        call_command("import_portal", str(no_manifest))
+        call_command("import_portal", str(no_manifest), "--replace")
     with pytest.raises(CommandError, match="No such file"):
-        call_command("import_portal", str(tmp_path / "missing.zip"))
+        call_command("import_portal", str(tmp_path / "missing.zip"), "--replace")
 
-    archive = tmp_path / "portal.zip"
-    call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
     users_before = Feedback.objects.count(), NdaAcceptance.objects.count()
     with pytest.raises(CommandError, match="--replace"):
-        call_command("import_portal", str(archive))
+        call_command("import_portal", str(portal.archive))
     assert (Feedback.objects.count(), NdaAcceptance.objects.count()) == users_before
-
-
-@pytest.mark.django_db
-def test_an_archive_from_a_newer_schema_is_refused(tmp_path):
-    archive = tmp_path / "portal.zip"
-    call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
-    with zipfile.ZipFile(archive) as bundle:
-        manifest = json.loads(bundle.read("manifest.json"))
-        members = {name: bundle.read(name) for name in bundle.namelist() if name != "manifest.json"}
-    manifest["migrations"]["cms"].append("9999_from_the_future")
-    newer = tmp_path / "newer.zip"
-    with zipfile.ZipFile(newer, "w") as bundle:
-        bundle.writestr("manifest.json", json.dumps(manifest))
-        for name, content in members.items():
-            bundle.writestr(name, content)
-    with pytest.raises(CommandError, match="9999_from_the_future"):
-        call_command("import_portal", str(newer), "--replace")
     assert Client().get("/en/documents/soc-2-type-2/").status_code == 200
 
 
-@pytest.mark.django_db
-def test_a_damaged_archive_changes_nothing(tmp_path):
-    archive = tmp_path / "portal.zip"
-    call_command("export_portal", str(archive), stdout=open(os.devnull, "w"))
-    with zipfile.ZipFile(archive) as bundle:
-        members = {name: bundle.read(name) for name in bundle.namelist()}
-    data = json.loads(members["data.json"])
-    # A version pointing at a document that is not there: the load fails half-way.
-    broken = [dict(row) for row in data if row["model"] == "cms.documentversion"][:1]
-    broken[0] = {**broken[0], "pk": 987654320}
-    broken[0]["fields"] = {**broken[0]["fields"], "document": 987654321}
-    members["data.json"] = json.dumps(broken + data).encode()
-    damaged = tmp_path / "damaged.zip"
-    with zipfile.ZipFile(damaged, "w") as bundle:
-        for name, content in members.items():
-            bundle.writestr(name, content)
-    counts_before = {scope.label(m): m._base_manager.count() for m in scope.exported_models()}
-    with pytest.raises(CommandError, match="nothing was changed"):
-        call_command("import_portal", str(damaged), "--replace")
-    counts_after = {scope.label(m): m._base_manager.count() for m in scope.exported_models()}
-    assert counts_after == counts_before
-    assert "SOC 2 Type 2 report" in Client().get("/en/documents/soc-2-type-2/").content.decode()
+def test_a_signing_key_must_be_long_and_readable(portal, tmp_path):
+    short = tmp_path / "short.key"
+    short.write_text("too-short")
+    with pytest.raises(CommandError, match="shorter than 32 characters"):
+        call_command("export_portal", str(tmp_path / "x.zip"), "--signing-key-file", str(short))
+    assert not (tmp_path / "x.zip").exists()
+    # The key typed where its file's name goes: refused, and not echoed.
+    with pytest.raises(CommandError, match="Cannot read the signing key file") as refused:
+        call_command("import_portal", str(portal.archive), "--signing-key-file", KEY.decode())
+    assert KEY.decode() not in str(refused.value)

@@ -12,7 +12,7 @@ somewhere else and pass it back as an ``anchor``: the entry must still be there,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import chain
@@ -240,12 +240,21 @@ def _with_following(entries: Iterator[AuditEntry]):
         current = following
 
 
-def verify(anchor: Anchor | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE):
-    """Walk the whole chain; return a ``VerificationResult`` naming the first problem found."""
+def verify(
+    anchor: Anchor | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    entries: Iterable[AuditEntry] | None = None,
+):
+    """Walk the whole chain; return a ``VerificationResult`` naming the first problem found.
+
+    ``entries``, in sequence order, are checked instead of the table's: rows not saved yet,
+    such as those of a portal archive before it is imported."""
     keys = keyring()
     expected_sequence, previous_hash, checked = 1, chain.GENESIS_HASH, 0
     legacy = Legacy()
-    for entry, following in _with_following(entries_in_order(chunk_size)):
+    if entries is None:
+        entries = entries_in_order(chunk_size)
+    for entry, following in _with_following(iter(entries)):
         problem = _problem_with(entry, following, expected_sequence, previous_hash, keys, legacy)
         if problem is None and anchor and entry.sequence == anchor.sequence:
             if entry.entry_hash != anchor.entry_hash:

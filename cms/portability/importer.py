@@ -1,41 +1,52 @@
-"""Loading an archive into this installation, then proving nothing was lost: every exported
-model has as many rows as the manifest says, every file has its checksum, the audit chain
-verifies."""
+"""Loading an archive into this installation, all or nothing.
+
+1. Check the whole archive without writing anything (``verification``): structure, signature,
+   migrations, every member's SHA-256 and size, the rows against the manifest, the audit chain.
+2. Stage its files beside their place in the target storages (``staging``).
+3. In one transaction: empty the tables, load the rows, check the counts and the audit chain
+   as loaded; commit.
+4. Move the staged files in; with ``replace``, delete the replaced portal's files.
+
+A failure in steps 1 to 3 leaves the installation as it was: the transaction is rolled back,
+what was staged removed, and PostgreSQL's sequences (which a rollback does not undo) set back.
+Step 4 comes after the commit; should the storage fail then, the error says so, and importing
+the same archive again with ``--replace`` completes it.
+"""
 
 from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
-from django.core.files import File
-from django.core.management import call_command
-from django.core.management.color import no_style
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.serializers.base import DeserializationError
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
-from django.db.models import signals
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 
 from cms.audit.verification import verify as verify_audit
 
 from . import archive as portal_archive
-from .archive import ArchiveError, Manifest
+from .loading import empty_tables, load_rows, sequences_restored_on_failure
+from .manifest import ArchiveError, Manifest
+from .signing import SignatureStatus
+from .staging import Staging, remove_replaced
+from .verification import check_archive, open_archive
 
 
 @dataclass
 class Report:
     counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # label: (expected, found)
     files_checked: int = 0
+    files_moved: int = 0
+    files_removed: int = 0
+    links: int = 0
+    link_problems: list[str] = field(default_factory=list)
     file_problems: list[str] = field(default_factory=list)
-    audit_entries: int = 0
-    audit_ok: bool = True
     audit_summary: str = ""
+    signature: SignatureStatus = SignatureStatus.UNSIGNED
 
     @property
     def count_problems(self) -> list[str]:
@@ -45,136 +56,127 @@ class Report:
             if expected != found
         ]
 
-    @property
-    def ok(self) -> bool:
-        return not self.count_problems and not self.file_problems and self.audit_ok
+
+def _storage(record):
+    return apps.get_model(record.model)._meta.get_field(record.field).storage
 
 
-def _check_compatible(manifest: Manifest, using: str) -> None:
-    here = portal_archive.applied_migrations(using)
-    problems = []
-    for app, names in manifest.migrations.items():
-        missing = sorted(set(names) - set(here.get(app, [])))
-        if missing:
-            problems.append(f"{app}: {', '.join(missing)}")
-    if problems:
-        raise ArchiveError(
-            "This installation lacks migrations the archive was made with (upgrade it and run "
-            "migrate, or install the same apps and plugins): " + "; ".join(problems)
-        )
-    unknown = [label for label in manifest.counts if not _model(label)]
-    if unknown:
-        raise ArchiveError(
-            "The archive holds models this installation does not have: " + ", ".join(unknown)
-        )
-
-
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:
-        return None
-
-
-def _restore_file(record, storage, archive: zipfile.ZipFile) -> None:
-    if storage.exists(record.name):
-        with storage.open(record.name, "rb") as existing:
-            if portal_archive.sha256_and_size(existing)[0] == record.sha256:
-                return
-        storage.delete(record.name)
-    with archive.open(record.member) as source:
-        saved = storage.save(record.name, File(source, name=record.name))
-    if saved != record.name:
-        raise ArchiveError(f"{record.member} was stored as {saved!r}, not {record.name!r}.")
-
-
-def verify(manifest: Manifest, using: str = DEFAULT_DB_ALIAS) -> Report:
-    """Compare this installation with the manifest: counts, file checksums, the audit chain."""
-    report = Report()
+def _check_database(manifest: Manifest, report: Report, using: str) -> None:
+    """Counts per model and the audit chain, as loaded (inside the import's transaction)."""
     for label, expected in manifest.counts.items():
-        model = apps.get_model(label)
-        report.counts[label] = (expected, model._base_manager.using(using).count())
+        report.counts[label] = (expected, apps.get_model(label)._base_manager.using(using).count())
+    for label, expected in manifest.links.items():
+        found = apps.get_model(label)._base_manager.using(using).count()
+        report.links += found
+        if found != expected:
+            report.link_problems.append(f"{label}: {found} links, the archive has {expected}")
+    audit = verify_audit()
+    report.audit_summary = audit.summary()
+    if report.count_problems or report.link_problems or not audit.ok:
+        problems = report.count_problems + report.link_problems
+        problems += [] if audit.ok else [report.audit_summary]
+        raise ArchiveError("The loaded rows differ from the archive: " + "; ".join(problems) + ".")
+
+
+def check_files(manifest: Manifest, report: Report) -> None:
+    """Every file of the archive in its storage, with its checksum."""
     for record in manifest.files:
-        storage = apps.get_model(record.model)._meta.get_field(record.field).storage
+        storage = _storage(record)
         if not storage.exists(record.name):
             report.file_problems.append(f"{record.member}: missing")
             continue
         with storage.open(record.name, "rb") as stored:
-            digest, size = portal_archive.sha256_and_size(stored)
-        if (digest, size) != (record.sha256, record.size):
+            found = portal_archive.sha256_and_size(stored)
+        if found != (record.sha256, record.size):
             report.file_problems.append(f"{record.member}: checksum differs")
         report.files_checked += 1
-    audit = verify_audit()
-    report.audit_ok, report.audit_summary = audit.ok, audit.summary()
-    report.audit_entries = manifest.counts.get("audit.auditentry", 0)
+
+
+def _load(manifest: Manifest, data: Path, report: Report, using: str) -> list:
+    """Replace the tables' rows with the archive's, in one transaction; return the files the
+    replaced rows referred to."""
+    try:
+        with sequences_restored_on_failure(using), transaction.atomic(using=using):
+            replaced = list(portal_archive.stored_files(using))
+            empty_tables(using)
+            load_rows(data, using)
+            _check_database(manifest, report, using)
+    except (
+        DeserializationError,
+        DatabaseError,
+        FieldDoesNotExist,
+        ValidationError,
+        ObjectDoesNotExist,
+        LookupError,
+        TypeError,
+        ValueError,
+    ) as error:
+        reason = str(error).rstrip(".")
+        raise ArchiveError(f"The archive's data could not be loaded: {reason}.") from error
+    return replaced
+
+
+def _refuse_to_overwrite(replace: bool, using: str) -> None:
+    if not replace and get_user_model()._base_manager.using(using).exists():
+        raise ArchiveError(
+            "This installation already has content; importing replaces all of it. Use "
+            "--replace if that is what you want."
+        )
+
+
+def import_archive(
+    path, *, replace: bool = False, key: bytes | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Report:
+    """Replace this installation's content with the archive's and return what was checked.
+
+    Refuses (ArchiveError) when the installation already has users, unless ``replace``; with a
+    signing ``key``, refuses an archive that is not signed with it. Whenever the archive or its
+    loading fails, raises ``ArchiveError`` with the installation as it was.
+    """
+    report = Report()
+    staging = Staging()
+    workdir = Path(tempfile.mkdtemp(prefix="portal-import-"))
+    try:
+        _refuse_to_overwrite(replace, using)
+        with open_archive(path) as archive:
+            checked = check_archive(archive, workdir, key=key, using=using)
+            manifest, report.signature = checked.manifest, checked.signature
+            for record in manifest.files:
+                staging.stage(archive, record, _storage(record))
+        replaced = _load(manifest, checked.data, report, using)
+    except ArchiveError as error:
+        raise ArchiveError(f"{error} {_discarded(staging)}") from error
+    except BaseException:
+        _discarded(staging)
+        raise
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    _finish(staging, replaced, manifest, report)
     return report
 
 
-@contextmanager
-def _model_signals_muted():
-    """No save receivers while the snapshot loads. Loading restores state; it must not cause
-    effects (events, tree syncs, indexing), and not every app's receivers honour ``raw``
-    (wagtail-localize's locale synchronisation does not)."""
-    muted = [signals.pre_save, signals.post_save, signals.m2m_changed]
-    saved = [(signal, signal.receivers) for signal in muted]
-    for signal in muted:
-        signal.receivers = []
-        signal.sender_receivers_cache.clear()
+def _discarded(staging: Staging) -> str:
+    """Remove what was staged; say in what state the installation is left."""
     try:
-        yield
-    finally:
-        for signal, receivers in saved:
-            signal.receivers = receivers
-            signal.sender_receivers_cache.clear()
+        staging.discard()
+    except ArchiveError as error:
+        return (
+            f"The installation is unchanged, but staged files remain under {staging.prefix}/ "
+            f"({error})."
+        )
+    return "The installation is unchanged."
 
 
-def _empty(using: str) -> None:
-    """Every table emptied except content types and permissions, which the archive refers to
-    by natural key: ``migrate`` made them for this installation's apps (with those its data
-    migrations and post_migrate handlers add, such as Wagtail's and wagtail-localize's)."""
-    connection = connections[using]
-    kept = {ContentType._meta.db_table, Permission._meta.db_table}
-    tables = [
-        table
-        for table in connection.introspection.django_table_names(only_existing=True)
-        if table not in kept
-    ]
-    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
-    connection.ops.execute_sql_flush(statements)
-
-
-def import_archive(path, *, replace: bool = False, using: str = DEFAULT_DB_ALIAS) -> Report:
-    """Replace this installation's content with the archive's and return the verification.
-
-    Refuses (ArchiveError) when the installation already has users, unless ``replace``: the
-    import starts by emptying every table.
-    """
-    with zipfile.ZipFile(path) as archive:
-        manifest = portal_archive.read_manifest(archive)
-        _check_compatible(manifest, using)
-        if not replace and get_user_model()._base_manager.using(using).exists():
-            raise ArchiveError(
-                "This installation already has content; importing replaces all of it. Use "
-                "--replace if that is what you want."
-            )
-        workdir = Path(tempfile.mkdtemp(prefix="portal-import-"))
-        try:
-            data = workdir / "data.json"
-            with archive.open(portal_archive.DATA) as source, data.open("wb") as target:
-                shutil.copyfileobj(source, target)
-            # One transaction: a failing load leaves the installation as it was.
-            try:
-                with transaction.atomic(using=using):
-                    _empty(using)
-                    with _model_signals_muted():
-                        call_command("loaddata", str(data), database=using, verbosity=0)
-            except (DeserializationError, DatabaseError) as error:
-                raise ArchiveError(
-                    f"The archive's data could not be loaded; nothing was changed. {error}"
-                ) from error
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        for record in manifest.files:
-            storage = apps.get_model(record.model)._meta.get_field(record.field).storage
-            _restore_file(record, storage, archive)
-    return verify(manifest, using)
+def _finish(staging: Staging, replaced: list, manifest: Manifest, report: Report) -> None:
+    """After the commit: the staged files in, the replaced ones out, every file checked."""
+    try:
+        staging.move_in()
+        report.files_moved = staging.moved
+        report.files_removed = remove_replaced(replaced, {r.name for r in manifest.files})
+    except ArchiveError as error:
+        raise ArchiveError(
+            f"The database was imported, but putting the files in place failed ({error}). "
+            f"Files not yet moved are under {staging.prefix}/ in the storage; import the same "
+            "archive again with --replace, then delete that folder."
+        ) from error
+    check_files(manifest, report)

@@ -58,5 +58,13 @@ def file_fields(model) -> Iterator[models.FileField]:
             yield field
 
 
+def links(model) -> Iterator[models.ManyToManyField]:
+    """The many-to-many fields whose links travel in the model's rows (their tables are made by
+    Django, not models of their own; a parent model's links travel with the parent)."""
+    for field in model._meta.local_many_to_many:
+        if field.remote_field.through._meta.auto_created:
+            yield field
+
+
 def exclusions() -> dict[str, str]:
     return {**EXCLUDED_MODELS, **{f"{app}.*": why for app, why in EXCLUDED_APPS.items()}}
