@@ -62,7 +62,6 @@ from tests.workers import (
     WORKER_PLUGIN_SETTINGS,
     Worker,
     database_url,
-    gunicorn_command,
 )
 
 BUCKET = "tp-portal"
@@ -408,15 +407,7 @@ def two_instances(request, s3, redis_server, smtp):
             )
             web.env.update(s3.environment(BUCKET))
             port = free_port()
-            web.log.parent.mkdir(parents=True, exist_ok=True)
-            web.process = subprocess.Popen(
-                gunicorn_command(port, workers=1, threads=2),
-                cwd=ROOT,
-                env=web.env,
-                stdout=web.log.open("ab"),
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            web.start_web(port, workers=1, threads=2)
             instances.append((f"http://127.0.0.1:{port}", web))
         for url, web in instances:
             serving(url, web.log)

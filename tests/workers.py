@@ -140,6 +140,10 @@ class Worker:
         self.is_cron = True
         return self._run([sys.executable, "manage.py", "cron"])
 
+    def start_web(self, port: int, workers: int = 1, threads: int = 1) -> Worker:
+        """gunicorn on 127.0.0.1:``port`` with this process's environment, instead."""
+        return self._run(gunicorn_command(port, workers=workers, threads=threads))
+
     def _run(self, command: list[str]) -> Worker:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(

@@ -4,7 +4,6 @@ database (``committed``: they are other processes)."""
 
 from __future__ import annotations
 
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -15,7 +14,7 @@ from django.test import override_settings
 
 from cms.caching import with_timeouts
 from tests.smtp_server import free_port
-from tests.workers import LOGS, ROOT, WORKER_PLUGIN_SETTINGS, Worker, gunicorn_command
+from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, Worker
 
 #: The sweep's interval in these tests: what "within two sweep intervals" is measured in.
 SWEEP_SECONDS = 5
@@ -69,14 +68,7 @@ def served_portal(request, redis_server, smtp):
     # The member downloads without pause: far more than a person's hourly budget.
     web.env["TRUSTPORTAL_DOWNLOADS_PER_HOUR"] = "1000000"
     port = free_port()
-    web.process = subprocess.Popen(
-        gunicorn_command(port, workers=2, threads=2),
-        cwd=ROOT,
-        env=web.env,
-        stdout=web.log.open("ab"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    web.start_web(port, workers=2, threads=2)
     portal = ServedPortal(f"http://127.0.0.1:{port}", [cron, worker, web])
     try:
         deadline = time.monotonic() + 60
