@@ -179,8 +179,18 @@ def _memoized(
         else:
             base = base.filter(access_level=AccessLevel.RESTRICTED)
         counts = count_facets(in_listing(base, section), query, backend, rights)
-        cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
+        if not _bumped_in_this_transaction():
+            cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
     return counts
+
+
+def _bumped_in_this_transaction() -> bool:
+    """Whether this thread's open transaction bumped the generation: what it counts includes
+    rows that a rollback would take back (with the bump, so that the next commit's bump reuses
+    the number), and must not be memoized under that number for other readers."""
+    pending = getattr(_warming, "pending", None)
+    callback = pending and pending()
+    return callback is not None and not callback.done
 
 
 def _cache_key(part: str, query: DocumentQuery, section: str | None, levels=()) -> str:

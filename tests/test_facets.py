@@ -1,6 +1,7 @@
 """Facet counts: under the access policy and the other active filters, on both databases."""
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from cms.models import TrustDocument
@@ -8,7 +9,14 @@ from tests import factories
 
 
 @pytest.fixture
-def faceted(users):
+def faceted(users, django_capture_on_commit_callbacks):
+    """Facet terms and documents, as if committed (their on-commit callbacks run): counts made
+    over changes of an open transaction are never memoized."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return _make_faceted(users)
+
+
+def _make_faceted(users):
     category = factories.category(section="blueprints", name="Facet category")
     blue, green = (
         factories.term(factories.Standard, "Blue"),
@@ -111,6 +119,28 @@ def test_a_repeated_query_is_counted_once_per_generation(faceted):
     assert facet_statements() == 0
     factories.document("public", category_obj=category, standards=[blue])
     assert facet_statements() == 2
+
+
+@pytest.mark.django_db
+def test_counts_of_a_change_rolled_back_are_never_served(
+    faceted, django_capture_on_commit_callbacks
+):
+    """A transaction that bumps the generation and counts (an admin save that renders a
+    listing) rolls back: the generation's number returns to the pool, and the counts it made
+    must not answer for the next change that takes that number."""
+    category, blue, green, *_ = faceted
+    url = f"/api/v3/trust-documents/?category={category.slug}"
+    before = _facets(Client(), url)["facets"]["standard"]
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        factories.document("public", category_obj=category, standards=[blue])
+        assert _facets(Client(), url)["facets"]["standard"][blue.slug] == before[blue.slug] + 1
+        raise RuntimeError("the save fails after counting")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.document("public", category_obj=category, standards=[green])
+    after = _facets(Client(), url)["facets"]["standard"]
+    assert after == {blue.slug: before[blue.slug], green.slug: before[green.slug] + 1}
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ARTIFACTS, CHROMIUM
 
@@ -30,6 +31,8 @@ def test_reader_journey(page):
     # Filter by a standard; the URL keeps the state and the chip can remove it.
     page.select_option("#filter-standard", ["soc-2"])
     page.get_by_role("button", name="Apply filters").click()
+    # A click waits for the next page to start loading, not for its cards: wait for all of it.
+    page.wait_for_load_state()
     assert "standard=soc-2" in page.url
     titles = page.locator(".document-card h3").all_inner_texts()
     assert "SOC 2 Type 2 report" in titles and "ISO/IEC 27001 certificate" not in titles
@@ -37,8 +40,7 @@ def test_reader_journey(page):
 
     page.get_by_role("link", name="SOC 2 Type 2 report").click()
     assert page.locator("h1").inner_text() == "SOC 2 Type 2 report"
-    versions = page.locator(".versions tbody tr")
-    assert versions.count() == 3
+    expect(page.locator(".versions tbody tr")).to_have_count(3)
     meta = page.locator(".document .meta").inner_text()
     assert "NDA accepted" in meta and "Sign in to download" in meta
 
