@@ -10,3 +10,14 @@ knows no app that does; without one, the menu holds the core's two screens.
 
 #: The Wagtail hook name of the Organizations menu's entries.
 ORGANIZATIONS_MENU_HOOK = "register_organizations_menu_item"
+
+#: What an Organizations screen listing members (or anything per member) matches a search on:
+#: the member's names and address and their organization, by the database (``icontains``), so
+#: that every screen of the menu finds the same people on every database.
+MEMBER_SEARCH_FIELDS = [
+    "user__username",
+    "user__email",
+    "user__first_name",
+    "user__last_name",
+    "organization__name",
+]

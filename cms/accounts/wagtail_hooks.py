@@ -9,7 +9,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from cms.models import Membership, Organization
 
-from .admin_menu import ORGANIZATIONS_MENU_HOOK
+from .admin_menu import MEMBER_SEARCH_FIELDS, ORGANIZATIONS_MENU_HOOK
 
 
 class OrganizationViewSet(ModelViewSet):
@@ -39,13 +39,8 @@ class MembershipViewSet(ModelViewSet):
     add_view_class = MembershipCreateView
     list_display = ["user", "organization", "role", "approved", "pinned", "joined_at"]
     list_filter = ["organization", "role", "approved", "pinned"]
-    search_fields = [
-        "user__username",
-        "user__email",
-        "user__first_name",
-        "user__last_name",
-        "organization__name",
-    ]
+    search_backend_name = None
+    search_fields = MEMBER_SEARCH_FIELDS
     ordering = ["organization__name", "user__username"]
 
 

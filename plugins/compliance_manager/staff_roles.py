@@ -19,7 +19,7 @@ from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.views.generic.models import CreateView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from cms.accounts.admin_menu import ORGANIZATIONS_MENU_HOOK
+from cms.accounts.admin_menu import MEMBER_SEARCH_FIELDS, ORGANIZATIONS_MENU_HOOK
 from cms.models import Membership
 
 from .models import ComplianceRole
@@ -94,11 +94,5 @@ class ComplianceRoleViewSet(ModelViewSet):
     list_filter = ["organization", "role"]
     # Matched by the database (icontains), as the Members screen is: the same on every database.
     search_backend_name = None
-    search_fields = [
-        "user__username",
-        "user__email",
-        "user__first_name",
-        "user__last_name",
-        "organization__name",
-    ]
+    search_fields = MEMBER_SEARCH_FIELDS
     ordering = ["organization__name", "user__username"]
