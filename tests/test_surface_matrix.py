@@ -98,6 +98,8 @@ READER_ROUTES = {
             "roles",
             "automatic_updates",
             "privacy",
+            "action_items",
+            "points_table",
         )
     },
     "library:index": "listing",

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
@@ -16,7 +17,7 @@ from ninja.security import APIKeyHeader
 from cms.api.common import MAX_LIMIT, READER_AUTH, PathId, reject_unknown_parameters
 
 from . import automatic_updates
-from .models import ImplementationStatus, Role, TestingStatus
+from .models import AssessmentAction, ImplementationStatus, Role, TestingStatus
 from .oscal.exporting import assessment_results
 from .roles import has_role, organization_members, visible_action_items, visible_assessments
 from .scoring import CONTROL_STATUSES, summarize_assessment
@@ -67,12 +68,26 @@ class AssessmentDetail(AssessmentSummary):
     families: list[FamilyProgress]
 
 
+class LinkedControl(Schema):
+    """A control an assessment asks for the item under, and whether the catalog still does."""
+
+    assessment: int
+    control: str = Field(..., description="The control's label, e.g. AC-7")
+    oscal_id: str
+    withdrawn: bool = Field(..., description="The catalog withdrew the control")
+    retired_at: datetime | None = Field(
+        ..., description="When a re-imported catalog no longer held the control"
+    )
+
+
 class ActionItemSchema(Schema):
     id: int
     key: str
     control: str
     title: str
     points: int
+    action_type: str = Field(..., description="preventive, detective or corrective")
+    enforcement: str = Field(..., description="mandatory or discretionary")
     assignee: str | None
     due_date: date | None
     implementation_status: str
@@ -81,6 +96,14 @@ class ActionItemSchema(Schema):
     testing_notes: str
     automatic_updates: bool
     html_url: str
+    retired: bool = Field(
+        ...,
+        description=(
+            "Every control the item is asked for under was retired or withdrawn: it is kept "
+            "with its history and counts toward no score"
+        ),
+    )
+    linked_controls: list[LinkedControl]
 
 
 class ActionItemPage(Schema):
@@ -148,12 +171,24 @@ def _summary(request, assessment) -> dict:
 
 
 def _item(request, item) -> ActionItemSchema:
+    linked = [
+        LinkedControl(
+            assessment=link.assessment_id,
+            control=link.control.label or link.control.oscal_id,
+            oscal_id=link.control.oscal_id,
+            withdrawn=link.control.withdrawn,
+            retired_at=link.control.retired_at,
+        )
+        for link in item.links.all()
+    ]
     return ActionItemSchema(
         id=item.pk,
         key=item.key,
         control=item.control_label,
         title=item.title,
         points=item.points,
+        action_type=item.action_type,
+        enforcement=item.enforcement,
         assignee=item.assignee.get_username() if item.assignee else None,
         due_date=item.due_date,
         implementation_status=item.implementation_status,
@@ -162,6 +197,28 @@ def _item(request, item) -> ActionItemSchema:
         testing_notes=item.testing_notes,
         automatic_updates=item.automatic_updates,
         html_url=request.build_absolute_uri(reverse("compliance:action", args=[item.pk])),
+        retired=bool(linked) and all(c.withdrawn or c.retired_at for c in linked),
+        linked_controls=linked,
+    )
+
+
+def _with_links(items):
+    """Items with the controls they are linked under, in one query for any page size."""
+    return items.prefetch_related(
+        Prefetch(
+            "links",
+            queryset=AssessmentAction.objects.select_related("control")
+            .only(
+                "assessment",
+                "action_item",
+                "control",
+                "control__label",
+                "control__oscal_id",
+                "control__withdrawn",
+                "control__retired_at",
+            )
+            .order_by("assessment_id", "pk"),
+        )
     )
 
 
@@ -238,7 +295,9 @@ def assessment_action_items(request, query: Query[ActionItemQuery], assessment_i
         queryset = queryset.filter(implementation_status=query.implementation_status)
     if query.testing_status:
         queryset = queryset.filter(testing_status=query.testing_status)
-    queryset = queryset.select_related("assignee").order_by("control_label", "key", "pk")
+    queryset = _with_links(queryset.select_related("assignee")).order_by(
+        "control_label", "key", "pk"
+    )
     page = queryset[query.offset : query.offset + query.limit]
     return ActionItemPage(
         count=queryset.count(),
@@ -258,7 +317,7 @@ def action_item_detail(request, item_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request)
     item = get_object_or_404(
-        visible_action_items(request.user).select_related("assignee"), pk=item_id
+        _with_links(visible_action_items(request.user).select_related("assignee")), pk=item_id
     )
     return _item(request, item)
 
@@ -273,7 +332,8 @@ def update_action_item(request, patch: ActionItemPatch, item_id: int = PathId):
     reject_unknown_parameters(request, set())
     require(request, Role.CONTRIBUTOR)
     item = get_object_or_404(
-        visible_action_items(request.user).select_related("assignee", "organization"), pk=item_id
+        _with_links(visible_action_items(request.user).select_related("assignee", "organization")),
+        pk=item_id,
     )
     changes = patch.dict(exclude_unset=True)
     if "assignee" in changes:
@@ -319,8 +379,7 @@ def assessment_oscal(request, assessment_id: int = PathId):
     assessment = get_object_or_404(
         _assessments(request).select_related("organization"), pk=assessment_id
     )
-    plan = request.build_absolute_uri(reverse("compliance:assessment", args=[assessment.pk]))
-    return assessment_results(assessment, plan)
+    return assessment_results(assessment, request.build_absolute_uri)
 
 
 class SignalToken(APIKeyHeader):

@@ -1,6 +1,6 @@
-"""Demo content for ``seed_demo``: the built-in templates, the demo organization's contributor,
-and a sample assessment for the demo organization's reader so the dashboard has something to
-show."""
+"""Demo content for ``seed_demo``: the built-in templates and our mapping between their shared
+controls, the demo organization's contributor, and a sample assessment for the demo
+organization's reader so the dashboard has something to show."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from .models import (
     Role,
     Template,
 )
-from .oscal import BUILTIN_CATALOGS
+from .oscal import BUILTIN_CATALOGS, BUILTIN_MAPPINGS
 from .oscal.importing import import_file
+from .oscal.mapping_importing import import_mapping_file
 from .workflow import create_assessment
 
 #: Families the provider runs for its customers in the demo (the rest stay customer-managed).
@@ -30,6 +31,11 @@ def seed(log=print) -> None:
         report = import_file(path)
         if report.template_created:
             log(report.summary())
+    # Our own mapping between the two baselines' shared controls (see its README).
+    for path in BUILTIN_MAPPINGS:
+        mapping = import_mapping_file(path)
+        if mapping.created:
+            log(mapping.summary())
     low = Template.objects.filter(title__icontains="LOW").first()
     if low is None:
         return

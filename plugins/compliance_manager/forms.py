@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from cms.i18n import default_locale
 from cms.models import Service
 
-from .models import ActionItem, Role, Template
+from .models import ActionItem, ImplementationStatus, Role, Template, TestingStatus
+from .models.points import DEFAULT_POINTS, MAX_POINTS, kind_label
 
 
 class AssessmentForm(forms.Form):
@@ -55,6 +56,86 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = members
+
+
+#: The assignee of a bulk change that takes the items' assignee away.
+NOBODY = "none"
+
+
+class AssigneeChoiceField(forms.ModelChoiceField):
+    """A member, or ``NOBODY``; left empty it is no choice at all (so a form submitted with the
+    Enter key, which presses its first button, assigns nothing)."""
+
+    def to_python(self, value):
+        return NOBODY if value == NOBODY else super().to_python(value)
+
+    def validate(self, value):
+        if value != NOBODY:
+            super().validate(value)
+
+
+class BulkChangeForm(forms.Form):
+    """One change for many action items: the button pressed (``apply``) names the field, and
+    only that field's value is applied. Assigning to nobody, or an empty due date, clears it."""
+
+    apply = forms.ChoiceField(
+        choices=[
+            ("assignee", _("Assign")),
+            ("due_date", _("Set due date")),
+            ("implementation_status", _("Set implementation status")),
+            ("testing_status", _("Set testing status")),
+        ]
+    )
+    assignee = AssigneeChoiceField(label=_("Assign to"), queryset=None, required=False)
+    due_date = forms.DateField(
+        label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    implementation_status = forms.ChoiceField(
+        label=_("Implementation status"), choices=ImplementationStatus.choices, required=False
+    )
+    testing_status = forms.ChoiceField(
+        label=_("Testing status"), choices=TestingStatus.choices, required=False
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = members
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("apply")
+        if name in ("implementation_status", "testing_status") and not cleaned.get(name):
+            self.add_error(name, _("Choose the status to set."))
+        if name == "assignee" and not cleaned.get(name) and name not in self.errors:
+            self.add_error(name, _("Choose a member, or nobody to take the assignment away."))
+        return cleaned
+
+    def changes(self) -> dict:
+        name = self.cleaned_data["apply"]
+        value = self.cleaned_data[name]
+        return {name: None if value == NOBODY else value}
+
+
+class PointsTableForm(forms.Form):
+    """The points of each kind of improvement action, one field per (type, enforcement)."""
+
+    def __init__(self, *args, table: dict[tuple[str, str], int], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in DEFAULT_POINTS:
+            self.fields[self.field_name(kind)] = forms.IntegerField(
+                label=kind_label(*kind),
+                min_value=0,
+                max_value=MAX_POINTS,
+                initial=table[kind],
+                help_text=_("Default: %(points)d") % {"points": DEFAULT_POINTS[kind]},
+            )
+
+    @staticmethod
+    def field_name(kind: tuple[str, str]) -> str:
+        return "_".join(kind)
+
+    def points(self) -> dict[tuple[str, str], int]:
+        return {kind: self.cleaned_data[self.field_name(kind)] for kind in DEFAULT_POINTS}
 
 
 class EvidenceForm(forms.Form):

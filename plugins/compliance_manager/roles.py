@@ -21,6 +21,9 @@ RANK = {Role.READER: 1, Role.CONTRIBUTOR: 2, Role.ASSESSOR: 3, Role.ADMINISTRATO
 
 #: Whoever holds it manages More › Admin of every organization, member of one or not.
 ANY_ORGANIZATION_PERMISSION = "compliance.administer_any_organization"
+#: Whoever holds it edits the points table (More › Admin › Action points), as the portal's
+#: administrators do; staff groups are given it in Settings › Groups.
+POINTS_TABLE_PERMISSION = "compliance.change_actionpoints"
 
 
 def role_of(user) -> Role | None:
@@ -56,6 +59,15 @@ def require_role(user, needed: Role):
 
 def administers_any_organization(user) -> bool:
     return bool(user.is_authenticated and user.has_perm(ANY_ORGANIZATION_PERMISSION))
+
+
+def edits_points_table(user) -> bool:
+    """The points table weighs every organization's actions: the portal's staff edit it (portal
+    administrators and groups given ``POINTS_TABLE_PERMISSION``), no organization's members."""
+    return bool(
+        user.is_authenticated
+        and (administers_any_organization(user) or user.has_perm(POINTS_TABLE_PERMISSION))
+    )
 
 
 def administers_an_organization(user) -> bool:

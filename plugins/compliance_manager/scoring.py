@@ -3,8 +3,10 @@ provider's test results.
 
 Score = points earned / points available. A customer action earns its points once it is
 implemented (or has an alternative implementation) and an assessor passed it; out-of-scope
-actions count for nothing either way. A provider-managed (or shared) control counts its provider
-points as the provider's test result says: earned if passed, available but not earned otherwise.
+actions count for nothing either way. What an action is worth follows from its kind (type ×
+enforcement) through the points table, unless staff set its points (``weighting``).
+A provider-managed (or shared) control counts its provider points as the provider's test result
+says: earned if passed, available but not earned otherwise.
 Controls the catalog withdrew, or a later import retired, count for nothing.
 """
 
@@ -18,6 +20,7 @@ from datetime import datetime
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from .mapping_credit import credit_assessment, group_credit
 from .models import (
     ActionItem,
     AssessmentAction,
@@ -46,6 +49,8 @@ class ActionState:
     points: int
     implementation_status: str
     testing_status: str
+    #: (type, enforcement): what the score breakdown groups customer actions by.
+    kind: tuple[str, str] | None = None
 
     @property
     def in_scope(self) -> bool:
@@ -144,6 +149,9 @@ class ControlSummary:
     #: controls set aside, the ``pk`` and ``label`` of the control named.
     withdrawn_to: list = field(default_factory=list)
     retired_at: datetime | None = None
+    #: Where credit from the organization's other assessments comes from, through mappings
+    #: between frameworks (``mapping_credit.CreditSource``); empty for most controls.
+    credits: list = field(default_factory=list)
 
     @property
     def status(self) -> str:
@@ -160,10 +168,13 @@ class AssessmentSummary:
     #: Shown, greyed, and counted nowhere: controls the catalog withdrew, and those a later
     #: import retired after this assessment was made (their action items and history kept).
     set_aside: list[ControlSummary] = field(default_factory=list)
+    #: Customer actions' points per (type, enforcement); ``None``: the provider's controls.
+    by_kind: dict[tuple[str, str] | None, Score] = field(default_factory=dict)
 
 
 def summarize_assessment(assessment) -> AssessmentSummary:
-    """Score, control statuses and per-family progress in two queries, however big."""
+    """Score, control statuses and per-family progress in two queries, however big (and two
+    for the credit mappings between frameworks give its controls, ``mapping_credit``)."""
     controls: dict[int, ControlSummary] = {}
     set_aside: list[ControlSummary] = []
     by_oscal_id: dict[str, tuple[int, str]] = {}
@@ -210,30 +221,36 @@ def summarize_assessment(assessment) -> AssessmentSummary:
         summary.withdrawn_to = [
             link_target(link, by_oscal_id.get(link["control_id"])) for link in summary.withdrawn_to
         ]
-    for control_id, points, implementation, testing, assignee_id in AssessmentAction.objects.filter(
-        assessment=assessment
-    ).values_list(
+    links = AssessmentAction.objects.filter(assessment=assessment).values_list(
         "control_id",
         "action_item__points",
         "action_item__implementation_status",
         "action_item__testing_status",
         "action_item__assignee_id",
-    ):
+        "action_item__action_type",
+        "action_item__enforcement",
+    )
+    for control_id, points, implementation, testing, assignee_id, *kind in links:
         summary = controls.get(control_id)
         if summary is None or summary.responsibility == Responsibility.PROVIDER:
             continue
-        summary.parts.append(ActionState(points, implementation, testing))
+        summary.parts.append(ActionState(points, implementation, testing, tuple(kind)))
         if assignee_id:
             summary.assignee_ids.add(assignee_id)
+    credit_assessment(assessment, controls, ActionState)
     score = Score()
     by_family: dict[int | None, Score] = defaultdict(Score)
     by_status: Counter = Counter()
+    by_kind: dict[tuple[str, str] | None, Score] = defaultdict(Score)
     for summary in controls.values():
         for part in summary.parts:
             score.add(part)
             by_family[summary.family_id].add(part)
+            by_kind[getattr(part, "kind", None)].add(part)
         by_status[summary.status] += 1
-    return AssessmentSummary(score, list(controls.values()), dict(by_family), by_status, set_aside)
+    return AssessmentSummary(
+        score, list(controls.values()), dict(by_family), by_status, set_aside, dict(by_kind)
+    )
 
 
 def link_target(link: dict, target: tuple[int, str] | None) -> dict:
@@ -247,7 +264,8 @@ def group_score(group) -> Score:
 
 
 def group_scores(groups) -> dict[int, Score]:
-    """Each group's score, in two queries for any number of groups. A group counts each shared
+    """Each group's score, in two queries for any number of groups (and three for the credit
+    its assessments receive through mappings, ``mapping_credit``). A group counts each shared
     action item once, and each provider control once per control id (the same control in two
     templates is one provider commitment)."""
     ids = [group.pk for group in groups]
@@ -279,4 +297,6 @@ def group_scores(groups) -> dict[int, Score]:
         if (group_id, oscal_id) not in seen:
             seen.add((group_id, oscal_id))
             scores[group_id].add(ProviderState(points, result))
+    for group_id, earned in group_credit(ids, ActionState).items():
+        scores[group_id].earned += earned
     return scores

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, admin, assessments, exports
+from .views import action_items, actions, admin, assessments, exports, points
 
 urlpatterns = [
     path("", assessments.index, name="index"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/<id:pk>/oscal.json", exports.oscal_results, name="export_oscal"),
     path("assessments/<id:pk>/report.csv", exports.csv_report, name="export_csv"),
     path("assessments/<id:pk>/report.pdf", exports.pdf_report, name="export_pdf"),
+    path("assessments/<id:pk>/action-items/", action_items.action_items, name="action_items"),
     path("groups/<id:pk>/", assessments.group_detail, name="group"),
     path("actions/<id:pk>/", actions.action_detail, name="action"),
     path("actions/<id:pk>/evidence/", actions.upload_evidence, name="evidence_upload"),
@@ -22,4 +23,5 @@ urlpatterns = [
     path("settings/roles/", admin.roles, name="roles"),
     path("settings/automatic-updates/", admin.automatic_updates, name="automatic_updates"),
     path("settings/privacy/", admin.privacy, name="privacy"),
+    path("settings/points/", points.points_table, name="points_table"),
 ]

@@ -3,6 +3,7 @@ provider's implementation and test, and the improvement actions customers should
 members' Compliance Manager roles, in the admin's Organizations menu (``staff_roles``)."""
 
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
@@ -46,7 +47,8 @@ def register_compliance_roles():
 @hooks.register("register_permissions")
 def register_compliance_role_permissions():
     # Groups may be given the roles screen, and More › Admin of any organization on the reader
-    # site (``roles.ANY_ORGANIZATION_PERMISSION``), in Settings › Groups.
-    return Permission.objects.filter(
-        content_type__app_label="compliance", content_type__model="compliancerole"
+    # site (``roles.ANY_ORGANIZATION_PERMISSION``), in Settings › Groups; and the points table
+    # (``roles.POINTS_TABLE_PERMISSION``), edited on the reader site too.
+    return Permission.objects.filter(content_type__app_label="compliance").filter(
+        Q(content_type__model="compliancerole") | Q(codename="change_actionpoints")
     )

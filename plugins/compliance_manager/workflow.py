@@ -3,6 +3,10 @@ automatic updates) goes through these so the rules and the history are the same 
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -68,6 +72,9 @@ def create_assessment(
                 control_label=action.control.label,
                 title=action.title,
                 description=action.description,
+                action_type=action.action_type,
+                enforcement=action.enforcement,
+                points_override=action.points_override,
                 points=action.points,
             )
             existing[key] = item
@@ -105,12 +112,19 @@ def _display(field: str, value) -> str:
 
 @transaction.atomic
 def change_action_item(
-    item: ActionItem, user, changes: dict, *, source: str = "", url: str = ""
+    item: ActionItem,
+    user,
+    changes: dict,
+    *,
+    source: str = "",
+    url: str = "",
+    notify_assignee: bool = True,
 ) -> list[str]:
     """Apply ``changes`` (field -> new value) as ``user``; returns the fields that changed.
 
     Raises PermissionDenied for a field the user's role may not set, ValidationError for an
-    assignee outside the organization or an unknown status.
+    assignee outside the organization or an unknown status. ``notify_assignee=False``: the
+    caller tells a new assignee itself (``change_in_bulk`` sends one e-mail per batch).
     """
     if source:
         allowed = {"implementation_status", "implementation_notes"}
@@ -166,18 +180,39 @@ def change_action_item(
     if changed:
         item.save(update_fields=[*changed, "updated_at"])
         ActionItemChange.objects.bulk_create(history)
-        if "assignee" in changed:
+        if "assignee" in changed and notify_assignee:
             notify.notify_assigned(item, item.assignee, url)
     return changed
 
 
+@dataclass(frozen=True)
+class BulkResult:
+    selected: int
+    changed: int
+
+
 @transaction.atomic
-def bulk_assign(items, assignee, user, url: str = "") -> int:
-    count = 0
-    for item in items.select_related("assignee", "organization"):
-        if change_action_item(item, user, {"assignee": assignee}, url=url):
-            count += 1
-    return count
+def change_in_bulk(items, user, changes: dict, url_for: Callable[[ActionItem], str]) -> BulkResult:
+    """Apply the same ``changes`` to every item of the queryset ``items``, all or nothing, each
+    with its history as a single edit has; every new assignee gets one e-mail listing their
+    items. The items are locked first: a second submit of the same batch waits for the first,
+    then finds nothing left to change (no history, no e-mail)."""
+    locked = (
+        items.select_for_update(of=("self",))
+        .select_related("assignee", "organization")
+        .order_by("pk")
+    )
+    changed = 0
+    assigned = defaultdict(list)
+    for item in locked:
+        fields = change_action_item(item, user, changes, notify_assignee=False)
+        if fields:
+            changed += 1
+        if "assignee" in fields and item.assignee is not None:
+            assigned[item.assignee].append((item, url_for(item)))
+    for assignee, their_items in assigned.items():
+        notify.notify_assigned_items(assignee, their_items)
+    return BulkResult(len(locked), changed)
 
 
 def add_evidence(item: ActionItem, upload, user) -> Evidence:

@@ -69,6 +69,12 @@ ROUTES = {
         None,
         expect(200),
     ),
+    "action_items": (
+        "get",
+        lambda w: f"/en/compliance/assessments/{w.a.pk}/action-items/",
+        None,
+        expect(200),
+    ),
     "group": ("get", lambda w: f"/en/compliance/groups/{w.a.group_id}/", None, expect(200)),
     "action": ("get", lambda w: f"/en/compliance/actions/{w.item.pk}/", None, expect(200)),
     "evidence_upload": (
@@ -101,6 +107,14 @@ ROUTES = {
         lambda w: "/en/compliance/settings/privacy/",
         None,
         expect(200, "administrator", other_org=200),
+    ),
+    # The points table weighs every organization's actions: the portal's staff edit it, no
+    # organization's member (``test_weighted_points`` has the staff's side).
+    "points_table": (
+        "get",
+        lambda w: "/en/compliance/settings/points/",
+        None,
+        {**ANON, **NOT_MEMBER, "other_org": 403, **{who: 403 for who in MEMBERS}},
     ),
 }
 

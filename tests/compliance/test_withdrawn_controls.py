@@ -23,6 +23,7 @@ from plugins.compliance_manager.models import (
     Role,
 )
 from plugins.compliance_manager.models import TestingStatus as Testing
+from plugins.compliance_manager.models.points import DEFAULT_KIND, ActionPoints
 from plugins.compliance_manager.oscal.importing import import_bytes
 from plugins.compliance_manager.scoring import summarize_assessment
 from plugins.compliance_manager.workflow import create_assessment
@@ -160,7 +161,9 @@ def test_the_best_reachable_score_is_100_percent(full, in_json):
     )
     summary = summarize_assessment(assessment)
     expected = in_json["controls"] - in_json["withdrawn"]
-    assert (summary.score.earned, summary.score.available) == (expected, expected)
+    # Every imported action is of the default kind, worth the same: one per control in force.
+    points = ActionPoints.table()[DEFAULT_KIND] * expected
+    assert (summary.score.earned, summary.score.available) == (points, points)
     assert summary.score.percent == 100
     assert summary.by_status["passed"] == expected == len(summary.controls)
     assert {c.oscal_id for c in summary.set_aside} == in_json["withdrawn_ids"]

@@ -11,16 +11,21 @@ from .assessments import (
 from .catalog import (
     Control,
     ControlFamily,
+    ControlSubgroup,
     ImprovementAction,
     ProviderTestResult,
     Responsibility,
     Template,
 )
+from .mappings import ControlMap, MappedControl, MappingCollection, MappingRelationship, MapSide
+from .points import ActionPoints, ActionType, Enforcement
 from .roles import AutomaticUpdates, ComplianceRole, Role
 
 __all__ = [
     "ActionItem",
     "ActionItemChange",
+    "ActionPoints",
+    "ActionType",
     "Assessment",
     "AssessmentAction",
     "AssessmentGroup",
@@ -28,9 +33,16 @@ __all__ = [
     "ComplianceRole",
     "Control",
     "ControlFamily",
+    "ControlMap",
+    "ControlSubgroup",
+    "Enforcement",
     "Evidence",
     "ImplementationStatus",
     "ImprovementAction",
+    "MapSide",
+    "MappedControl",
+    "MappingCollection",
+    "MappingRelationship",
     "ProviderTestResult",
     "Responsibility",
     "Role",

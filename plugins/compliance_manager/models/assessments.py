@@ -14,6 +14,7 @@ from cms.files import storage
 from cms.files.uploads import safe_stored_name
 
 from .catalog import Control, Template
+from .points import DEFAULT_KIND, ActionType, Enforcement, kind_label
 
 
 class ImplementationStatus(models.TextChoices):
@@ -87,6 +88,15 @@ class ActionItem(models.Model):
     control_label = models.CharField(max_length=100)
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(blank=True)
+    # The kind and override of the improvement action the item was made from (and follows, see
+    # ``points.follow_action``): what ``points`` is derived from when the points table changes.
+    action_type = models.CharField(
+        _("type"), max_length=16, choices=ActionType.choices, default=DEFAULT_KIND[0]
+    )
+    enforcement = models.CharField(
+        _("enforcement"), max_length=16, choices=Enforcement.choices, default=DEFAULT_KIND[1]
+    )
+    points_override = models.PositiveIntegerField(null=True, blank=True)
     points = models.PositiveIntegerField(default=1)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,6 +136,10 @@ class ActionItem(models.Model):
 
     def __str__(self):
         return f"{self.control_label}: {self.title}"
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.action_type, self.enforcement)
 
 
 class AssessmentAction(models.Model):

@@ -9,6 +9,14 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 
+from .points import (
+    DEFAULT_KIND,
+    DEFAULT_PROVIDER_POINTS,
+    ActionPoints,
+    ActionType,
+    Enforcement,
+)
+
 
 class Responsibility(models.TextChoices):
     PROVIDER = "provider", _("Provider-managed")
@@ -44,23 +52,52 @@ class Template(models.Model):
         return self.title
 
 
-class ControlFamily(models.Model):
-    """An OSCAL group, e.g. "Access Control" (ac)."""
+class CatalogGroup(models.Model):
+    """What families and sub-groups share: an OSCAL group of one template, in catalog order.
+    Group ids are unique across a whole catalog, so families and sub-groups are one id space."""
 
-    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="families")
     oscal_id = models.CharField(max_length=100)
-    # Text, not a bounded column: a nested group's title is its whole path, however long.
+    # Text, not a bounded column: catalogs have titles of any length.
     title = models.TextField(_("title"))
+    #: The catalog's order across the whole tree (a parent comes before its children).
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
+        abstract = True
         ordering = ["template", "sort_order"]
         unique_together = [("template", "oscal_id")]
-        verbose_name = _("control family")
-        verbose_name_plural = _("control families")
 
     def __str__(self):
         return self.title
+
+
+class ControlFamily(CatalogGroup):
+    """A top group of a catalog, e.g. "Access Control" (ac), or a chapter of an ISO-style
+    catalog. Its controls include those of the sub-groups below it (``ControlSubgroup``), so a
+    family's score and filter cover the whole chapter."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="families")
+
+    class Meta(CatalogGroup.Meta):
+        verbose_name = _("control family")
+        verbose_name_plural = _("control families")
+
+
+class ControlSubgroup(CatalogGroup):
+    """A group below a family (a section of a chapter, a topic of a section), kept as the
+    catalog nests it so the dashboard folds it under its family instead of listing every
+    section as a family of its own. NIST SP 800-53 catalogs have none."""
+
+    template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="subgroups")
+    family = models.ForeignKey(ControlFamily, on_delete=models.CASCADE, related_name="subgroups")
+    #: The sub-group it sits in; empty for a sub-group directly under its family.
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, related_name="children", null=True, blank=True
+    )
+
+    class Meta(CatalogGroup.Meta):
+        verbose_name = _("control sub-group")
+        verbose_name_plural = _("control sub-groups")
 
 
 class ControlQuerySet(models.QuerySet):
@@ -81,8 +118,18 @@ class Control(ClusterableModel):
     objects = ControlQuerySet.as_manager()
 
     template = models.ForeignKey(Template, on_delete=models.CASCADE, related_name="controls")
+    #: The top group the control is in, however deep: what scores and reports group by.
     family = models.ForeignKey(
         ControlFamily, on_delete=models.CASCADE, related_name="controls", null=True, blank=True
+    )
+    #: The nearest group when it is below the family; empty for a control directly in its
+    #: family (every NIST SP 800-53 control).
+    subgroup = models.ForeignKey(
+        ControlSubgroup,
+        on_delete=models.SET_NULL,
+        related_name="controls",
+        null=True,
+        blank=True,
     )
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, related_name="enhancements", null=True, blank=True
@@ -120,9 +167,11 @@ class Control(ClusterableModel):
         blank=True,
         related_name="+",
     )
+    # A provider's control weighs as much as a customer action of the default kind: scores
+    # mixing both stay balanced (``points.DEFAULT_PROVIDER_POINTS``).
     provider_points = models.PositiveIntegerField(
         _("provider points"),
-        default=1,
+        default=DEFAULT_PROVIDER_POINTS,
         help_text=_("What the provider's side of this control counts in the compliance score."),
     )
     implementation_description = models.TextField(
@@ -180,7 +229,8 @@ class Control(ClusterableModel):
 
 
 class ImprovementAction(models.Model):
-    """What a customer should do for a customer-managed or shared control, worth ``points``."""
+    """What a customer should do for a customer-managed or shared control, worth ``points``:
+    what its kind is worth in the points table (``ActionPoints``), or ``points_override``."""
 
     control = ParentalKey(Control, on_delete=models.CASCADE, related_name="improvement_actions")
     key = models.SlugField(
@@ -190,6 +240,19 @@ class ImprovementAction(models.Model):
     )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("what to do"), blank=True)
+    action_type = models.CharField(
+        _("type"), max_length=16, choices=ActionType.choices, default=DEFAULT_KIND[0]
+    )
+    enforcement = models.CharField(
+        _("enforcement"), max_length=16, choices=Enforcement.choices, default=DEFAULT_KIND[1]
+    )
+    points_override = models.PositiveIntegerField(
+        _("points (override)"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty for what the points table gives this kind of action."),
+    )
+    #: What the action is worth: kept by ``save`` and by changes of the points table.
     points = models.PositiveIntegerField(_("points"), default=1)
     sort_order = models.PositiveIntegerField(default=0)
 
@@ -197,7 +260,9 @@ class ImprovementAction(models.Model):
         FieldPanel("key"),
         FieldPanel("title"),
         FieldPanel("description"),
-        FieldPanel("points"),
+        FieldPanel("action_type"),
+        FieldPanel("enforcement"),
+        FieldPanel("points_override"),
     ]
 
     class Meta:
@@ -208,6 +273,17 @@ class ImprovementAction(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.points = self.effective_points(ActionPoints.table())
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "points"}
+        super().save(*args, **kwargs)
+
+    def effective_points(self, table: dict[tuple[str, str], int]) -> int:
+        if self.points_override is not None:
+            return self.points_override
+        return table[(self.action_type, self.enforcement)]
 
     @property
     def shared_key(self) -> str:

@@ -39,7 +39,10 @@ class ParsedControl:
     guidance: str
     parameters: list[dict]
     parent_id: str | None = None
+    #: The top group the control is in, however deep.
     family_id: str | None = None
+    #: The nearest group, when it is below the top group.
+    subgroup_id: str | None = None
     #: ``props: status=withdrawn``: kept to show where it went, never assessed.
     withdrawn: bool = False
     #: Where a withdrawn control went: ``{"rel", "href", "control_id"}`` (``control_id`` empty
@@ -50,9 +53,23 @@ class ParsedControl:
 
 @dataclass
 class ParsedFamily:
+    """A top group of the catalog."""
+
     oscal_id: str
     title: str
     sort_order: int
+
+
+@dataclass
+class ParsedSubgroup:
+    """A group below a top group; ``sort_order`` is its place in the whole tree."""
+
+    oscal_id: str
+    title: str
+    sort_order: int
+    family_id: str
+    #: The sub-group it sits in; None directly under its family.
+    parent_id: str | None = None
 
 
 @dataclass
@@ -62,6 +79,7 @@ class ParsedCatalog:
     version: str
     oscal_version: str
     families: list[ParsedFamily] = field(default_factory=list)
+    subgroups: list[ParsedSubgroup] = field(default_factory=list)
     controls: list[ParsedControl] = field(default_factory=list)
 
     @property
@@ -114,11 +132,12 @@ def parse_catalog(data: object) -> ParsedCatalog:
         oscal_version=str(metadata.get("oscal-version", ""))[:20],
     )
     seen: set[str] = set()
-    _walk_groups(catalog.get("groups"), "catalog.groups", "", parsed, seen, {}, 0)
-    _walk_controls(catalog.get("controls"), "catalog.controls", None, None, parsed, seen, 0)
+    _walk_groups(catalog.get("groups"), "catalog.groups", None, parsed, seen, {}, 0)
+    _walk_controls(catalog.get("controls"), "catalog.controls", (None, None), None, parsed, seen, 0)
     if not parsed.controls:
         raise OscalError("The catalog holds no controls.")
     _resolve_withdrawn_links(parsed, seen)
+    _leave_out_empty_groups(parsed)
     return parsed
 
 
@@ -130,43 +149,63 @@ def _check_depth(depth: int, where: str) -> None:
         )
 
 
-def _walk_groups(groups, where, title_prefix, parsed, seen, group_paths, depth) -> None:
-    """Each group holding controls becomes a family; nested groups (as in ISO-style catalogs)
-    become families titled with their path, e.g. "Access control › Business requirements"."""
+def _walk_groups(groups, where, enclosing, parsed, seen, group_paths, depth) -> None:
+    """Top groups become families, the groups below them sub-groups of their family (as in
+    ISO-style catalogs: chapters › sections › topics); a control belongs to its nearest group.
+    ``enclosing`` is the group these groups sit in, None at the top."""
     _check_depth(depth, where)
     for index, group in enumerate(_list(groups, where)):
         path = f"{where}[{index}]"
         group = _object(group, path)
-        family = ParsedFamily(
-            oscal_id=_token(group.get("id", f"group-{len(group_paths) + 1}"), f"{path}.id"),
-            title=title_prefix + _text(group.get("title"), f"{path}.title"),
-            sort_order=len(parsed.families),
-        )
-        if family.oscal_id in group_paths:
-            # Two groups with one id would become one family holding both groups' controls.
+        oscal_id = _token(group.get("id", f"group-{len(group_paths) + 1}"), f"{path}.id")
+        if oscal_id in group_paths:
+            # Two groups with one id would become one group holding both groups' controls.
             raise OscalError(
-                f"{path}.id: group “{family.oscal_id}” appears twice "
-                f"(first at {group_paths[family.oscal_id]})."
+                f"{path}.id: group “{oscal_id}” appears twice (first at {group_paths[oscal_id]})."
             )
-        group_paths[family.oscal_id] = path
-        if group.get("controls"):
-            parsed.families.append(family)
+        group_paths[oscal_id] = path
+        title = _text(group.get("title"), f"{path}.title")
+        if enclosing is None:
+            node = ParsedFamily(oscal_id, title, len(parsed.families))
+            parsed.families.append(node)
+            groups_of_controls = (oscal_id, None)
+        else:
+            if isinstance(enclosing, ParsedSubgroup):
+                family_id, parent_id = enclosing.family_id, enclosing.oscal_id
+            else:
+                family_id, parent_id = enclosing.oscal_id, None
+            node = ParsedSubgroup(oscal_id, title, len(parsed.subgroups), family_id, parent_id)
+            parsed.subgroups.append(node)
+            groups_of_controls = (family_id, oscal_id)
         _walk_controls(
-            group.get("controls"), f"{path}.controls", family.oscal_id, None, parsed, seen, depth
+            group.get("controls"), f"{path}.controls", groups_of_controls, None, parsed, seen, depth
         )
         _walk_groups(
-            group.get("groups"),
-            f"{path}.groups",
-            family.title + " › ",
-            parsed,
-            seen,
-            group_paths,
-            depth + 1,
+            group.get("groups"), f"{path}.groups", node, parsed, seen, group_paths, depth + 1
         )
 
 
-def _walk_controls(controls, where, family_id, parent_id, parsed, seen, depth) -> None:
+def _leave_out_empty_groups(parsed: ParsedCatalog) -> None:
+    """A group with no control in it, however deep, has nothing to assess or score: it is left
+    out (a family, a filter entry, a dashboard row for nothing)."""
+    holding = {c.subgroup_id or c.family_id for c in parsed.controls}
+    parent_of = {g.oscal_id: g.parent_id or g.family_id for g in parsed.subgroups}
+    # Children come after their parents: walking backwards marks a parent after its children.
+    for subgroup in reversed(parsed.subgroups):
+        if subgroup.oscal_id in holding:
+            holding.add(parent_of[subgroup.oscal_id])
+    parsed.families = [f for f in parsed.families if f.oscal_id in holding]
+    parsed.subgroups = [g for g in parsed.subgroups if g.oscal_id in holding]
+    for number, item in enumerate(parsed.families):
+        item.sort_order = number
+    for number, item in enumerate(parsed.subgroups):
+        item.sort_order = number
+
+
+def _walk_controls(controls, where, groups, parent_id, parsed, seen, depth) -> None:
+    """``groups``: the (family id, sub-group id) the controls are in, enhancements alike."""
     _check_depth(depth, where)
+    family_id, subgroup_id = groups
     for index, control in enumerate(_list(controls, where)):
         path = f"{where}[{index}]"
         control = _object(control, path)
@@ -189,6 +228,7 @@ def _walk_controls(controls, where, family_id, parent_id, parsed, seen, depth) -
                 parameters=params,
                 parent_id=parent_id,
                 family_id=family_id,
+                subgroup_id=subgroup_id,
                 withdrawn=withdrawn,
                 withdrawn_to=_moved_to(control, f"{path}.links") if withdrawn else [],
             )
@@ -196,7 +236,7 @@ def _walk_controls(controls, where, family_id, parent_id, parsed, seen, depth) -
         _walk_controls(
             control.get("controls"),
             f"{path}.controls",
-            family_id,
+            groups,
             oscal_id,
             parsed,
             seen,
@@ -224,8 +264,8 @@ def _moved_to(control: dict, where: str) -> list[dict]:
 def _resolve_withdrawn_links(parsed: ParsedCatalog, control_ids: set[str]) -> None:
     """Which control a link names: "#ac-2_smt.k" (a part of AC-2's statement) and "#ac-6" name
     AC-2 and AC-6; "#sr" names a family (SA-12 went into the whole of Supply Chain Risk
-    Management)."""
-    families = {family.oscal_id: family.title for family in parsed.families}
+    Management), or a sub-group."""
+    families = {group.oscal_id: group.title for group in (*parsed.families, *parsed.subgroups)}
     for control in parsed.controls:
         for link in control.withdrawn_to:
             fragment = link["href"].rpartition("#")[2]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,8 +26,8 @@ from ..workflow import (
     CONTRIBUTOR_FIELDS,
     add_evidence,
     change_action_item,
+    change_in_bulk,
 )
-from ..workflow import bulk_assign as assign_all
 from . import is_object_id, member_required
 
 
@@ -143,10 +144,17 @@ def bulk_assign(request):
             {"reason": _("Choose one or more action items and a member to assign them to.")},
             status=400,
         )
-    count = assign_all(items, form.cleaned_data["assignee"], request.user)
-    messages.success(request, _("%(count)d action items assigned.") % {"count": count})
+    result = change_in_bulk(
+        items, request.user, {"assignee": form.cleaned_data["assignee"]}, action_url(request)
+    )
+    messages.success(request, _("%(count)d action items assigned.") % {"count": result.changed})
     back = request.POST.get("next", "")
     return HttpResponseRedirect(back if back.startswith("/") and not back.startswith("//") else "/")
+
+
+def action_url(request):
+    """The absolute URL of an action item's page, for the e-mails that name it."""
+    return lambda item: request.build_absolute_uri(reverse("compliance:action", args=[item.pk]))
 
 
 @require_GET

@@ -9,7 +9,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cms.plugins import registry
 
 from ..forms import AssessmentForm
-from ..models import AssessmentAction, Role
+from ..group_tree import find_group, group_path, group_tree
+from ..mapping_credit import control_credits
+from ..models import ActionPoints, AssessmentAction, Role
+from ..models.points import kind_label
 from ..roles import (
     has_role,
     organization_members,
@@ -19,6 +22,7 @@ from ..roles import (
 )
 from ..scoring import (
     CONTROL_STATUSES,
+    ActionState,
     group_score,
     group_scores,
     link_target,
@@ -71,20 +75,29 @@ def dashboard(request, pk):
         visible_assessments(request.user).select_related("group", "template", "service"), pk=pk
     )
     summary = summarize_assessment(assessment)
-    families = list(assessment.template.families.all())
+    tree = group_tree(assessment, summary)
     members = list(organization_members(assessment.organization))
     status = request.GET.get("status", "")
     assignee = request.GET.get("assignee", "")
+    # A family, or a sub-group of one, by its OSCAL id: a family takes in its sub-groups.
+    group = find_group(tree, request.GET.get("group", ""))
     controls = summary.controls
     if status in CONTROL_STATUSES:
         controls = [c for c in controls if c.status == status]
     if is_object_id(assignee):
         controls = [c for c in controls if int(assignee) in c.assignee_ids]
+    if group is not None:
+        controls = [c for c in controls if c.control_id in group.control_ids]
     per_page = registry.get_plugin("compliance").setting("CONTROLS_PER_PAGE")
     page = Paginator(controls, per_page).get_page(request.GET.get("page"))
-    family_rows = [(family, summary.by_family.get(family.pk)) for family in families]
     status_rows = [
         (key, label, summary.by_status.get(key, 0)) for key, label in CONTROL_STATUSES.items()
+    ]
+    table = ActionPoints.table()
+    kind_rows = [
+        (kind_label(*kind), points, summary.by_kind[kind])
+        for kind, points in table.items()
+        if kind in summary.by_kind
     ]
     return render(
         request,
@@ -92,14 +105,18 @@ def dashboard(request, pk):
         {
             "assessment": assessment,
             "summary": summary,
-            "family_rows": [(f, s) for f, s in family_rows if s is not None],
+            "families": tree,
+            "group_options": [node for family in tree for node in family.walk()],
             "status_rows": status_rows,
+            "kind_rows": kind_rows,
+            "provider_score": summary.by_kind.get(None),
             "controls_total": len(summary.controls),
             "page": page,
             "members": members,
             "statuses": CONTROL_STATUSES,
             "selected_status": status,
             "selected_assignee": assignee,
+            "selected_group": group.oscal_id if group else "",
         },
     )
 
@@ -124,11 +141,14 @@ def control_detail(request, pk, control_pk):
         {
             "assessment": assessment,
             "control": control,
+            "group_path": group_path(control),
             "fate": None if control.in_force else _fate(assessment, control),
             "items": [link.action_item for link in links],
             "enhancements": list(controls_of(assessment).filter(parent=control)),
             "members": list(organization_members(assessment.organization)),
             "can_contribute": has_role(request.user, Role.CONTRIBUTOR),
+            # Shown with where it comes from; counted in the score by ``scoring``.
+            "credits": control_credits(assessment, control.pk, ActionState),
         },
     )
 

@@ -2,7 +2,6 @@ import json
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
@@ -14,7 +13,9 @@ from . import member_required
 
 def _assessment(request, pk):
     return get_object_or_404(
-        visible_assessments(request.user).select_related("template", "group", "organization"),
+        visible_assessments(request.user).select_related(
+            "template", "group", "organization", "service"
+        ),
         pk=pk,
     )
 
@@ -29,8 +30,7 @@ def _attachment(response, assessment, ext):
 @member_required
 def oscal_results(request, pk):
     assessment = _assessment(request, pk)
-    plan = request.build_absolute_uri(reverse("compliance:assessment", args=[assessment.pk]))
-    body = json.dumps(assessment_results(assessment, plan), indent=2)
+    body = json.dumps(assessment_results(assessment, request.build_absolute_uri), indent=2)
     return _attachment(HttpResponse(body, content_type="application/json"), assessment, "json")
 
 

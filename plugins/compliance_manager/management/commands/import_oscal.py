@@ -11,12 +11,12 @@ BAR_WIDTH = 30
 
 class Command(BaseCommand):
     help = (
-        "Import OSCAL catalogs or resolved-profile catalogs (JSON) as Compliance Manager "
-        "templates. Idempotent; a malformed file is rejected and changes nothing."
+        "Import OSCAL catalogs or resolved-profile catalogs (JSON or YAML) as Compliance "
+        "Manager templates. Idempotent; a malformed file is rejected and changes nothing."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("files", nargs="*", help="OSCAL catalog JSON files")
+        parser.add_argument("files", nargs="*", help="OSCAL catalog files, JSON or YAML")
         parser.add_argument(
             "--builtin", action="store_true", help="Import the templates shipped with the plugin."
         )
