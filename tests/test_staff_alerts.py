@@ -17,6 +17,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.audit.models import AuditEntry
 from cms.delivery.links import signed_download_url
 from cms.models import DocumentVersion, VersionFile
 from plugins.notifications.models import EmailDelivery, WebhookDelivery, WebhookEndpoint
@@ -235,3 +236,24 @@ def test_failed_emails_webhooks_and_outbox_events_are_listed_for_those_allowed(u
     editor_panel = dashboard_panel(demo_users["editor"])
     assert editor_panel is not None
     assert "mia@customer.test" not in editor_panel and "handler broke" not in editor_panel
+
+
+@pytest.mark.django_db
+def test_readers_refused_the_same_file_make_one_alert_and_a_replacement_alerts_again(
+    users, settings
+):
+    settings.ADMINS = [("Security", "security@provider.example")]
+    version = gated_version_with_encrypted_file()
+    mail.outbox.clear()
+    for _attempt in range(3):
+        assert download(users["member_nda"], version).status_code == 503
+    assert len(mail.outbox) == 1
+    # The refusals are all counted where staff look, however few mails went out.
+    assert AuditEntry.objects.filter(action="download_denied", version_id=version.pk).exists()
+
+    stored = VersionFile.objects.get(version=version)
+    replacement = gated_version_with_encrypted_file()
+    stored.file = VersionFile.objects.get(version=replacement).file  # another broken file
+    stored.save()
+    assert download(users["member_nda"], version).status_code == 503
+    assert len(mail.outbox) == 2

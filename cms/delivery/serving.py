@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.mail import mail_admins
 from django.http import FileResponse
 from django.utils import timezone
@@ -23,6 +24,10 @@ from cms.delivery.watermark import WatermarkError, watermark_to_tempfile
 from cms.models import AccessLevel, organization_of
 
 logger = logging.getLogger(__name__)
+
+#: One alert per unservable file in this time: every reader who tries it meets the same broken
+#: file, and the admin's dashboard counts the refusals; a mail each would bury the first.
+ALERT_INTERVAL_SECONDS = 6 * 60 * 60
 
 
 class DeliveryRefused(Exception):
@@ -164,6 +169,8 @@ def _alert_staff(document, version, version_file, error: WatermarkError) -> None
     if not settings.ADMINS:
         logger.warning("No ADMINS to alert (set TRUSTPORTAL_ADMINS); see the admin's dashboard")
         return
+    if not _first_alert_in_a_while(version_file):
+        return
     try:
         mail_admins(
             f"Cannot watermark {document.title} {version.version_label}",
@@ -174,3 +181,16 @@ def _alert_staff(document, version, version_file, error: WatermarkError) -> None
         )
     except Exception:
         logger.exception("The staff alert about %s could not be mailed", version_file.file.name)
+
+
+def _first_alert_in_a_while(version_file) -> bool:
+    """Whether no alert about this stored file went out in ``ALERT_INTERVAL_SECONDS``: asked of
+    the cache every process shares (``ratelimit``), whose ``add`` is atomic, so that readers
+    refused at once make one mail. A replaced file is a new name, and alerts again. When the
+    cache cannot answer, the alert goes out: a mail too many beats a broken file unreported."""
+    key = f"trustportal:watermark-alert:{version_file.pk}:{version_file.file.name}"
+    try:
+        return caches["ratelimit"].add(key, 1, ALERT_INTERVAL_SECONDS)
+    except Exception:  # noqa: BLE001 — any cache failure: alert rather than stay silent
+        logger.warning("Could not check when staff were last alerted", exc_info=True)
+        return True
