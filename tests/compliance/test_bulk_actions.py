@@ -318,3 +318,54 @@ def test_nobody_takes_assignments_away_and_an_empty_choice_assigns_nothing(cm):
     assert {a for a, *_rest in snapshot(items)} == {None}
     changes = ActionItemChange.objects.filter(action_item__in=items, field="assignee")
     assert {(c.old_value, c.new_value) for c in changes} == {("cm-assessor", "")}
+
+
+def test_the_status_filter_in_sql_agrees_with_the_score_on_every_combination(cm):
+    """The list filters by status in the database (``status_condition``); the dashboard and the
+    score derive it in Python (``ActionState.status``). Every combination of the two statuses,
+    worth points or not, lands under the same status both ways."""
+    import itertools
+
+    from plugins.compliance_manager.models import ImplementationStatus, TestingStatus
+    from plugins.compliance_manager.scoring import CONTROL_STATUSES, ActionState, status_condition
+
+    template = ActionItem.objects.filter(organization=cm.organization).first()
+    made = []
+    for number, (implementation, testing, points) in enumerate(
+        itertools.product(ImplementationStatus.values, TestingStatus.values, (0, 27))
+    ):
+        made.append(
+            ActionItem.objects.create(
+                organization=cm.organization,
+                group=template.group,
+                key=f"combination-{number}",
+                control_label="X-1",
+                title=f"Combination {number}",
+                points=points,
+                implementation_status=implementation,
+                testing_status=testing,
+            )
+        )
+    ours = ActionItem.objects.filter(pk__in=[item.pk for item in made])
+    for status in CONTROL_STATUSES:
+        in_sql = set(ours.filter(status_condition(status)).values_list("pk", flat=True))
+        in_python = {
+            item.pk
+            for item in made
+            if ActionState(item.points, item.implementation_status, item.testing_status).status
+            == status
+        }
+        assert in_sql == in_python, status
+    assert len(made) == len(ImplementationStatus.values) * len(TestingStatus.values) * 2
+
+
+def test_a_page_of_the_list_costs_the_same_queries_for_any_filter(cm):
+    """Filters (status included) are applied by the database: a page of matches costs the
+    same queries whichever filter chose them."""
+    client = cm.client("contributor")
+    family = items_across_controls(cm.assessment, 1)[0].links.first().control.family_id
+    counts = {
+        query: queries(client, list_url(cm.assessment, query))
+        for query in ("", "status=not_assessed", f"family={family}", "assignee=none")
+    }
+    assert len(set(counts.values())) == 1, counts

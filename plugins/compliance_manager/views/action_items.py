@@ -24,7 +24,7 @@ from cms.plugins import registry
 from ..forms import NOBODY, BulkChangeForm
 from ..models import AssessmentAction, Responsibility
 from ..roles import organization_members, visible_action_items, visible_assessments
-from ..scoring import CONTROL_STATUSES, ActionState
+from ..scoring import CONTROL_STATUSES, ActionState, status_condition
 from ..workflow import change_in_bulk
 from . import is_object_id, member_required
 from .actions import action_url, allowed_fields
@@ -72,9 +72,9 @@ def action_items(request, pk):
     return _page(request, assessment, members, BulkChangeForm(members=members))
 
 
-def _rows(assessment, filters: Filters) -> list:
-    """(control, item, status) of every item the assessment counts, in the catalog's order:
-    one query however many."""
+def _links(assessment, filters: Filters):
+    """The links of every item the assessment counts, filtered, in the catalog's order: a
+    queryset, so that a page costs two queries however many items match."""
     links = AssessmentAction.objects.filter(
         assessment=assessment, control__withdrawn=False, control__retired_at__isnull=True
     ).exclude(control__responsibility=Responsibility.PROVIDER)
@@ -84,21 +84,27 @@ def _rows(assessment, filters: Filters) -> list:
         links = links.filter(action_item__assignee__isnull=True)
     elif filters.assignee:
         links = links.filter(action_item__assignee_id=int(filters.assignee))
+    if filters.status:
+        links = links.filter(status_condition(filters.status, prefix="action_item__"))
+    return links.select_related("control", "action_item__assignee").order_by(
+        "control__sort_order", "action_item__key", "pk"
+    )
+
+
+def _rows(links) -> list:
+    """(control, item, status) of the links of one page."""
     rows = []
-    for link in links.select_related("control", "action_item__assignee").order_by(
-        "control__sort_order", "action_item__key"
-    ):
+    for link in links:
         item = link.action_item
         status = ActionState(item.points, item.implementation_status, item.testing_status).status
-        if not filters.status or status == filters.status:
-            rows.append((link.control, item, status))
+        rows.append((link.control, item, status))
     return rows
 
 
 def _page(request, assessment, members, form, *, status=200, error="", selected=()):
     filters = Filters.of(request.GET)
     per_page = registry.get_plugin("compliance").setting("BULK_MAX_ITEMS")
-    page = Paginator(_rows(assessment, filters), per_page).get_page(request.GET.get("page"))
+    page = Paginator(_links(assessment, filters), per_page).get_page(request.GET.get("page"))
     fields = allowed_fields(request.user)
     return render(
         request,
@@ -106,6 +112,7 @@ def _page(request, assessment, members, form, *, status=200, error="", selected=
         {
             "assessment": assessment,
             "page": page,
+            "rows": _rows(page.object_list),
             "families": list(assessment.template.families.all()),
             "members": list(members),
             "statuses": CONTROL_STATUSES,
