@@ -5,7 +5,8 @@
     .venv/bin/python tests/benchmarks/bench_search_api.py --report   # combine earlier runs
 
 Each run migrates a fresh database (a temporary SQLite file, or the PostgreSQL database
-``trustportal_bench``, created and dropped here), bulk-seeds the documents, times
+``--pg-database``, default ``trustportal_bench``, created and dropped here: give two runs on one
+server different names), bulk-seeds the documents, times
 ``rebuild_search_index``, then sends the API requests in-process through Django's test
 ``Client`` (no network, no connection set-up per request): as an anonymous reader, and
 (``_member``) as a member of an organization entitled to a fifth of the restricted documents.
@@ -68,8 +69,9 @@ def summarize(times_ms: list[float], elapsed_s: float) -> dict:
 # --- One database, one size (runs in its own process) --------------------------------------
 
 
-def prepare_database(database: str) -> tuple[str, callable]:
-    """``(DATABASE_URL, cleanup)`` for a fresh, empty database."""
+def prepare_database(database: str, pg_database: str = PG_DATABASE) -> tuple[str, callable]:
+    """``(DATABASE_URL, cleanup)`` for a fresh, empty database (on PostgreSQL, ``pg_database``,
+    dropped first: never the name of a database another run is using)."""
     if database == "sqlite":
         # In memory where available: the reads are served from the page cache either way, and
         # the migrations' many small transactions need no disk sync.
@@ -90,16 +92,16 @@ def prepare_database(database: str) -> tuple[str, callable]:
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
             connection.execute(statement)
 
-    admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-    admin(f"CREATE DATABASE {PG_DATABASE}")
+    admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
+    admin(f'CREATE DATABASE "{pg_database}"')
 
     def cleanup():
         from django.db import connections
 
         connections.close_all()
-        admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+        admin(f'DROP DATABASE IF EXISTS "{pg_database}" WITH (FORCE)')
 
-    return f"{PG_SERVER}/{PG_DATABASE}", cleanup
+    return f"{PG_SERVER}/{pg_database}", cleanup
 
 
 def time_requests(
@@ -164,8 +166,9 @@ def run_one(
     budget_s: float,
     ranks,
     keep: bool = False,
+    pg_database: str = PG_DATABASE,
 ) -> dict:
-    url, cleanup = prepare_database(database)
+    url, cleanup = prepare_database(database, pg_database)
     os.environ["DATABASE_URL"] = url
     os.environ["DJANGO_SETTINGS_MODULE"] = "sites.settings.test"
     sys.path.insert(0, str(ROOT))
@@ -413,6 +416,11 @@ def main() -> None:
         help="Vocabulary ranks of the query words (0 is the most frequent word).",
     )
     parser.add_argument(
+        "--pg-database",
+        default=PG_DATABASE,
+        help="The PostgreSQL database to create, use and drop (two runs on one server: two names).",
+    )
+    parser.add_argument(
         "--keep",
         action="store_true",
         help="Keep the seeded database (to profile requests against it), instead of dropping it.",
@@ -429,6 +437,7 @@ def main() -> None:
             args.budget,
             ranks,
             keep=args.keep,
+            pg_database=args.pg_database,
         )
         path = OUTPUT / f"search_api_{args.database}_{args.documents}.json"
         path.write_text(json.dumps(result, indent=2))
@@ -444,6 +453,7 @@ def main() -> None:
                     *("--database", database, "--documents", str(documents)),
                     *("--requests", str(args.requests), "--warmup", str(args.warmup)),
                     *("--budget", str(args.budget), "--query-ranks", args.query_ranks),
+                    *("--pg-database", args.pg_database),
                 ],
                 check=True,
             )
