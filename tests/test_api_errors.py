@@ -69,6 +69,8 @@ TOKEN_ROUTES = [
     ("get", "/api/v3/nda/", None),
     ("post", "/api/v3/nda/accept/", {"version_id": 1, "text_sha256": "0" * 64}),
     ("get", "/api/v3/compliance/assessments/", None),
+    ("patch", "/api/v3/notifications/settings/", {"language": "de"}),
+    ("post", "/api/v3/notifications/webhooks/", {"url": "https://hooks.example/x"}),
     ("get", "/api/v3/pages/", None),
     ("get", "/api/v3/sites/", None),
     ("get", "/api/v3/images/", None),

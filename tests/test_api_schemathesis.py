@@ -1,6 +1,8 @@
 """Schemathesis against the live server: the GET operations of our routers and of Wagtail's
-pages, sites and images endpoints, anonymously and with the demo reader's bearer token.
-Every answer must be free of 5xx and conform to the schema served at /api/v3/openapi.json.
+pages, sites and images endpoints, anonymously and with the demo reader's bearer token (writes
+are tested in each router's own tests: fuzzed, a webhook test would POST to whatever public
+address was generated). Every answer must be free of 5xx and conform to the schema served at
+/api/v3/openapi.json.
 
 The server is a thread over the seeded test database, as the browser tests' ``portal_url``
 (pytest-django's ``live_server`` would flush the demo content). The examples are bounded and
@@ -43,6 +45,11 @@ OPERATIONS = [
     "/api/v3/compliance/assessments/{assessment_id}/action-items/",
     "/api/v3/compliance/assessments/{assessment_id}/oscal/",
     "/api/v3/compliance/action-items/{item_id}/",
+    # plugins/notifications (the demo reader administers Example Bank: it has webhooks).
+    "/api/v3/notifications/settings/",
+    "/api/v3/notifications/webhooks/",
+    "/api/v3/notifications/webhooks/{webhook_id}/",
+    "/api/v3/notifications/webhooks/{webhook_id}/deliveries/",
     # Wagtail's.
     "/api/v3/pages/",
     "/api/v3/pages/find/",
@@ -57,6 +64,9 @@ OPERATIONS = [
 #: Operations of Wagtail's own endpoints known to break the checks, with the bug they hit.
 EXCLUDED: dict[str, str] = {}
 
+#: Stands for the id of the webhook endpoint ``api_server`` registers.
+WEBHOOK = "<the fixture's webhook>"
+
 #: Path parameters nothing in the schema lets Schemathesis guess (random slugs are all 404s):
 #: these operations also run against a real object of the demo content.
 KNOWN = {
@@ -68,6 +78,9 @@ KNOWN = {
     "/api/v3/compliance/assessments/{assessment_id}/": {"assessment_id": 1},
     "/api/v3/compliance/assessments/{assessment_id}/action-items/": {"assessment_id": 1},
     "/api/v3/compliance/action-items/{item_id}/": {"item_id": 1},
+    # The endpoint the fixture registers for the reader's organization (its id is known then).
+    "/api/v3/notifications/webhooks/{webhook_id}/": {"webhook_id": WEBHOOK},
+    "/api/v3/notifications/webhooks/{webhook_id}/deliveries/": {"webhook_id": WEBHOOK},
 }
 
 HEADERS = {
@@ -79,19 +92,32 @@ HEADERS = {
 @pytest.fixture(scope="module")
 def api_server(django_db_setup, django_db_blocker):
     """The portal served from a thread over the seeded test database, with the API's HTTP
-    middleware (CORS, ETags) from the settings, and a bearer token of the demo ``reader``."""
+    middleware (CORS, ETags) from the settings, a bearer token of the demo ``reader`` and a
+    webhook endpoint of the organization they administer, with one delivery logged."""
     from django.contrib.auth import get_user_model
     from wagtail.models import APIToken
+
+    from cms.models import TrustDocument, organization_of
+    from plugins.notifications.models import WebhookDelivery, WebhookEndpoint
 
     with django_db_blocker.unblock(), serving_test_database() as url:
         reader = get_user_model().objects.get(username="reader")
         token, plaintext = APIToken.create_token(user=reader, name="schemathesis")
+        webhook = WebhookEndpoint.objects.create(
+            organization=organization_of(reader),
+            url="https://grc.bank.example/hooks/schemathesis",
+            created_by=reader,
+        )
+        WebhookDelivery.objects.create(
+            endpoint=webhook, event_id="schemathesis-1", document=TrustDocument.objects.first()
+        )
         try:
             schema = schemathesis.openapi.from_url(f"{url}/api/v3/openapi.json").include(
                 method="GET"
             )
-            yield {"url": url, "schema": schema, "token": plaintext}
+            yield {"url": url, "schema": schema, "token": plaintext, "webhook": webhook.pk}
         finally:
+            webhook.delete()
             token.delete()
 
 
@@ -99,7 +125,7 @@ def test_every_read_of_the_covered_routers_is_exercised(api_server):
     """A new GET operation on a covered prefix must be added to OPERATIONS (or EXCLUDED)."""
     covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/", "/api/v3/nda/")
     covered += ("/api/v3/starter-packs/", "/api/v3/industries/", "/api/v3/regions/")
-    covered += ("/api/v3/compliance/",)
+    covered += ("/api/v3/compliance/", "/api/v3/notifications/")
     covered += ("/api/v3/pages/", "/api/v3/sites/", "/api/v3/images/")
     paths = {
         result.ok().path
@@ -118,6 +144,11 @@ def test_no_server_error_and_schema_conformance(api_server, path, known, who):
     if path in EXCLUDED:
         pytest.skip(EXCLUDED[path])
     operation = api_server["schema"][path]["GET"]
+    if known is not None:
+        known = {
+            name: api_server["webhook"] if value == WEBHOOK else value
+            for name, value in known.items()
+        }
     headers = {"Authorization": f"Bearer {api_server['token']}"} if who == "reader" else {}
 
     @settings(

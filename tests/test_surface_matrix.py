@@ -136,6 +136,8 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/me",
     "/api/v3/nda",
     "/api/v3/compliance",  # see tests/compliance/test_access_matrix.py
+    # Settings, the feed's address and webhooks; the feed itself is the "feed" surface.
+    "/api/v3/notifications",
 )
 #: API routes that serve trust documents: each answered for by a surface below.
 API_DOCUMENT_ROUTES = (

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from django.conf import settings
 from django.utils import translation
-from ninja import Path
+from ninja import Path, Schema
 from ninja.errors import HttpError
 from ninja.security import SessionAuth
 from pydantic import BaseModel, Field
@@ -18,6 +18,17 @@ from cms.converters import MAX_ID
 from .tokens import PortalBearerTokenAuth
 
 MAX_LIMIT = 100
+#: The furthest a list may be paged: beyond any real list, short of an overflow in the database.
+MAX_OFFSET = 1_000_000
+
+
+class PageQuery(Schema):
+    """``?limit=&offset=`` of a paginated list (a plugin's too), bounded in the OpenAPI schema
+    so that an extreme value is a 422 naming the parameter, never a slow or failing query."""
+
+    limit: int = Field(20, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
 
 #: A row's id in a request body. A number no column holds is a 422 naming the field, like any
 #: other invalid value, instead of an overflow in the database (a 500).

@@ -14,7 +14,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.security import APIKeyHeader
 
-from cms.api.common import MAX_LIMIT, READER_AUTH, PathId, reject_unknown_parameters
+from cms.api.common import READER_AUTH, PageQuery, PathId, reject_unknown_parameters
 
 from . import automatic_updates
 from .models import AssessmentAction, ImplementationStatus, Role, TestingStatus
@@ -111,11 +111,6 @@ class ActionItemPage(Schema):
     limit: int
     offset: int
     items: list[ActionItemSchema]
-
-
-class PageQuery(Schema):
-    limit: int = Field(20, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=1_000_000)
 
 
 class ActionItemQuery(PageQuery):

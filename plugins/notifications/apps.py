@@ -47,6 +47,11 @@ class NotificationsConfig(PluginConfig):
             path("webhooks/<id:pk>/remove/", webhook_views.remove_endpoint, name="remove_webhook"),
         ]
 
+    def api_router(self):
+        from .api import router
+
+        return router
+
     def event_handlers(self):
         from . import fanout, webhooks
 

@@ -6,6 +6,7 @@ event for "immediately", one per digest period otherwise — and is marked sent 
 SMTP server accepted the message.
 """
 
+import ipaddress
 import secrets
 from urllib.parse import urlsplit
 
@@ -130,16 +131,31 @@ def new_webhook_secret() -> str:
 
 
 def validate_webhook_url(url: str) -> None:
-    """HTTPS only; plain HTTP only to the hosts the ``WEBHOOK_HTTP_HOSTS`` setting lists."""
+    """HTTPS only, to a public host; plain HTTP and local or private hosts only for the hosts
+    the ``WEBHOOK_HTTP_HOSTS`` setting lists. Names are not resolved here (their answer may
+    change): every delivery resolves and checks them again (``webhooks.pinned_address``)."""
     from django.apps import apps
 
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return
     allowed = apps.get_app_config("notifications").setting("WEBHOOK_HTTP_HOSTS")
-    if parts.scheme == "http" and parts.hostname in allowed:
+    if parts.hostname and parts.hostname in allowed and parts.scheme in ("http", "https"):
         return
-    raise ValidationError(_("Webhook endpoints must use HTTPS."))
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValidationError(_("Webhook endpoints must use HTTPS."))
+    if not is_public_host(parts.hostname):
+        raise ValidationError(_("Webhook endpoints must be at a public address."))
+
+
+def is_public_host(host: str) -> bool:
+    """False for an address that is not global (loopback, private, link-local…) and for the
+    names that always mean this machine (RFC 6761's ``localhost``)."""
+    host = host.rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return False
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_global
+    except ValueError:
+        return True
 
 
 class WebhookEndpoint(models.Model):
