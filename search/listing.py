@@ -27,6 +27,7 @@ from .query import (
     in_listing,
     order_documents,
     query_from_params,
+    unreadable_dates,
 )
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ def document_listing(request, section: str | None = None, page_size: int | None 
         "facet_counts": facets,
         "selected_filters": query.filters,
         "document_query": query,
+        "unreadable_dates": unreadable_dates(request.GET),
         "query": query.text,
         "sort": query.effective_sort,
         "section": section,

@@ -71,7 +71,7 @@ class DocumentQuery:
 
 def query_from_params(params) -> DocumentQuery:
     """A reader's query from request parameters; malformed dates are ignored, not errors (the
-    API validates them itself and answers 422)."""
+    listing names them, ``unreadable_dates``; the API validates them itself and answers 422)."""
     sort = params.get("sort", "relevance")
     return DocumentQuery(
         text=params.get("q", "")[:MAX_QUERY_LENGTH],
@@ -80,6 +80,14 @@ def query_from_params(params) -> DocumentQuery:
         updated_to=_date_or_none(params.get("updated_to")),
         sort=sort if sort in SORTS else "relevance",
     )
+
+
+def unreadable_dates(params) -> list[str]:
+    """The values of the date parameters given but not ISO dates (``YYYY-MM-DD``, what
+    ``<input type="date">`` sends), which ``query_from_params`` ignores: the page tells the
+    reader rather than silently listing more than asked."""
+    given = (params.get(name) for name in ("updated_from", "updated_to"))
+    return [value for value in given if value and _date_or_none(value) is None]
 
 
 def _date_or_none(value) -> date | None:

@@ -264,7 +264,7 @@ def test_the_update_feed_shows_what_its_owner_may_see_without_a_session(users):
     for document in (mine, hidden, public):
         factories.version(document, "v2", published_on=timezone.localdate())
     page = signed_in(users["member"]).get("/en/notifications/").content.decode()
-    feed_path = re.search(r'value="http://testserver(/en/notifications/feed/[^"]+\.json)"', page)[1]
+    feed_path = FEED_URL.search(page)[1]
 
     response = Client().get(feed_path)
     assert response.status_code == 200
@@ -277,7 +277,9 @@ def test_the_update_feed_shows_what_its_owner_may_see_without_a_session(users):
     assert Client().get("/en/notifications/feed/not-a-token.json").status_code == 404
 
 
-FEED_URL = re.compile(r'value="http://testserver(/en/notifications/feed/[^"]+\.json)"')
+FEED_URL = re.compile(
+    r'<code id="feed-url"[^>]*>http://testserver(/en/notifications/feed/[^<]+\.json)</code>'
+)
 
 
 @pytest.mark.django_db

@@ -97,7 +97,7 @@ def test_document_page_lists_all_versions_with_their_changes():
         ("2026", "Adds the identity platform"),
     ):
         assert label in html and change in html
-    assert "All versions" in html and "NDA accepted" in html
+    assert "All versions" in html and "Requires NDA" in html
 
 
 @pytest.mark.django_db

@@ -130,8 +130,8 @@ def render(data: ReportData) -> bytes:
             assessment.template.title,
             assessment.group.name,
             assessment.service.name if assessment.service_id else "",
-            gettext("created %(date)s") % {"date": short_date(assessment.created_at)},
-            gettext("report of %(date)s") % {"date": short_date(data.today)},
+            gettext("created %(date)s") % {"date": date_text(assessment.created_at)},
+            gettext("report of %(date)s") % {"date": date_text(data.today)},
         )
         if part
     )
@@ -154,8 +154,8 @@ def render(data: ReportData) -> bytes:
 # --- what is written ------------------------------------------------------------------
 
 
-def short_date(value) -> str:
-    return formats.date_format(value, "SHORT_DATE_FORMAT")
+def date_text(value) -> str:
+    return formats.date_format(value, "DATE_FORMAT")
 
 
 def status_color(status: str):
@@ -429,7 +429,7 @@ def draw_work(pdf: ReportPDF, data: ReportData, text, y: float):
             t(item.control_label),
             t(item.title),
             t(item.assignee or text["unassigned"]),
-            short_date(item.due_date),
+            date_text(item.due_date),
         ]
         for item in data.overdue[:SUMMARY_ROWS]
     ]

@@ -43,9 +43,11 @@ def feedback_form(request):
                 transaction.on_commit(lambda: enqueue(notify_staff, feedback.pk), robust=True)
             return redirect("feedback:thanks")
     else:
-        form = FeedbackForm(
-            initial={"page_url": _page_it_came_from(request)}, max_comment_length=max_length
-        )
+        initial = {"page_url": _page_it_came_from(request)}
+        if request.user.is_authenticated:
+            # Where to answer a signed-in reader, already filled in; they may change or clear it.
+            initial["contact_email"] = request.user.email
+        form = FeedbackForm(initial=initial, max_comment_length=max_length)
     return render(request, "feedback/form.html", {"form": form}, status=400 if form.errors else 200)
 
 

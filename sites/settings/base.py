@@ -239,6 +239,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "sites" / "locale"]
+# How dates read, per language (one unambiguous format: "3 Nov 2026"): sites/formats/.
+FORMAT_MODULE_PATH = ["sites.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))

@@ -42,7 +42,7 @@ def test_reader_journey(page):
     assert page.locator("h1").inner_text() == "SOC 2 Type 2 report"
     expect(page.locator(".versions tbody tr")).to_have_count(3)
     meta = page.locator(".document .meta").inner_text()
-    assert "NDA accepted" in meta and "Sign in to download" in meta
+    assert "Requires NDA" in meta and "Sign in to download" in meta
 
     # The globe in the footer switches to German: same document, German metadata.
     page.locator(".language-switcher summary").click()

@@ -1,0 +1,8 @@
+"""Dates in English: 3 Nov 2026."""
+
+from sites.formats import DATE_INPUT_FORMATS  # noqa: F401
+
+DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT

@@ -1,0 +1,8 @@
+"""Dates in Japanese: 2026年11月3日."""
+
+from sites.formats import DATE_INPUT_FORMATS  # noqa: F401
+
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+SHORT_DATE_FORMAT = DATE_FORMAT
+SHORT_DATETIME_FORMAT = DATETIME_FORMAT
