@@ -46,7 +46,8 @@ def test_a_recent_update_note_flags_the_document_and_an_old_one_does_not(users):
 
     page = client.get("/en/library/").content.decode()
     today = timezone.localdate()
-    assert tooltip(page, saved) == f"Update note ({today:%m/%d/%Y}): {NOTE}"
+    # The date as English dates read everywhere on the site (sites/formats/en: "7 Dec 2026").
+    assert tooltip(page, saved) == f"Update note ({today.day} {today:%b %Y}): {NOTE}"
     # The flag is a button (reachable by keyboard) that the tooltip describes.
     assert f'class="badge" aria-describedby="update-{saved.pk}"' in page
     assert page.count('class="badge"') == 1

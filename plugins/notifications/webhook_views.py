@@ -43,7 +43,7 @@ def webhooks_page(request):
     form = EndpointForm(request.POST or None)
     created = None
     if request.method == "POST" and form.is_valid():
-        endpoint, added = _add_endpoint(form.save(commit=False), organization, request.user)
+        endpoint, added = add_endpoint(form.save(commit=False), organization, request.user)
         # The form sent twice (a double click) shows the secret of the endpoint that exists:
         # the sender may only ever see this answer. Another administrator's endpoint at the
         # URL is listed below; its secret was shown to them.
@@ -62,7 +62,7 @@ def webhooks_page(request):
     )
 
 
-def _add_endpoint(endpoint, organization, user) -> tuple[WebhookEndpoint, bool]:
+def add_endpoint(endpoint, organization, user) -> tuple[WebhookEndpoint, bool]:
     """Save ``endpoint`` for ``organization``, or answer its active endpoint at the same URL
     (``False``): the database allows one (``webhook_endpoint_once``)."""
     endpoint.organization = organization

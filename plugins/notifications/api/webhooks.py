@@ -21,7 +21,7 @@ from cms.api.common import PageQuery, PathId, reject_unknown_parameters
 
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..webhook_ping import ping
-from ..webhook_views import EndpointForm, _add_endpoint, administered_organization
+from ..webhook_views import EndpointForm, add_endpoint, administered_organization
 from .common import SIGNED_IN, refuse_invalid
 
 router = Router(auth=SIGNED_IN)
@@ -147,7 +147,7 @@ def create_endpoint(request, body: EndpointIn):
     organization = _organization(request)
     form = EndpointForm({"url": body.url})
     refuse_invalid(form)
-    endpoint, added = _add_endpoint(form.save(commit=False), organization, request.user)
+    endpoint, added = add_endpoint(form.save(commit=False), organization, request.user)
     if not added and endpoint.created_by_id != request.user.pk:
         raise HttpError(409, CONFLICT)
     return Status(
