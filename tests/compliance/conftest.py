@@ -10,6 +10,8 @@ from django.test import Client
 
 from cms.models import Membership, Organization
 from plugins.compliance_manager.models import ComplianceRole, Role, Template
+from plugins.compliance_manager.oscal import BUILTIN_MAPPINGS
+from plugins.compliance_manager.oscal.mapping_importing import import_mapping_file
 from plugins.compliance_manager.workflow import create_assessment
 from tests.helpers import client_for, make_user
 
@@ -73,3 +75,18 @@ def item_of(assessment, oscal_id: str = "ac-2"):
 
 
 __all__ = ["Role"]
+
+
+# --- mappings between frameworks (test_framework_mappings, test_mapping_credit) ---
+
+
+@pytest.fixture
+def privacy_b(cm):
+    """A PRIVACY assessment of the same organization, in another group than its LOW one."""
+    return create_assessment(cm.organization, cm.privacy, "Privacy review", "Product B", None)
+
+
+@pytest.fixture
+def demo_mapping(db):
+    """The shipped LOW ↔ PRIVACY mapping (``seed_demo`` imported it; importing is idempotent)."""
+    return import_mapping_file(BUILTIN_MAPPINGS[0]).collection
