@@ -162,3 +162,24 @@ def active_pdf() -> bytes:
         ]
     )
     return _written(writer)
+
+
+def large_pdf(path, pages: int = 300, side: int = 120, seed: int = 3) -> None:
+    """Write ``pages`` pages of text to ``path``, each with its own incompressible greyscale
+    image of ``side`` x ``side`` pixels (about ``side**2`` bytes a page); every seventh page is
+    landscape. 150 pages with ``side=365`` make about 20 MB."""
+    import random
+
+    from fpdf import FPDF
+    from PIL import Image
+
+    noise = random.Random(seed)
+    pdf = FPDF(unit="pt")
+    pdf.set_font("Helvetica", size=9)
+    for number in range(pages):
+        pdf.add_page(format="A4", orientation="L" if number % 7 == 3 else "P")
+        for line in range(30):
+            pdf.text(40, 60 + 12 * line, f"Page {number + 1}, control {line}: no exceptions.")
+        pixels = noise.randbytes(side * side)
+        pdf.image(Image.frombytes("L", (side, side), pixels), x=40, y=450, w=200)
+    pdf.output(str(path))

@@ -3,9 +3,10 @@
 A watermarked copy goes to one named reader of a gated document; a script in it could send the
 reader's data (or the document) anywhere when the file is opened, a launch action could start a
 program, an embedded file could be anything. None of it is needed to read the document, so the
-copy keeps none of it. The rules apply to every dictionary the streaming copy writes (see
-``copier.StreamingCopy``); what a dictionary no longer refers to is never reached, so never
-written (a removed script's stream, an embedded file's bytes).
+copy keeps none of it. The rules apply to every dictionary reachable from the file's trailer
+(``remove_active_content``, before the copy is written); what a dictionary no longer refers to
+is not written at all (qpdf writes only what the trailer reaches: a removed script's stream, an
+embedded file's bytes).
 
 Removed:
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from pypdf.generic import ArrayObject, DictionaryObject, PdfObject
+import pikepdf
 
 #: Keys left out of every dictionary.
 REMOVED_KEYS = frozenset(
@@ -53,65 +54,78 @@ SAFE_URI_SCHEMES = frozenset({"http", "https", "mailto"})
 REMOVED_ANNOTATIONS = frozenset(
     {"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"}
 )
+_WATCHED_KEYS = REMOVED_KEYS | ACTION_KEYS | {"/Next", "/Annots"}
+_CONTAINERS = (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)
 
 
-def kept_entries(dictionary: DictionaryObject):
-    """The ``(key, raw value)`` pairs of ``dictionary`` that the copy keeps, with ``/Next`` and
-    ``/Annots`` arrays filtered. Values stay raw (references unresolved): the copier renumbers
-    them."""
-    for key, value in dictionary.items():
-        if key in REMOVED_KEYS:
+def remove_active_content(pdf: pikepdf.Pdf) -> None:
+    """Apply the rules above, in place, to every dictionary (and stream dictionary) reachable
+    from the trailer, each once. Stream data is never read."""
+    seen = pikepdf.ObjectSet()
+    pending: list = [pdf.trailer]
+    while pending:
+        obj = pending.pop()
+        if not seen.add(obj):
             continue
-        if key in ACTION_KEYS:
-            if _is_inert(value):
-                yield key, value
+        if isinstance(obj, pikepdf.Array):
+            pending.extend(item for item in obj if isinstance(item, _CONTAINERS))
             continue
-        if key == "/Next":
-            kept = _inert_actions(value)
-            if kept is not None:
-                yield key, kept
-            continue
-        if key == "/Annots":
-            yield key, _kept_annotations(value)
-            continue
-        yield key, value
+        keys = obj.keys()
+        if not keys.isdisjoint(_WATCHED_KEYS):
+            _clean(obj, keys)
+            keys = obj.keys()
+        for key in keys:
+            value = obj.get(key)
+            if isinstance(value, _CONTAINERS):
+                pending.append(value)
 
 
-def _is_inert(value: PdfObject) -> bool:
+def _clean(dictionary, keys) -> None:
+    for key in keys & REMOVED_KEYS:
+        del dictionary[key]
+    for key in keys & ACTION_KEYS:
+        if not _is_inert(dictionary.get(key)):
+            del dictionary[key]
+    if "/Next" in keys:
+        kept = _inert_actions(dictionary.get("/Next"))
+        if kept is None:
+            del dictionary["/Next"]
+        else:
+            dictionary["/Next"] = kept
+    if "/Annots" in keys:
+        annotations = dictionary.get("/Annots")
+        if isinstance(annotations, pikepdf.Array):
+            dictionary["/Annots"] = pikepdf.Array(
+                item
+                for item in annotations
+                if not (
+                    isinstance(item, pikepdf.Dictionary)
+                    and str(item.get("/Subtype", "")) in REMOVED_ANNOTATIONS
+                )
+            )
+
+
+def _is_inert(value) -> bool:
     """Whether ``value``, found where an action may be, is harmless: not an action at all (a
     destination, a structure element's attributes), or an action of an inert type."""
-    action = value.get_object()
-    if not isinstance(action, DictionaryObject) or "/S" not in action:
+    if not isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)) or "/S" not in value:
         return True
-    kind = action.get("/S")
+    kind = str(value.get("/S"))
     if kind not in INERT_ACTIONS:
         return False
     if kind == "/URI":
-        uri = action.get("/URI")
-        uri = uri.get_object() if uri is not None else None
-        scheme = urlsplit(str(uri or "")).scheme.lower()
+        uri = value.get("/URI")
+        try:
+            scheme = urlsplit(str(uri) if uri is not None else "").scheme.lower()
+        except ValueError:  # not even a URL ("http://[")
+            return False
         return scheme in SAFE_URI_SCHEMES
     return True
 
 
-def _inert_actions(value: PdfObject) -> PdfObject | None:
+def _inert_actions(value):
     """``/Next``: one action or an array of them; the inert ones, or None if none is."""
-    target = value.get_object()
-    if isinstance(target, ArrayObject):
-        kept = ArrayObject(item for item in target if _is_inert(item))
-        return kept or None
+    if isinstance(value, pikepdf.Array):
+        kept = [item for item in value if _is_inert(item)]
+        return pikepdf.Array(kept) if kept else None
     return value if _is_inert(value) else None
-
-
-def _kept_annotations(value: PdfObject) -> PdfObject:
-    annotations = value.get_object()
-    if not isinstance(annotations, ArrayObject):
-        return value
-    return ArrayObject(
-        item
-        for item in annotations
-        if not (
-            isinstance(annotation := item.get_object(), DictionaryObject)
-            and annotation.get("/Subtype") in REMOVED_ANNOTATIONS
-        )
-    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+import pikepdf
 
 from .errors import WatermarkError
 
@@ -36,19 +36,18 @@ class Geometry:
         }[self.rotate]
 
 
-def page_geometry(page: DictionaryObject) -> Geometry:
-    media = _box(page.get_inherited("/MediaBox", None)) or (0.0, 0.0, 612.0, 792.0)
-    crop = _box(page.get_inherited("/CropBox", None)) or media
+def page_geometry(page: pikepdf.Dictionary) -> Geometry:
+    """The geometry of a page whose inherited attributes qpdf copied into it."""
+    media = _box(page.get("/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
+    crop = _box(page.get("/CropBox")) or media
     x0, y0 = max(crop[0], media[0]), max(crop[1], media[1])
     x1, y1 = min(crop[2], media[2]), min(crop[3], media[3])
     if x1 - x0 < 1 or y1 - y0 < 1:  # a crop box outside the media box: use the media box
         x0, y0, x1, y1 = media
     if x1 - x0 < 1 or y1 - y0 < 1:
         raise WatermarkError(WatermarkError.CORRUPT, "a page has an empty media box")
-    rotate = page.get_inherited("/Rotate", 0)
-    rotate = rotate.get_object() if isinstance(rotate, IndirectObject) else rotate
     try:
-        rotate = int(rotate)
+        rotate = int(page.get("/Rotate") or 0)
     except (TypeError, ValueError):
         rotate = 0
     rotate = (round(rotate / 90) * 90) % 360
@@ -57,11 +56,10 @@ def page_geometry(page: DictionaryObject) -> Geometry:
 
 def _box(value) -> tuple[float, float, float, float] | None:
     """A rectangle as (left, bottom, right, top), or None if it is not one."""
-    value = value.get_object() if isinstance(value, IndirectObject) else value
-    if not isinstance(value, ArrayObject) or len(value) < 4:
+    if not isinstance(value, pikepdf.Array) or len(value) < 4:
         return None
     try:
-        a, b, c, d = (float(v.get_object()) for v in value[:4])
+        a, b, c, d = (float(v) for v in list(value)[:4])
     except (TypeError, ValueError):
         return None
     if not all(math.isfinite(v) and abs(v) < 1e6 for v in (a, b, c, d)):

@@ -1,4 +1,4 @@
-"""Opening the source: a seekable stream, checked to be a whole, unencrypted PDF."""
+"""Opening the source: a seekable stream, checked to be a whole, unencrypted PDF, opened by qpdf."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import shutil
 import tempfile
 from typing import IO, BinaryIO
 
-from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError
+import pikepdf
 
 from .errors import WatermarkError, describe
 
@@ -22,6 +21,11 @@ Source = BinaryIO | IO[bytes] | PathLike
 _HEADER_WINDOW = 1024
 _EOF_WINDOW = 1024
 _SPOOL_LIMIT = 1024 * 1024
+# What qpdf says when the cross-reference data does not match the file and it rebuilds it by
+# scanning: the file was cut short or damaged in transfer, and what it found may lack pages
+# or content (it skips what it cannot find). Its other repairs (a page without /Resources
+# given an empty one) lose nothing and are accepted.
+_RECONSTRUCTED = re.compile(r"file is damaged|reconstruct", re.IGNORECASE)
 
 
 class OpenSource:
@@ -56,26 +60,38 @@ def _seekable(stream: IO[bytes]) -> bool:
         return False
 
 
-def open_reader(stream: IO[bytes]) -> tuple[PdfReader, str]:
+def open_pdf(stream: IO[bytes]) -> pikepdf.Pdf:
+    """The PDF in ``stream``, opened by qpdf; the caller closes it.
+
+    qpdf reads objects from the file when they are asked for (from a memory map when the
+    stream is a file on disk), so opening costs the cross-reference table, not the file.
+    qpdf copies the attributes pages inherit from the page tree (``/MediaBox``,
+    ``/CropBox``, ``/Rotate``, ``/Resources``) into each page. A file whose cross-reference
+    data qpdf had to rebuild is refused as corrupt.
+    """
     head = stream.read(_HEADER_WINDOW)
-    header = re.search(rb"%PDF-(\d)\.(\d)", head)
-    if header is None:
+    if re.search(rb"%PDF-(\d)\.(\d)", head) is None:
         raise WatermarkError(WatermarkError.NOT_PDF, "no %PDF- header")
-    # Constant alpha (/ca) in the stamp needs PDF 1.4.
-    version = max((int(header[1]), int(header[2])), (1, 4))
     size = stream.seek(0, io.SEEK_END)
     stream.seek(max(0, size - _EOF_WINDOW))
     if b"%%EOF" not in stream.read():
         raise WatermarkError(WatermarkError.CORRUPT, "truncated: no %%EOF marker at the end")
     stream.seek(0)
     try:
-        reader = PdfReader(stream, strict=False)
-    except (FileNotDecryptedError, DependencyError) as error:
+        # Memory-mapped when the stream is a file on disk (else read through the stream):
+        # through Python's read() calls, parsing the objects costs ten times as much.
+        pdf = pikepdf.open(stream, access_mode=pikepdf.AccessMode.mmap)
+    except pikepdf.PasswordError as error:
         raise WatermarkError(WatermarkError.ENCRYPTED, str(error)) from error
-    except Exception as error:  # pypdf raises many kinds on malformed input
+    except Exception as error:  # qpdf raises PdfError, and others on malformed input
         if "encrypt" in str(error).lower():
-            raise WatermarkError(WatermarkError.ENCRYPTED, str(error)) from error
+            raise WatermarkError(WatermarkError.ENCRYPTED, describe(error)) from error
         raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
-    if reader.is_encrypted:
+    if pdf.is_encrypted:  # even with an empty user password, which opens without asking
+        pdf.close()
         raise WatermarkError(WatermarkError.ENCRYPTED, "the PDF is encrypted")
-    return reader, f"{version[0]}.{version[1]}"
+    damage = next((w for w in pdf.get_warnings() if _RECONSTRUCTED.search(w)), None)
+    if damage is not None:
+        pdf.close()
+        raise WatermarkError(WatermarkError.CORRUPT, damage.rpartition(": ")[2])
+    return pdf
