@@ -69,6 +69,8 @@ class Trap:
     reached: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     seen: int = 0
+    #: The envelope recipients of the message held.
+    recipients: list[str] = field(default_factory=list)
 
     def springs(self, stage: str) -> bool:
         """Count one message at ``stage``; True for the one to hold."""
@@ -77,7 +79,8 @@ class Trap:
         self.seen += 1
         return self.seen == self.nth
 
-    async def hold(self) -> None:
+    async def hold(self, recipients: list[str]) -> None:
+        self.recipients = list(recipients)
         self.reached.set()
         await asyncio.get_running_loop().run_in_executor(
             None, self.release.wait, HOLD_AT_MOST_SECONDS
@@ -120,7 +123,7 @@ class RecordingHandler:
                 )
             )
         if self.springs(QUEUED):
-            await self.trap.hold()
+            await self.trap.hold(envelope.rcpt_tos)
         return "250 OK"
 
 
@@ -131,7 +134,7 @@ class TrappingSMTP(SMTP):
             return await super().smtp_DATA(arg)
         await self.push("354 End data with <CR><LF>.<CR><LF>")
         await self._reader.readuntil(b"\r\n")  # the first line; the rest is never read
-        await handler.trap.hold()
+        await handler.trap.hold(self.envelope.rcpt_tos)
         if self.transport is not None:
             self.transport.close()
 

@@ -1,7 +1,9 @@
-"""A batch of notification e-mails costs a fixed number of queries plus exactly two per e-mail
-(claiming it, and marking it sent right after the SMTP server's 250: neither can be shared
-without widening the window in which an e-mail could go out twice). Access is still decided
-for each recipient when the batch is built."""
+"""A batch of notification e-mails costs a fixed number of queries (the whole batch claimed in
+one) plus, with jobs inline, exactly one per e-mail: without a queue there is no sent journal,
+so each e-mail is marked sent right after the SMTP server's 250 (sharing that mark would widen
+the window in which an e-mail could go out twice). With the journal of a queue, none per e-mail:
+tests/test_notification_query_counts.py. Access is still decided for each recipient when the
+batch is built."""
 
 import pytest
 from django.core import mail
@@ -17,9 +19,10 @@ from plugins.notifications.sending import send_deliveries
 from tests import factories
 from tests.notification_helpers import subscribers
 
-#: Claim one delivery, mark it sent (see the module docstring).
-QUERIES_PER_EMAIL = 2
-#: Deliveries, updates, locales, the policy's batch answer, translations, closing the skipped.
+#: Mark it sent (see the module docstring).
+QUERIES_PER_EMAIL = 1
+#: The claim, deliveries, updates, locales, the policy's batch answer, translations, closing
+#: the skipped.
 BATCH_QUERIES_AT_MOST = 15
 
 
@@ -43,7 +46,7 @@ def digest_deliveries(readers) -> list[int]:
 
 
 @pytest.mark.django_db
-def test_a_batch_of_20_costs_the_queries_of_a_batch_of_5_plus_two_per_email(
+def test_a_batch_of_20_costs_the_queries_of_a_batch_of_5_plus_one_per_email_inline(
     users, django_capture_on_commit_callbacks
 ):
     organization = users["customer_org"]

@@ -58,3 +58,13 @@ def schedule(
     if isinstance(at, timedelta):
         return rq_queue.enqueue_in(at, func, *args, job_id=job_id, **kwargs)
     return rq_queue.enqueue_at(at, func, *args, job_id=job_id, **kwargs)
+
+
+def queue_connection(queue: str = "default"):
+    """The Redis connection of a django-rq queue, for small records that must outlive a killed
+    worker but not the queue itself (None inline: there is no queue, and no other worker)."""
+    if inline():
+        return None
+    import django_rq
+
+    return django_rq.get_connection(queue)

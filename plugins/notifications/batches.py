@@ -19,7 +19,7 @@ from wagtail.models import Locale
 from cms.access import policy
 from cms.i18n import Localizer, default_locale
 
-from .composing import build_message
+from .composing import Composer
 from .models import EmailDelivery, PendingUpdate
 
 
@@ -33,11 +33,11 @@ class Prepared:
     recipient: str = ""
 
 
-def prepare(delivery_ids: list[int], claimable) -> dict[int, Prepared]:
-    """``{delivery id: Prepared}`` for the deliveries among ``delivery_ids`` that are open
-    (``claimable``, a Q); the others are someone else's or done."""
+def prepare(delivery_ids: list[int], ours) -> dict[int, Prepared]:
+    """``{delivery id: Prepared}`` for the deliveries among ``delivery_ids`` that this worker
+    claimed (``ours``, a Q); the others are someone else's or done."""
     deliveries = list(
-        EmailDelivery.objects.filter(claimable, pk__in=delivery_ids).select_related(
+        EmailDelivery.objects.filter(ours, pk__in=delivery_ids).select_related(
             "user", "user__notification_settings"
         )
     )
@@ -65,6 +65,7 @@ def prepare(delivery_ids: list[int], claimable) -> dict[int, Prepared]:
     }
     localizers = _localizers(deliveries, allowed, source)
     prepared = {}
+    composer = Composer()
     for delivery in deliveries:
         updates = allowed.get(delivery.pk)
         if not updates:
@@ -72,14 +73,20 @@ def prepare(delivery_ids: list[int], claimable) -> dict[int, Prepared]:
             continue
         preferences = delivery.user.notification_settings
         localize = localizers[preferences.language]
-        message = build_message(delivery, preferences, updates, localize)
-        prepared[delivery.pk] = Prepared(delivery, message, preferences.email)
+        message = composer.build(delivery, preferences, updates, localize)
+        prepared[delivery.pk] = Prepared(delivery, message, delivery.recipient)
     return prepared
 
 
 def _wants_mail(delivery: EmailDelivery) -> bool:
     preferences = getattr(delivery.user, "notification_settings", None)
-    return preferences is not None and preferences.active and delivery.user.is_active
+    # The address fixed by the claim: "" if there was none to send to.
+    return (
+        preferences is not None
+        and preferences.active
+        and delivery.user.is_active
+        and bool(delivery.recipient)
+    )
 
 
 def _localizers(deliveries, allowed, source: Locale) -> dict:

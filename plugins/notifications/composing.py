@@ -2,7 +2,8 @@
 
 Nothing here queries the database: ``plugins.notifications.batches`` loads a whole batch (the
 recipients, their updates, what each may see, the translations) in a fixed number of queries,
-and these functions turn one recipient's share into a message.
+and these functions turn one recipient's share into a message. A ``Composer`` renders each
+distinct body once per batch (per language and set of updates).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 from django.utils.translation import ngettext
 
 from cms.updates import note_in_language
@@ -45,14 +47,19 @@ def unsubscribe_url(user_id: int, language: str) -> str:
         return absolute(reverse("notifications:unsubscribe", args=[unsubscribe_token(user_id)]))
 
 
-def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
-    """One line per document (its newest update), in the active language; ``localize`` maps
-    a source object to its translation (``cms.i18n.Localizer``)."""
+def newest_updates(updates: list[PendingUpdate]) -> list[PendingUpdate]:
+    """One update per document: its newest."""
     newest: dict[int, PendingUpdate] = {}
     for update in sorted(updates, key=lambda u: (u.created_at, u.pk or 0)):
         newest[update.document_id] = update
+    return list(newest.values())
+
+
+def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
+    """One line per document (its newest update), in the active language; ``localize`` maps
+    a source object to its translation (``cms.i18n.Localizer``)."""
     lines = []
-    for update in newest.values():
+    for update in newest_updates(updates):
         document = localize(update.document)
         if update.version is not None:
             version = localize(update.version)
@@ -73,25 +80,79 @@ def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
     return sorted(lines, key=lambda line: line.title.lower())
 
 
-def build_message(
-    delivery: EmailDelivery,
-    preferences: NotificationSettings,
-    updates: list[PendingUpdate],
-    localize,
-) -> EmailMultiAlternatives:
-    """The e-mail of ``delivery`` about ``updates`` (already narrowed to what the recipient
-    may see now)."""
-    user = delivery.user
-    with translation.override(preferences.language):
+@dataclass
+class Body:
+    """What every recipient of the same updates in the same language is sent, but for their own
+    unsubscribe link (``LINK`` where it goes)."""
+
+    subject: str
+    text: str
+    html: str
+
+
+#: Stands for the recipient's unsubscribe link in a shared body (letters only: no escaping
+#: changes it, so it is found again in the HTML as in the text).
+LINK = "trustportalunsubscribelinkofthisrecipient"
+
+
+class Composer:
+    """Builds the e-mails of one batch. The recipients of one event (or one digest period) are
+    mostly told the same thing in a few languages: each body is rendered once per language and
+    set of updates, and only the unsubscribe link, signed for each reader, is put in per e-mail.
+    The e-mail is the same as one rendered for the recipient alone."""
+
+    def __init__(self):
+        self.bodies: dict[tuple, Body] = {}
+
+    def build(
+        self,
+        delivery: EmailDelivery,
+        preferences: NotificationSettings,
+        updates: list[PendingUpdate],
+        localize,
+    ) -> EmailMultiAlternatives:
+        """The e-mail of ``delivery`` about ``updates`` (already narrowed to what the recipient
+        may see now)."""
+        language = preferences.language
+        digest = not delivery.key.startswith("event:")
+        newest = newest_updates(updates)
+        key = (
+            language,
+            digest,
+            tuple(sorted((u.document_id, u.version_id or 0, u.note, u.created_at) for u in newest)),
+        )
+        body = self.bodies.get(key)
+        if body is None:
+            body = self.bodies[key] = render_body(newest, localize, language, digest)
+        unsubscribe = unsubscribe_url(delivery.user_id, language)
+        message = EmailMultiAlternatives(
+            subject=body.subject,
+            body=body.text.replace(LINK, unsubscribe),
+            # The address the claim fixed (the reader's confirmed one when the batch was taken).
+            to=[delivery.recipient or preferences.email],
+            headers={
+                "Message-ID": delivery.message_id,
+                # RFC 8058 one-click unsubscribe: mail clients POST to the link, no login needed.
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Auto-Submitted": "auto-generated",
+                "Content-Language": language,
+            },
+        )
+        # As the template's autoescaping would have put it there.
+        message.attach_alternative(body.html.replace(LINK, escape(unsubscribe)), "text/html")
+        return message
+
+
+def render_body(updates: list[PendingUpdate], localize, language: str, digest: bool) -> Body:
+    with translation.override(language):
         lines = lines_for(updates, localize)
-        unsubscribe = unsubscribe_url(user.pk, preferences.language)
         context = {
-            "user": user,
             "lines": lines,
-            "unsubscribe_url": unsubscribe,
+            "unsubscribe_url": LINK,
             "settings_url": absolute(reverse("notifications:settings")),
             "site_name": settings.WAGTAIL_SITE_NAME,
-            "digest": not delivery.key.startswith("event:"),
+            "digest": digest,
         }
         subject = ngettext(
             "%(site)s: %(count)d document in your library was updated",
@@ -100,18 +161,14 @@ def build_message(
         ) % {"site": settings.WAGTAIL_SITE_NAME, "count": len(lines)}
         text = render_to_string("notifications/email/updates.txt", context)
         html = render_to_string("notifications/email/updates.html", context)
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=text,
-        to=[preferences.email],
-        headers={
-            "Message-ID": delivery.message_id,
-            # RFC 8058 one-click unsubscribe: mail clients POST to the link, no login needed.
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "Content-Language": preferences.language,
-        },
-    )
-    message.attach_alternative(html, "text/html")
-    return message
+    return Body(subject, text, html)
+
+
+def build_message(
+    delivery: EmailDelivery,
+    preferences: NotificationSettings,
+    updates: list[PendingUpdate],
+    localize,
+) -> EmailMultiAlternatives:
+    """The e-mail of ``delivery`` alone (a batch uses one ``Composer`` for all of its e-mails)."""
+    return Composer().build(delivery, preferences, updates, localize)

@@ -1,22 +1,31 @@
-"""Sending notification e-mails: exactly once per delivery as far as the recipient can tell.
+"""Sending notification e-mails: exactly once per delivery as far as the recipient can tell,
+in a number of queries that does not grow with the batch.
 
 What is guaranteed, and what SMTP does not allow:
 
 * **Recorded exactly once.** A delivery (one e-mail: per user per event, or per digest period)
-  is a row unique per (user, key). A worker claims it with a conditional UPDATE just before
-  sending, so two workers, or a job and its retry, never both send it while the claim holds
-  (``LEASE_SECONDS``); it is marked sent in the first statement after the SMTP server answered
-  250 to the message, with nothing in between.
-* **At least once on the wire.** SMTP has no two-phase commit: a worker killed (SIGKILL, a
-  crash, a lost connection) after the server queued the message and before the mark leaves
-  the delivery "sending"; once the lease runs out, the sweep hands it to another worker, which
-  sends it again. The window is the server's answer travelling back plus that one UPDATE:
-  milliseconds, but not nothing.
+  is a row unique per (user, key). A worker claims a whole batch with one conditional UPDATE
+  (only rows nobody holds: waiting, or "sending" under an expired lease), so two workers, or a
+  job and its retry, never both send one while the claim holds (``LEASE_SECONDS``, renewed in
+  one UPDATE when a batch runs longer than half of it). The batch is marked sent in one UPDATE
+  when it is done.
+* **Each 250 noted at once.** Between two bulk marks, every e-mail the SMTP server accepted is
+  noted in the sent journal (``journal``: one key in the queue's Redis, written right after the
+  250) before the next is sent. A worker killed mid-batch leaves its batch "sending"; once the
+  lease runs out the sweep hands it to another worker, which marks what the journal holds as
+  sent and sends only the rest. Without a journal (jobs inline, or Redis failing at that
+  moment) each accepted e-mail is marked in the database right away instead, as a journal entry
+  would have been.
+* **At least once on the wire.** SMTP has no two-phase commit: a worker killed after the server
+  queued a message and before that note leaves it looking unsent, and the next worker sends it
+  again. The window is the server's answer travelling back plus that one write: milliseconds,
+  but not nothing.
 * **Exactly once per Message-ID.** Every attempt of a delivery carries the same Message-ID
   (``EmailDelivery.message_id``), so the only duplicate that can reach a mailbox is a
   byte-for-byte repeat of an e-mail under an identifier the receiving servers and mail stores
   already hold, and collapse. A worker killed *before* the server had the whole message leaves
-  nothing behind at the server: the resend is the only copy.
+  nothing behind at the server: the resend is the only copy. Losing the journal (Redis
+  restarted empty) widens the window to the batch, under the same Message-IDs.
 
 ``tests/faults/test_notification_kills.py`` kills a worker at both moments (the SMTP server
 holds the message and tells the test) and checks these counts exactly. Access is decided when a
@@ -31,20 +40,28 @@ from __future__ import annotations
 
 import logging
 import smtplib
-from datetime import timedelta
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.core.mail import get_connection
-from django.db.models import F, Q
+from django.db import models
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from workflows.jobs import backoff_seconds, enqueue, inline, schedule
 
 from . import batches
-from .models import EmailDelivery
+from .journal import SentJournal
+from .models import EmailDelivery, NotificationSettings
 
 logger = logging.getLogger(__name__)
 Status = EmailDelivery.Status
+
+#: Rows per bulk "sent" UPDATE.
+MARK_CHUNK = 500
 
 
 #: Refusals of one message in a session that stays good for the next (smtplib resets it).
@@ -72,13 +89,46 @@ def claimable(now=None) -> Q:
     return (Q(status=Status.PENDING) & due) | Q(status=Status.SENDING, claimed_at__lt=lease_expired)
 
 
-def claim(delivery_id: int) -> bool:
-    """Take one delivery for this worker; False if another has it or it is done."""
+@dataclass
+class Claim:
+    """The deliveries of a batch this worker holds: "sending", claimed at ``stamp`` (the lease's
+    start, which also tells its rows from any other worker's)."""
+
+    stamp: datetime
+    #: When the lease was last taken or renewed, on this process's clock.
+    since: float = field(default_factory=time.monotonic)
+
+    def ours(self) -> Q:
+        return Q(status=Status.SENDING, claimed_at=self.stamp)
+
+
+def claim_batch(delivery_ids: list[int]) -> Claim:
+    """Take every open delivery of ``delivery_ids`` in one UPDATE; which ones this worker got
+    is read back with the batch (``Claim.ours``). The claim also fixes each e-mail's address
+    (the reader's confirmed one, now): the e-mail goes there, so the row records where it went
+    without a value per row to write after the send."""
     now = timezone.now()
-    taken = EmailDelivery.objects.filter(claimable(now), pk=delivery_id).update(
-        status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+    address = NotificationSettings.objects.filter(user=OuterRef("user")).values("email")[:1]
+    EmailDelivery.objects.filter(claimable(now), pk__in=delivery_ids).update(
+        status=Status.SENDING,
+        claimed_at=now,
+        attempts=F("attempts") + 1,
+        recipient=Coalesce(Subquery(address), Value("")),
     )
-    return taken == 1
+    return Claim(now)
+
+
+def renew(claim: Claim, delivery_ids: list[int]) -> set[int]:
+    """Extend the lease on the batch's unsent deliveries (one UPDATE) and return those still
+    this worker's (a sweep may have handed some to another worker if this one stalled)."""
+    now = timezone.now()
+    renewed = EmailDelivery.objects.filter(claim.ours(), pk__in=delivery_ids).update(claimed_at=now)
+    claim.stamp, claim.since = now, time.monotonic()
+    if renewed == len(delivery_ids):
+        return set(delivery_ids)
+    return set(
+        EmailDelivery.objects.filter(claim.ours(), pk__in=delivery_ids).values_list("pk", flat=True)
+    )
 
 
 def is_temporary(error: Exception) -> bool:
@@ -116,27 +166,47 @@ def enqueue_batches(delivery_ids: list[int], job_prefix: str = "") -> None:
 def send_deliveries(delivery_ids: list[int]) -> dict:
     """Job body: send the e-mails of a batch that nobody else has sent or is sending."""
     counts = {"sent": 0, "skipped": 0, "retry": 0, "failed": 0}
-    prepared = batches.prepare(delivery_ids, claimable())
-    counts["skipped"] = _skip([pk for pk, item in prepared.items() if item.message is None])
-    retry_later, failures = [], []
+    claim = claim_batch(delivery_ids)
+    prepared = batches.prepare(delivery_ids, claim.ours())
+    journal = SentJournal(setting("QUEUE"))
+    recalled = _recall(prepared, journal)
+    counts["sent"] += len(recalled)
+    counts["skipped"] = _skip(claim, [pk for pk, item in prepared.items() if item.message is None])
+    to_send = [
+        pk
+        for pk in delivery_ids
+        if pk in prepared and prepared[pk].message is not None and pk not in recalled
+    ]
+    sent, retry_later, failures = [], [], []
     connection = get_connection(timeout=setting("SMTP_TIMEOUT_SECONDS"))
     # One SMTP session for the whole batch (Django would open one per message otherwise). If
     # it cannot be opened now, each message meets the same error below and is retried or
     # failed as that error deserves.
     _open(connection)
+    lease = setting("LEASE_SECONDS")
+    remaining = set(to_send)
     try:
-        for delivery_id in delivery_ids:
-            item = prepared.get(delivery_id)
-            if item is None or item.message is None or not claim(delivery_id):
-                continue
-            outcome = _send_one(item, connection)
+        for delivery_id in to_send:
+            if time.monotonic() - claim.since > lease / 2:
+                remaining &= renew(claim, sorted(remaining))
+            if delivery_id not in remaining:
+                continue  # another worker took it over while this one stalled
+            remaining.discard(delivery_id)
+            outcome = _send_one(prepared[delivery_id], connection, journal, sent)
             counts[outcome] += 1
             if outcome == "retry":
                 retry_later.append(delivery_id)
             elif outcome == "failed":
                 failures.append(delivery_id)
+    except Exception:
+        # Not a kill (nothing runs after one): record what the server accepted, and give back
+        # what was never tried now rather than when the lease runs out.
+        _mark_sent(sent, journal)
+        _release(claim, remaining)
+        raise
     finally:
         _drop(connection)
+    _mark_sent(sent, journal)
     if retry_later and not inline():
         attempts = _attempts(retry_later)
         schedule(
@@ -149,6 +219,25 @@ def send_deliveries(delivery_ids: list[int]) -> dict:
     if failures:
         raise PermanentDeliveryFailure(f"E-mail deliveries refused for good: {failures}")
     return counts
+
+
+def _recall(prepared: dict[int, batches.Prepared], journal: SentJournal) -> set[int]:
+    """What a dead worker sent from this batch and never marked: marked now (at the times the
+    server accepted them), not sent again. Only deliveries tried before can be there."""
+    tried_before = [pk for pk, item in prepared.items() if item.delivery.attempts > 1]
+    accepted = journal.recall(tried_before)
+    if accepted:
+        # Rare (after a kill): one CASE arm per row is fine here.
+        EmailDelivery.objects.filter(pk__in=list(accepted)).update(
+            status=Status.SENT,
+            error="",
+            sent_at=Case(
+                *[When(pk=pk, then=Value(at)) for pk, at in accepted.items()],
+                output_field=models.DateTimeField(),
+            ),
+        )
+        journal.forget(list(accepted))
+    return set(accepted)
 
 
 def _open(connection) -> None:
@@ -165,14 +254,32 @@ def _drop(connection) -> None:
         logger.debug("SMTP connection close failed", exc_info=True)
 
 
-def _skip(delivery_ids: list[int]) -> int:
-    """Close, in one query, the deliveries with nothing left to tell (unless another worker
-    took one meanwhile)."""
+def _skip(claim: Claim, delivery_ids: list[int]) -> int:
+    """Close, in one query, the deliveries with nothing left to tell."""
     if not delivery_ids:
         return 0
-    return EmailDelivery.objects.filter(claimable(), pk__in=delivery_ids).update(
+    return EmailDelivery.objects.filter(claim.ours(), pk__in=delivery_ids).update(
         status=Status.SKIPPED
     )
+
+
+def _release(claim: Claim, delivery_ids) -> None:
+    """Hand back, untried, deliveries this worker claimed and will not send."""
+    if delivery_ids:
+        EmailDelivery.objects.filter(claim.ours(), pk__in=list(delivery_ids)).update(
+            status=Status.PENDING, claimed_at=None, attempts=F("attempts") - 1
+        )
+
+
+def _mark_sent(sent: list[int], journal: SentJournal) -> None:
+    """Mark the accepted e-mails sent, a chunk per UPDATE, then drop their journal notes. (The
+    recipient was written with the claim; ``sent_at`` is when the mark was made, at most a
+    batch's sending after the server's 250.)"""
+    now = timezone.now()
+    for start in range(0, len(sent), MARK_CHUNK):
+        chunk = sent[start : start + MARK_CHUNK]
+        EmailDelivery.objects.filter(pk__in=chunk).update(status=Status.SENT, sent_at=now, error="")
+    journal.forget(sent)
 
 
 def _attempts(delivery_ids) -> int:
@@ -187,16 +294,19 @@ def backoff(attempts: int) -> int:
     return backoff_seconds(setting("RETRY_BASE_SECONDS"), attempts)
 
 
-def _send_one(item: batches.Prepared, connection) -> str:
+def _send_one(item: batches.Prepared, connection, journal: SentJournal, sent: list) -> str:
     delivery_id = item.delivery.pk
-    sent = EmailDelivery.objects.filter(pk=delivery_id)
     try:
         connection.send_messages([item.message])
     except Exception as error:  # noqa: BLE001 — classified there; anything but SMTP is re-raised
         return _after_failure(item, error, connection)
-    # The server said 250: record it at once. Nothing may come between these two lines, as a
-    # worker killed here is the one way an e-mail can go out twice (with the same Message-ID).
-    sent.update(status=Status.SENT, sent_at=timezone.now(), recipient=item.recipient, error="")
+    # The server said 250: note it at once (the journal, else the database). Nothing may come
+    # between these lines, as a worker killed here is the one way an e-mail can go out twice
+    # (with the same Message-ID).
+    if journal.record(delivery_id, timezone.now()):
+        sent.append(delivery_id)
+    else:
+        _mark_sent([delivery_id], journal)
     return "sent"
 
 
@@ -211,7 +321,7 @@ def _after_failure(item: batches.Prepared, error: Exception, connection) -> str:
             raise error
         delivery.update(status=Status.FAILED, error=str(error)[:2000])
         return "failed"
-    attempts = item.delivery.attempts + 1  # this one, claimed after the batch was read
+    attempts = item.delivery.attempts  # this one included: the batch was read after its claim
     gave_up = delivery.filter(attempts__gte=setting("MAX_ATTEMPTS")).update(
         status=Status.FAILED, error=f"gave up after {attempts} attempts: {error}"[:2000]
     )

@@ -57,7 +57,10 @@ def kill_while_held(on_the_queue, workers, smtp, cleanup, prefix: str, stage: st
     assert trap.reached.wait(REACH_AT_MOST_SECONDS), "the worker never reached the message"
     doomed.kill()  # SIGKILL to its process group; returns once the worker is gone
     before = smtp.received
-    held = EmailDelivery.objects.get(user__in=users, status=EmailDelivery.Status.SENDING)
+    # Claimed with the rest of its batch in one statement: "sending", like those after it, and
+    # like those before it that the server accepted (the sent journal knows those).
+    held = EmailDelivery.objects.get(user__in=users, user__email__in=trap.recipients)
+    assert held.status == EmailDelivery.Status.SENDING and held.attempts == 1
     trap.release.set()
     # Its sweep (every 2 s on the scheduler) resumes what the dead worker left, the held
     # delivery once the dead worker's lease on it has run out.
@@ -130,9 +133,11 @@ def test_the_retry_after_a_kill_rebuilds_the_email_under_the_message_id_of_the_f
     with pytest.raises(WorkerKilled):
         send_digest("daily", period_key("daily", timezone.now()))
     (first_copy,) = mail.outbox
-    killed = EmailDelivery.objects.get(user__in=readers, status=EmailDelivery.Status.SENDING)
-    assert killed.attempts == 1 and first_copy.to == [killed.user.email]
-    untouched = EmailDelivery.objects.get(user__in=readers, status=EmailDelivery.Status.PENDING)
+    killed = EmailDelivery.objects.get(user__in=readers, user__email__in=first_copy.to)
+    assert killed.status == EmailDelivery.Status.SENDING and killed.attempts == 1
+    # Claimed with it in the batch's one statement and never tried: it waits for the lease too.
+    untouched = EmailDelivery.objects.exclude(pk=killed.pk).get(user__in=readers)
+    assert untouched.status == EmailDelivery.Status.SENDING and untouched.sent_at is None
 
     # The next worker, once the dead one's lease has run out: the sweep hands it both.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
