@@ -25,7 +25,18 @@ import re
 
 from django.conf import settings
 from django.db import NotSupportedError, connection
-from django.db.models import Case, F, FloatField, Func, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.expressions import OuterRef, RawSQL
 
 from cms.i18n import default_locale
@@ -331,11 +342,89 @@ def _tiers(rights) -> list[tuple[str, Q]]:
     """``[(tier, the condition of being in it)]``: each document is in the widest tier its
     reader has (the readable are described too), and is matched there alone: an excluded word
     in a part the reader may read must exclude the document, whatever narrower parts say."""
+    described, readable = _among(rights.described), _among(rights.readable)
     return [
-        (TITLE, ~Q(pk__in=rights.described)),
-        (DESCRIBED, Q(pk__in=rights.described) & ~Q(pk__in=rights.readable)),
-        (READABLE, Q(pk__in=rights.readable)),
+        (TITLE, ~described),
+        (DESCRIBED, described & ~readable),
+        (READABLE, readable),
     ]
+
+
+def _among(documents) -> Q:
+    """The row (a ``TrustDocument``) is one of ``documents`` (a queryset of document ids from
+    the access policy)."""
+    return Q(pk__in=documents)
+
+
+class _ProbedExists(Exists):
+    """``EXISTS`` asked of each row on its own (PostgreSQL): ``OFFSET 0`` keeps the planner from
+    turning it into a hashed set of every row of the subquery, which means reading every
+    document the reader may read (a scan of the whole table) before the first match."""
+
+    template = "EXISTS(%(subquery)s OFFSET 0)"
+
+
+def _probed(documents) -> Q:
+    """The row is one of ``documents``, by an index probe on this row's key alone (PostgreSQL):
+    its cost follows the rows asked about (a window of matches), not the number of documents."""
+    if connection.vendor != "postgresql":
+        return _among(documents)
+    return Q(_ProbedExists(documents.filter(pk=OuterRef("pk"))))
+
+
+class _Matches(Func):
+    """``tsvector @@ tsquery`` as a boolean expression."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def _vector_part(weights: str | None):
+    """The reader's part of the joined entry's vector: all of it, or the parts of ``weights``."""
+    vector = F("ranked_entry__vector")
+    if weights is None:
+        return vector
+    return Func(vector, RawSQL(f"'{weights}'::\"char\"[]", []), function="ts_filter")
+
+
+def row_matching_condition(text: str, language: str, rights) -> Q | None:
+    """PostgreSQL: ``matching_condition`` asked of each document row through its joined entry
+    (``RankedEntry``), for queries of words alone (None otherwise: ``matching_condition``).
+
+    The wanted words find candidates through the GIN index (or are checked row by row when the
+    database walks documents in an index's order and stops after a window, see
+    ``backends.database``); the reader's tier of each row is then asked of that row alone
+    (``_probed``), and decides which part of the vector must match, excluded words included."""
+    groups, excluded, unspaced = parse_query(text)
+    if not groups or unspaced or _vendor() != "postgresql":
+        return None
+    wanted_sql, wanted_params = pg_tsquery(language, groups, [])
+    full_sql, full_params = pg_tsquery(language, groups, excluded)
+
+    def matches(tier: str) -> _Matches:
+        return _Matches(_vector_part(PG_WEIGHTS[tier]), RawSQL(full_sql, full_params))
+
+    by_tier = Case(
+        When(_probed(rights.readable), then=matches(READABLE)),
+        When(_probed(rights.described), then=matches(DESCRIBED)),
+        default=matches(TITLE),
+        output_field=BooleanField(),
+    )
+    wanted = _Matches(F("ranked_entry__vector"), RawSQL(wanted_sql, wanted_params))
+    return Q(wanted) & Q(by_tier)
+
+
+def title_matching_condition(text: str, language: str) -> Q | None:
+    """PostgreSQL: the row's title matches the wanted words (every reader of a listed document
+    reads its title). For a query of one word, a title match always ranks above a match in the
+    other parts (``PG_RANK_WEIGHTS``: a title position alone outweighs any number of summary
+    positions in ``ts_rank``), so the best matches are among these."""
+    groups, _excluded, unspaced = parse_query(text)
+    if not groups or unspaced or _vendor() != "postgresql":
+        return None
+    wanted_sql, wanted_params = pg_tsquery(language, groups, [])
+    return Q(_Matches(_vector_part(PG_WEIGHTS[TITLE]), RawSQL(wanted_sql, wanted_params)))
 
 
 def matching_condition(text: str, language: str, rights) -> Q | None:
@@ -465,8 +554,8 @@ def ranked_by_join(queryset, text: str, language: str, rights):
 def _by_tier(score, rights) -> Case:
     """``score(tier)`` of each row's tier for the reader (widest tier the row is in)."""
     return Case(
-        When(pk__in=rights.readable, then=score(READABLE)),
-        When(pk__in=rights.described, then=score(DESCRIBED)),
+        When(_probed(rights.readable), then=score(READABLE)),
+        When(_probed(rights.described), then=score(DESCRIBED)),
         default=score(TITLE),
         output_field=FloatField(),
     )

@@ -246,3 +246,83 @@ def test_words_joined_by_a_slash_are_found_one_by_one():
     doc = factories.document("public", title="Zebrafish ISO/IEC 27001 certificate")
     for words in ("zebrafish iso", "zebrafish iec", "zebrafish ISO/IEC", "zebrafish 27001"):
         assert slugs(Client().get(API, {"q": words})) == [doc.slug], words
+
+
+@pytest.mark.django_db
+def test_the_best_match_comes_first_even_outside_the_ranked_window(monkeypatch):
+    """PostgreSQL ranks a window of matches only (``TopWindowRanked``): the first ones in title
+    order, and the first whose title matches. A document with the word in its title whose own
+    title sorts after every other match still comes first, the rest keep their relevance order
+    on the first page, and a deeper page lists every other match once (in title order, past
+    the window). On SQLite every match is ranked: the same first page."""
+    from search.backends import database
+
+    monkeypatch.setattr(database, "RANKED_WINDOW", 3)
+    category = factories.category(section="blueprints", name="Window category")
+    summaries = []
+    for letter in "abcde":
+        doc = factories.document(
+            "public", title=f"{letter.upper()} operations", category_obj=category
+        )
+        doc.refresh_from_db()
+        doc.summary = "Mentions the wombatite procedure."
+        doc.save_revision().publish()
+        summaries.append(doc)
+    best = factories.document("public", title="Zz wombatite handbook", category_obj=category)
+    params = {"q": "wombatite", "category": category.slug}
+    first = slugs(Client().get(API, {**params, "limit": 3}))
+    # The best match sorts last by title: outside the first 3 matches in title order.
+    assert first == [best.slug, summaries[0].slug, summaries[1].slug]
+    everything = slugs(Client().get(API, {**params, "limit": 10}))
+    assert everything[0] == best.slug
+    assert sorted(everything) == sorted([best.slug, *[d.slug for d in summaries]])
+    deeper = slugs(Client().get(API, {**params, "limit": 3, "offset": 3}))
+    assert deeper == [d.slug for d in summaries[2:]]
+    assert Client().get(API, {**params, "limit": 3}).json()["count"] == 6
+
+
+@pytest.mark.django_db
+def test_a_reader_finds_words_only_in_what_the_ranked_window_lets_them_read(users):
+    """The window's rows are matched row by row (``row_matching_condition``): a word only in the
+    summary of a listed restricted document is found by an entitled reader alone, also when
+    it would fill the window."""
+    category = factories.category(section="audit-reports", name="Window rights")
+    restricted = factories.document(
+        "restricted",
+        title="Harbor window review",
+        category_obj=category,
+        listed=True,
+        organizations=[users["other_org_obj"]],
+    )
+    restricted.summary = "Notes on the pelicanite berth."
+    restricted.save_revision().publish()
+    public = factories.document("public", title="Pelicanite overview", category_obj=category)
+    params = {"q": "pelicanite", "category": category.slug}
+    from tests.helpers import client_for
+
+    assert slugs(Client().get(API, params)) == [public.slug]
+    entitled = slugs(client_for(users["other_org"]).get(API, params))
+    assert entitled == [public.slug, restricted.slug]
+
+
+@pytest.mark.django_db
+def test_a_search_page_takes_as_many_queries_for_many_matches_as_for_few(monkeypatch):
+    """Ranking a window adds a fixed number of statements, whatever the number of matches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from search.backends import database
+
+    monkeypatch.setattr(database, "RANKED_WINDOW", 2)
+    category = factories.category(section="blueprints", name="Counting category")
+    for i in range(6):
+        factories.document("public", title=f"Capybarine note {i}", category_obj=category)
+    factories.document("public", title="Lonely otterine note", category_obj=category)
+
+    def queries(word: str) -> int:
+        Client().get(API, {"q": word, "limit": 2})  # facet counts memoized alike for both
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(API, {"q": word, "limit": 2}).status_code == 200
+        return len(captured.captured_queries)
+
+    assert queries("capybarine") == queries("otterine")
