@@ -79,7 +79,23 @@ class AccessLevelChanged:
     event_id: str = field(default="", compare=False)
 
 
-EVENT_TYPES = (DocumentPublished, VersionPublished, DocumentWithdrawn, AccessLevelChanged)
+@dataclass(frozen=True)
+class SubprocessorChanged:
+    """A subprocessor (a third party that processes customer data) was published for the first
+    time, changed what readers see of it, or was withdrawn. Raised in the source language only;
+    ``subprocessor_key`` is its translation key, the same in every language."""
+
+    subprocessor_key: str
+    name: str
+    #: "added", "changed" or "removed".
+    change: str
+    #: The outbox id, set when handlers run (not part of what the event says).
+    event_id: str = field(default="", compare=False)
+
+
+#: The events about one trust document (they carry its ``document_id``).
+DOCUMENT_EVENTS = (DocumentPublished, VersionPublished, DocumentWithdrawn, AccessLevelChanged)
+EVENT_TYPES = (*DOCUMENT_EVENTS, SubprocessorChanged)
 EVENTS_BY_NAME = {cls.__name__: cls for cls in EVENT_TYPES}
 
 

@@ -14,7 +14,7 @@ from modelsearch import index as wagtail_index
 from modelsearch.backends import get_search_backends
 from modelsearch.signal_handlers import post_save_signal_handler
 
-from cms.events import DocumentWithdrawn
+from cms.events import DOCUMENT_EVENTS, DocumentWithdrawn
 from cms.models import TrustDocument
 
 from .backends import elasticsearch
@@ -28,7 +28,8 @@ def uses_index() -> bool:
 
 def follow_event(event) -> None:
     """Idempotent: indexing the current state twice gives the same index."""
-    if not uses_index():
+    # Events about other content (a subprocessor) leave the document index as it is.
+    if not uses_index() or not isinstance(event, DOCUMENT_EVENTS):
         return
     document = TrustDocument.objects.filter(pk=event.document_id).first()
     if document is None:

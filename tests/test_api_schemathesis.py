@@ -50,6 +50,9 @@ OPERATIONS = [
     "/api/v3/notifications/webhooks/",
     "/api/v3/notifications/webhooks/{webhook_id}/",
     "/api/v3/notifications/webhooks/{webhook_id}/deliveries/",
+    # plugins/trust_center (the demo's subprocessors and security FAQ).
+    "/api/v3/trust_center/subprocessors/",
+    "/api/v3/trust_center/faq/",
     # Wagtail's.
     "/api/v3/pages/",
     "/api/v3/pages/find/",
