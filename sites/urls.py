@@ -12,6 +12,7 @@ from sites.views import (
     access_requests,
     accounts,
     api_tokens,
+    brand,
     documents,
     errors,
     health,
@@ -72,6 +73,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    # The site's brand (Settings › Branding): its colours, logo and favicon.
+    path("brand/style.css", brand.brand_css, name="brand_css"),
+    path("brand/logo", brand.logo, name="brand_logo"),
+    path("brand/favicon", brand.favicon, name="brand_favicon"),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 

@@ -75,6 +75,7 @@ ADMINISTRATOR_AREAS = [
     "cms.organization",
     "cms.membership",
     "cms.portalsettings",
+    "cms.brandingsettings",
     "nda.ndaversion",
     "nda.ndaacceptance",
     "nda.offlinendaagreement",

@@ -1,4 +1,5 @@
 from .access_requests import AccessRequest
+from .branding import BrandingSettings
 from .documents import DocumentVersion, TrustDocument, VersionFile
 from .levels import AccessLevel
 from .organizations import Membership, Organization, organization_of
@@ -19,6 +20,7 @@ from .update_notes import DocumentUpdateNote
 __all__ = [
     "AccessLevel",
     "AccessRequest",
+    "BrandingSettings",
     "Category",
     "DocumentIndexPage",
     "DocumentUpdateNote",

@@ -175,6 +175,12 @@ class IndustryPage(Page):
         context["starter_packs"] = self.get_children().live().specific().type(StarterPackPage)
         return context
 
+    @property
+    def has_offerings(self) -> bool:
+        """Whether editors listed offerings; without, the page points readers to the industry's
+        data protection documents instead of standing empty."""
+        return any(block.block_type == "offering" for block in self.body)
+
 
 class RegionPage(Page):
     """A country or region, with the legal opinions on the services' compliance with its law."""

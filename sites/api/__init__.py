@@ -5,6 +5,7 @@ what they share with the plugins' routers is in ``cms.api``."""
 from cms.api.throttling import api_throttles
 from cms.plugins import registry
 
+from .branding import router as branding_router
 from .documents import router as documents_router
 from .industries_regions import industries_router, regions_router
 from .me import router as me_router
@@ -18,6 +19,7 @@ CORE_ROUTERS = (
     ("/industries/", industries_router),
     ("/regions/", regions_router),
     ("/me/", me_router),
+    ("/branding/", branding_router),
 )
 
 
