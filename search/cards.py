@@ -6,14 +6,16 @@ entitlements).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import get_language
 
 from cms.access import policy
 from cms.delivery.links import signed_download_url
 from cms.i18n import Localizer, default_locale
-from cms.models import AccessLevel, Category, DocumentVersion, TrustDocument
+from cms.models import AccessLevel, Category, DocumentVersion, TrustDocument, VersionFile
 
 from .query import newest_first
 
@@ -22,6 +24,14 @@ def title_only(document: TrustDocument, lock: str) -> bool:
     """A listed restricted document shows those not entitled its title and category alone
     (the card then holds nothing else: ``build_cards``)."""
     return document.access_level == AccessLevel.RESTRICTED and bool(lock)
+
+
+@dataclass(frozen=True)
+class RowDownload:
+    """The file a listing row offers: its current version's, in the reader's language if any."""
+
+    url: str
+    file: VersionFile
 
 
 @dataclass
@@ -35,6 +45,10 @@ class DocumentCard:
     services: list = field(default_factory=list)
     versions: list = field(default_factory=list)
     lock: str = ""
+    #: Set by ``offer_row_downloads`` on surfaces that offer the file in the row.
+    download: RowDownload | None = None
+    #: Where a reader locked out by the NDA accepts it (``offer_row_downloads``).
+    nda_accept_url: str = ""
 
     @property
     def current_version(self) -> DocumentVersion | None:
@@ -143,6 +157,44 @@ def build_cards(user, documents: list[TrustDocument]) -> list[DocumentCard]:
         for version in card.versions:
             version.display_change = "" if card.title_only else localize(version).change_description
     return cards
+
+
+def offer_row_downloads(request, cards: list[DocumentCard]) -> list[DocumentCard]:
+    """Give each card the download its row offers: the current version's file in the reader's
+    language (else the document's, else any) when the policy lets this reader have it (no
+    lock), else what unlocks it. One query for the files of the whole page, whatever its size;
+    the link is the signed one of the document's page, checked again by the download view."""
+    current = {card.current_version.pk: card for card in cards if card.current_version}
+    if current:
+        files = defaultdict(list)
+        # Not the extracted text: it can be long, and a row needs the language and size alone.
+        for version_file in (
+            VersionFile.objects.filter(version_id__in=current)
+            .defer("extracted_text")
+            .order_by("sort_order", "pk")
+        ):
+            files[version_file.version_id].append(version_file)
+        language = get_language()
+        for version_id, card in current.items():
+            chosen = None if card.lock else _file_in(files[version_id], language, card)
+            if chosen is not None:
+                url = signed_download_url(version_id, chosen.language, request.user)
+                card.download = RowDownload(url, chosen)
+    if any(card.lock == "nda" for card in cards):
+        accept_url = policy.nda_accept_url(request) or ""
+        for card in cards:
+            if card.lock == "nda":
+                card.nda_accept_url = accept_url
+    return cards
+
+
+def _file_in(files: list[VersionFile], language: str, card: DocumentCard) -> VersionFile | None:
+    """As ``DocumentVersion.file_for_language``: the reader's language, the document's, any."""
+    for wanted in (language, card.document.language):
+        match = next((f for f in files if f.language == wanted), None)
+        if match:
+            return match
+    return files[0] if files else None
 
 
 def recent_documents(request, limit: int = 6) -> list[DocumentCard]:

@@ -18,7 +18,7 @@ from cms.models import Category, Section
 
 from . import backends
 from .backends.database import DatabaseBackend
-from .cards import build_cards, with_display_relations
+from .cards import build_cards, offer_row_downloads, with_display_relations
 from .facets import listing_facets
 from .query import (
     FILTERS,
@@ -106,14 +106,49 @@ def find_documents(user, query: DocumentQuery, section: str | None = None):
     return CountedResults(with_display_relations(ordered), counts.total), counts.by_filter
 
 
+def chosen_filters(options: list[tuple[str, str, list]], query: DocumentQuery) -> list[dict]:
+    """The values a reader chose, in the filters' order, each with its label (the localized
+    term's name; a value no term has any more, as typed) for the chips above the results."""
+    chips = []
+    for name, _label, choices in options:
+        labels = dict(choices)
+        chips += [
+            {"name": name, "value": value, "label": labels.get(value, value)}
+            for value in query.filters.get(name, [])
+        ]
+    return chips
+
+
+# What "Clear all" keeps: the words searched, the result tab and the order, not the filters.
+KEPT_BY_CLEAR_ALL = ("q", "tab", "sort")
+
+
+def clear_filters_query(params) -> str:
+    kept = params.copy()
+    for name in list(kept):
+        if name not in KEPT_BY_CLEAR_ALL:
+            kept.pop(name)
+    encoded = kept.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
 def document_listing(request, section: str | None = None, page_size: int | None = None) -> dict:
     query = query_from_params(request.GET)
     results, facets = find_documents(request.user, query, section)
     page = Paginator(results, page_size or PAGE_SIZE).get_page(request.GET.get("page"))
+    options = filter_options(section)
+    chips = chosen_filters(options, query)
     return {
-        "documents": build_cards(request.user, list(page.object_list)),
+        "documents": offer_row_downloads(
+            request, build_cards(request.user, list(page.object_list))
+        ),
         "page_obj": page,
-        "filter_options": filter_options(section),
+        "filter_options": options,
+        "chosen_filters": chips,
+        "chosen_filter_count": len(chips)
+        + (query.updated_from is not None)
+        + (query.updated_to is not None),
+        "clear_filters_url": clear_filters_query(request.GET),
         "facet_counts": facets,
         "selected_filters": query.filters,
         "document_query": query,

@@ -28,12 +28,16 @@ def test_reader_journey(page):
     page.locator("nav.main-nav a", has_text="Audit Reports").click()
     assert page.locator("h1").inner_text() == "Audit Reports"
 
-    # Filter by a standard; the URL keeps the state and the chip can remove it.
-    page.select_option("#filter-standard", ["soc-2"])
-    page.get_by_role("button", name="Apply filters").click()
-    # A click waits for the next page to start loading, not for its cards: wait for all of it.
+    # Filter by a standard: its dropdown of checkboxes applies a ticked box at once; the URL
+    # keeps the state and the chip (by its label) can remove it.
+    page.locator("#filter-standard > summary").click()
+    with page.expect_navigation():
+        page.locator("#filter-standard input[value=soc-2]").click()
+    # The navigation waits for the next page to commit, not for its cards: wait for all of it.
     page.wait_for_load_state()
     assert "standard=soc-2" in page.url
+    expect(page.locator(".active-filters a")).to_have_count(1)
+    expect(page.locator(".active-filters a")).to_contain_text("SOC 2")
     titles = page.locator(".document-card h3").all_inner_texts()
     assert "SOC 2 Type 2 report" in titles and "ISO/IEC 27001 certificate" not in titles
     page.screenshot(path=str(ARTIFACTS / "filtered.png"), full_page=True)
