@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from cms.i18n import active_locale
-from cms.models import DocumentIndexPage, IndustriesRegionsPage
+from cms.models import DocumentIndexPage, IndustriesRegionsPage, PortalSettings
 from cms.plugins import registry
 from cms.plugins.base import MenuItem
 
@@ -51,6 +51,14 @@ def is_portal_admin(user) -> bool:
     )
 
 
+def _trust_center_label(label: str) -> str:
+    """The Trust Center entry's label: the one an administrator set, or, while it is the
+    default, the default in the reader's language (the setting holds one language)."""
+    if label == PortalSettings._meta.get_field("trust_center_label").default:
+        return _("Trust Center")
+    return label
+
+
 def main_menu(request, trust_center: tuple[str, str] | None = None) -> list[MenuItem]:
     urls = _page_urls(request)
     items = [MenuItem(label=_("Home"), url=urls["home"], order=10)]
@@ -70,7 +78,12 @@ def main_menu(request, trust_center: tuple[str, str] | None = None) -> list[Menu
         items.append(MenuItem(label=title, url=url, order=40))
     if trust_center and trust_center[1]:
         items.append(
-            MenuItem(label=trust_center[0], url=trust_center[1], order=50, icon="external")
+            MenuItem(
+                label=_trust_center_label(trust_center[0]),
+                url=trust_center[1],
+                order=50,
+                icon="external",
+            )
         )
     items.extend(registry.menu_items(request))
     admin_entries = list(registry.admin_menu_items(request))

@@ -38,8 +38,10 @@ from cms.setup import ensure_editor_permissions, ensure_locales
 from search.indexing import deferred_indexing
 
 from . import content
+from .brand import seed_brand
+from .content.industries import INDUSTRY_INTROS
 from .pdf import render_document_pdf
-from .translate import translate
+from .translate import translate_demo
 
 DEMO_ORGANIZATION = {
     "name": "Example Bank",
@@ -71,8 +73,8 @@ class Seeder:
             self.seed_pages()
             self.seed_users()
             self.seed_settings()
-            self.seed_translations()
             self.seed_plugins()
+            self.seed_translations()
         call_command("rebuild_references_index", verbosity=0)
 
     # Taxonomy --------------------------------------------------------------------------------
@@ -341,7 +343,7 @@ class Seeder:
                 slug,
                 title=name,
                 industry=self.terms[Industry][slug],
-                intro=f"<p>Compliance resources for {name.lower()}.</p>",
+                intro=INDUSTRY_INTROS[slug],
             )
 
     # Users and settings ----------------------------------------------------------------------
@@ -395,6 +397,7 @@ class Seeder:
         if not settings_obj.trust_center_url:
             settings_obj.trust_center_url = "https://example.com/trust-center"
             settings_obj.save()
+        seed_brand(log=self.log)
 
     # Plugins ---------------------------------------------------------------------------------
 
@@ -411,21 +414,5 @@ class Seeder:
     # Translations ----------------------------------------------------------------------------
 
     def seed_translations(self) -> None:
-        count = 0
-        for language, names in content.CATEGORY_TRANSLATIONS.items():
-            for category in Category.objects.filter(locale=self.locale, name__in=names):
-                translate(category, language, {category.name: names[category.name]})
-                count += 1
-        for slug, languages in content.DOCUMENT_TRANSLATIONS.items():
-            document = TrustDocument.objects.get(slug=slug, locale=self.locale)
-            for language, (title, summary) in languages.items():
-                translate(document, language, {document.title: title, document.summary: summary})
-                count += 1
-        for language, titles in content.PAGE_TRANSLATIONS.items():
-            pages = Page.objects.filter(
-                locale=self.locale, title__in=titles, depth__gt=1
-            ).specific()
-            for page in pages:
-                translate(page, language, {page.title: titles[page.title]})
-                count += 1
-        self.log(f"Translations: {count} objects translated")
+        # After the plugins: the demo NDA is translated too.
+        translate_demo(self.locale, log=self.log)

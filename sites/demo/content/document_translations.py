@@ -1,0 +1,929 @@
+"""The demo documents in each shipped language: series titles and summaries by slug, and the
+notes on what changed in each version, by their English text. Each entry reads
+(German, Spanish, French, Japanese)."""
+
+from .taxonomy import REGIONS
+
+# slug: ((title, summary) in de, es, fr, ja)
+DOCUMENTS = {
+    "soc-2-type-2": (
+        (
+            "SOC-2-Typ-2-Bericht",
+            "Bericht des unabhängigen Prüfers über Kontrollen zu Sicherheit, Verfügbarkeit und Vertraulichkeit über zwölf Monate.",
+        ),
+        (
+            "Informe SOC 2 Tipo 2",
+            "Informe del auditor independiente sobre los controles de seguridad, disponibilidad y confidencialidad durante un periodo de doce meses.",
+        ),
+        (
+            "Rapport SOC 2 Type 2",
+            "Rapport de l'auditeur indépendant sur les contrôles relatifs à la sécurité, à la disponibilité et à la confidentialité sur une période de douze mois.",
+        ),
+        (
+            "SOC 2 Type 2 報告書",
+            "セキュリティ、可用性、機密保持に関する統制について、12か月間を対象とした独立監査人の報告書。",
+        ),
+    ),
+    "soc-1-type-2": (
+        (
+            "SOC-1-Typ-2-Bericht",
+            "Bericht über Kontrollen, die für das interne Kontrollsystem der Kunden über die Finanzberichterstattung relevant sind.",
+        ),
+        (
+            "Informe SOC 1 Tipo 2",
+            "Informe sobre los controles relevantes para el control interno de los clientes sobre la información financiera.",
+        ),
+        (
+            "Rapport SOC 1 Type 2",
+            "Rapport sur les contrôles pertinents pour le contrôle interne des clients sur l'information financière.",
+        ),
+        ("SOC 1 Type 2 報告書", "お客様の財務報告に係る内部統制に関連する統制についての報告書。"),
+    ),
+    "soc-3": (
+        (
+            "SOC-3-Bericht zur allgemeinen Verwendung",
+            "Die frei weitergebbare Zusammenfassung der SOC-2-Prüfung zur allgemeinen Verwendung.",
+        ),
+        (
+            "Informe SOC 3 de uso general",
+            "El resumen de uso general del examen SOC 2, que puede compartirse libremente.",
+        ),
+        (
+            "Rapport SOC 3 à usage général",
+            "La synthèse à usage général de l'examen SOC 2, librement diffusable.",
+        ),
+        ("SOC 3 一般利用報告書", "SOC 2 監査の一般利用向け要約で、自由に共有できます。"),
+    ),
+    "soc-bridge-letter": (
+        (
+            "SOC-Überbrückungsschreiben",
+            "Erklärung der Geschäftsleitung für den Zeitraum zwischen dem Ende des Prüfungszeitraums und heute.",
+        ),
+        (
+            "Carta puente SOC",
+            "Declaración de la dirección que cubre el intervalo entre el final del periodo auditado y la fecha actual.",
+        ),
+        (
+            "Lettre de transition SOC",
+            "Déclaration de la direction couvrant la période entre la fin de la période d'audit et aujourd'hui.",
+        ),
+        (
+            "SOC ブリッジレター",
+            "監査対象期間の終了日から現在までの期間を対象とする経営者の表明書。",
+        ),
+    ),
+    "iso-27001-certificate": (
+        (
+            "ISO/IEC-27001-Zertifikat",
+            "Konformitätszertifikat des Informationssicherheits-Managementsystems.",
+        ),
+        (
+            "Certificado ISO/IEC 27001",
+            "Certificado de conformidad del sistema de gestión de la seguridad de la información.",
+        ),
+        (
+            "Certificat ISO/IEC 27001",
+            "Certificat de conformité du système de management de la sécurité de l'information.",
+        ),
+        ("ISO/IEC 27001 認証書", "情報セキュリティマネジメントシステムの適合性認証書。"),
+    ),
+    "iso-27001-audit-report": (
+        (
+            "ISO/IEC-27001-Auditbericht",
+            "Der Bericht der Zertifizierungsstelle mit der Erklärung zur Anwendbarkeit.",
+        ),
+        (
+            "Informe de auditoría ISO/IEC 27001",
+            "El informe del organismo de certificación con la declaración de aplicabilidad.",
+        ),
+        (
+            "Rapport d'audit ISO/IEC 27001",
+            "Le rapport de l'organisme de certification avec la déclaration d'applicabilité.",
+        ),
+        ("ISO/IEC 27001 監査報告書", "適用宣言書を含む認証機関の報告書。"),
+    ),
+    "iso-27017-certificate": (
+        (
+            "ISO/IEC-27017-Zertifikat",
+            "Zertifikat für die cloudspezifischen Maßnahmen der Informationssicherheit.",
+        ),
+        (
+            "Certificado ISO/IEC 27017",
+            "Certificado de los controles de seguridad de la información específicos de la nube.",
+        ),
+        (
+            "Certificat ISO/IEC 27017",
+            "Certificat des mesures de sécurité de l'information propres au cloud.",
+        ),
+        ("ISO/IEC 27017 認証書", "クラウド固有の情報セキュリティ管理策に関する認証書。"),
+    ),
+    "iso-27018-certificate": (
+        (
+            "ISO/IEC-27018-Zertifikat",
+            "Zertifikat für den Schutz personenbezogener Daten in öffentlichen Clouds.",
+        ),
+        (
+            "Certificado ISO/IEC 27018",
+            "Certificado de protección de datos personales en nubes públicas.",
+        ),
+        (
+            "Certificat ISO/IEC 27018",
+            "Certificat de protection des données personnelles dans les clouds publics.",
+        ),
+        ("ISO/IEC 27018 認証書", "パブリッククラウドにおける個人データ保護に関する認証書。"),
+    ),
+    "iso-22301-certificate": (
+        (
+            "ISO-22301-Zertifikat zur Betriebskontinuität",
+            "Zertifikat für das Managementsystem der Betriebskontinuität.",
+        ),
+        (
+            "Certificado ISO 22301 de continuidad de negocio",
+            "Certificado del sistema de gestión de la continuidad del negocio.",
+        ),
+        (
+            "Certificat ISO 22301 de continuité d'activité",
+            "Certificat du système de management de la continuité d'activité.",
+        ),
+        ("ISO 22301 事業継続認証書", "事業継続マネジメントシステムの認証書。"),
+    ),
+    "fedramp-moderate-package": (
+        (
+            "FedRAMP-Autorisierungspaket (Moderate)",
+            "Zusammenfassung des Systemsicherheitsplans, Bewertungsbericht und Ergebnisse der kontinuierlichen Überwachung für die Baseline Moderate.",
+        ),
+        (
+            "Paquete de autorización FedRAMP Moderate",
+            "Resumen del plan de seguridad del sistema, informe de evaluación y resultados de la supervisión continua para la línea base Moderate.",
+        ),
+        (
+            "Dossier d'autorisation FedRAMP Moderate",
+            "Synthèse du plan de sécurité du système, rapport d'évaluation et résultats de la surveillance continue pour le niveau de référence Moderate.",
+        ),
+        (
+            "FedRAMP Moderate 認可パッケージ",
+            "Moderate ベースラインに関するシステムセキュリティ計画の概要、評価報告書、継続的モニタリングの結果。",
+        ),
+    ),
+    "nist-800-53-assessment": (
+        (
+            "Kontrollbewertung nach NIST SP 800-53 Rev. 5",
+            "Bewertung der Kontrollen der Baselines LOW und MODERATE durch einen unabhängigen Dritten.",
+        ),
+        (
+            "Evaluación de controles NIST SP 800-53 rev. 5",
+            "Evaluación por un tercero de los controles de las líneas base LOW y MODERATE.",
+        ),
+        (
+            "Évaluation des contrôles NIST SP 800-53 rév. 5",
+            "Évaluation par un tiers des contrôles des niveaux de référence LOW et MODERATE.",
+        ),
+        (
+            "NIST SP 800-53 rev5 管理策評価",
+            "LOW および MODERATE ベースラインの管理策に対する第三者評価。",
+        ),
+    ),
+    "pci-dss-aoc": (
+        (
+            "PCI-DSS-Konformitätsbescheinigung",
+            "Konformitätsbescheinigung als Dienstleister der Stufe 1.",
+        ),
+        (
+            "Certificación de cumplimiento PCI DSS",
+            "Certificación de cumplimiento como proveedor de servicios de nivel 1.",
+        ),
+        (
+            "Attestation de conformité PCI DSS",
+            "Attestation de conformité en tant que prestataire de services de niveau 1.",
+        ),
+        ("PCI DSS 準拠証明書", "レベル 1 サービスプロバイダーとしての準拠証明書。"),
+    ),
+    "c5-attestation": (
+        ("C5-Testat", "Testat nach dem Kriterienkatalog Cloud Computing."),
+        (
+            "Informe de atestación C5",
+            "Atestación conforme al catálogo de criterios de cumplimiento para la computación en la nube.",
+        ),
+        (
+            "Rapport d'attestation C5",
+            "Attestation au regard du catalogue de critères de conformité du cloud computing.",
+        ),
+        ("C5 証明報告書", "クラウドコンピューティング・コンプライアンス基準カタログに対する証明。"),
+    ),
+    "ens-certificate": (
+        (
+            "ENS-Zertifikat der Stufe hoch",
+            "Zertifikat nach dem spanischen nationalen Sicherheitsrahmen auf der hohen Stufe.",
+        ),
+        (
+            "Certificado ENS de categoría alta",
+            "Certificado conforme al Esquema Nacional de Seguridad en la categoría alta.",
+        ),
+        (
+            "Certificat ENS de niveau élevé",
+            "Certificat au titre du schéma national de sécurité espagnol au niveau élevé.",
+        ),
+        ("ENS 高レベル認証書", "国家セキュリティ枠組み（ENS）の高レベルに基づく認証書。"),
+    ),
+    "hipaa-attestation": (
+        (
+            "HIPAA-Testat",
+            "Unabhängiges Testat der Schutzmaßnahmen für geschützte Gesundheitsinformationen.",
+        ),
+        (
+            "Atestación HIPAA",
+            "Atestación independiente de las salvaguardas de la información sanitaria protegida.",
+        ),
+        (
+            "Attestation HIPAA",
+            "Attestation indépendante des mesures de protection des informations de santé protégées.",
+        ),
+        ("HIPAA 証明書", "保護対象保健情報の保護措置に関する独立した証明。"),
+    ),
+    "security-white-paper": (
+        (
+            "Whitepaper: Sicherheitsüberblick",
+            "Wie die Plattform Kundendaten schützt: Organisation, Personal, physische Sicherheit, Verschlüsselung, Überwachung.",
+        ),
+        (
+            "Libro blanco: visión general de la seguridad",
+            "Cómo protege la plataforma los datos de los clientes: organización, personas, seguridad física, cifrado, supervisión.",
+        ),
+        (
+            "Livre blanc : vue d'ensemble de la sécurité",
+            "Comment la plateforme protège les données des clients : organisation, personnel, sécurité physique, chiffrement, surveillance.",
+        ),
+        (
+            "セキュリティ概要ホワイトペーパー",
+            "プラットフォームが顧客データを保護する仕組み：組織、人員、物理的セキュリティ、暗号化、監視。",
+        ),
+    ),
+    "gdpr-white-paper": (
+        (
+            "DSGVO-Whitepaper",
+            "Wie die Dienste Kunden helfen, ihre Pflichten als Verantwortliche und Auftragsverarbeiter nach der DSGVO zu erfüllen.",
+        ),
+        (
+            "Libro blanco del RGPD",
+            "Cómo ayudan los servicios a los clientes a cumplir sus obligaciones como responsables y encargados del tratamiento conforme al RGPD.",
+        ),
+        (
+            "Livre blanc RGPD",
+            "Comment les services aident les clients à respecter leurs obligations de responsables du traitement et de sous-traitants au titre du RGPD.",
+        ),
+        (
+            "GDPR ホワイトペーパー",
+            "GDPR に基づく管理者および処理者としての義務をお客様が果たすために、各サービスがどのように役立つか。",
+        ),
+    ),
+    "encryption-white-paper": (
+        (
+            "Verschlüsselung gespeicherter und übertragener Daten",
+            "Schlüsselhierarchie, Algorithmen, Rotation und vom Kunden verwaltete Schlüssel.",
+        ),
+        (
+            "Cifrado en reposo y en tránsito",
+            "Jerarquía de claves, algoritmos, rotación y claves administradas por el cliente.",
+        ),
+        (
+            "Chiffrement au repos et en transit",
+            "Hiérarchie des clés, algorithmes, rotation et clés gérées par le client.",
+        ),
+        ("保存時および転送時の暗号化", "鍵の階層、アルゴリズム、ローテーション、顧客管理の鍵。"),
+    ),
+    "resilience-white-paper": (
+        (
+            "Resilienz und Betriebskontinuität",
+            "Verfügbarkeitszonen, Datensicherungen, Tests der Notfallwiederherstellung und Wiederherstellungsziele.",
+        ),
+        (
+            "Resiliencia y continuidad del negocio",
+            "Zonas de disponibilidad, copias de seguridad, pruebas de recuperación ante desastres y objetivos de recuperación.",
+        ),
+        (
+            "Résilience et continuité d'activité",
+            "Zones de disponibilité, sauvegardes, tests de reprise après sinistre et objectifs de reprise.",
+        ),
+        (
+            "レジリエンスと事業継続",
+            "アベイラビリティゾーン、バックアップ、災害復旧テスト、復旧目標。",
+        ),
+    ),
+    "shared-responsibility-white-paper": (
+        (
+            "Modell der geteilten Verantwortung",
+            "Welche Kontrollen der Anbieter betreibt und welche beim Kunden verbleiben, Dienst für Dienst.",
+        ),
+        (
+            "Modelo de responsabilidad compartida",
+            "Qué controles opera el proveedor y cuáles siguen correspondiendo al cliente, servicio por servicio.",
+        ),
+        (
+            "Modèle de responsabilité partagée",
+            "Quels contrôles le fournisseur assure et lesquels restent à la charge du client, service par service.",
+        ),
+        (
+            "責任共有モデル",
+            "プロバイダーが運用する統制と、お客様の責任として残る統制をサービスごとに示します。",
+        ),
+    ),
+    "security-faq": (
+        (
+            "Häufige Fragen zur Sicherheit",
+            "Antworten auf die Fragen, die Kunden in Sicherheitsfragebögen am häufigsten stellen.",
+        ),
+        (
+            "Preguntas frecuentes sobre seguridad",
+            "Respuestas a las preguntas que los clientes plantean con más frecuencia en los cuestionarios de seguridad.",
+        ),
+        (
+            "FAQ sécurité",
+            "Réponses aux questions que les clients posent le plus souvent dans les questionnaires de sécurité.",
+        ),
+        (
+            "セキュリティに関するよくある質問",
+            "セキュリティ質問票でお客様から最もよく寄せられる質問への回答。",
+        ),
+    ),
+    "privacy-faq": (
+        (
+            "Häufige Fragen zum Datenschutz",
+            "Speicherort der Daten, Unterauftragsverarbeiter, Aufbewahrung und Anfragen betroffener Personen.",
+        ),
+        (
+            "Preguntas frecuentes sobre privacidad",
+            "Ubicación de los datos, subencargados del tratamiento, conservación y solicitudes de los interesados.",
+        ),
+        (
+            "FAQ confidentialité",
+            "Localisation des données, sous-traitants ultérieurs, conservation et demandes des personnes concernées.",
+        ),
+        (
+            "プライバシーに関するよくある質問",
+            "データの保存場所、再委託先、保持期間、データ主体からの請求。",
+        ),
+    ),
+    "financial-services-faq": (
+        (
+            "Compliance-FAQ für Finanzdienstleister",
+            "Auslagerungsanzeigen, Prüfungsrechte, Exit-Pläne und Zugang der Aufsichtsbehörden.",
+        ),
+        (
+            "Preguntas frecuentes de cumplimiento para servicios financieros",
+            "Notificaciones de externalización, derechos de auditoría, planes de salida y acceso de los supervisores.",
+        ),
+        (
+            "FAQ conformité pour les services financiers",
+            "Notifications d'externalisation, droits d'audit, plans de sortie et accès des autorités de contrôle.",
+        ),
+        (
+            "金融サービス向けコンプライアンスのよくある質問",
+            "外部委託の届出、監査権、撤退計画、規制当局によるアクセス。",
+        ),
+    ),
+    "pen-test-summary": (
+        (
+            "Zusammenfassung des jährlichen Penetrationstests",
+            "Umfang, Methode und Ergebnisse des unabhängigen jährlichen Penetrationstests im Überblick.",
+        ),
+        (
+            "Resumen de la prueba de penetración anual",
+            "Alcance, método y resumen de los hallazgos de la prueba de penetración anual independiente.",
+        ),
+        (
+            "Synthèse du test d'intrusion annuel",
+            "Périmètre, méthode et synthèse des constats du test d'intrusion annuel indépendant.",
+        ),
+        (
+            "年次ペネトレーションテスト概要",
+            "独立した年次ペネトレーションテストの範囲、手法、検出事項の概要。",
+        ),
+    ),
+    "pen-test-identity": (
+        (
+            "Zusammenfassung des Penetrationstests der Identitätsplattform",
+            "Gezielter Test der Authentifizierungs- und Token-Dienste.",
+        ),
+        (
+            "Resumen de la prueba de penetración de la plataforma de identidad",
+            "Prueba específica de los servicios de autenticación y de tokens.",
+        ),
+        (
+            "Synthèse du test d'intrusion de la plateforme d'identité",
+            "Test ciblé des services d'authentification et de jetons.",
+        ),
+        (
+            "アイデンティティプラットフォームのペネトレーションテスト概要",
+            "認証サービスとトークンサービスを対象とした重点テスト。",
+        ),
+    ),
+    "pen-test-full-report": (
+        (
+            "Vollständiger Bericht zum Penetrationstest",
+            "Alle Ergebnisse mit den Schritten zu ihrer Reproduktion, für namentlich genannte Kunden im Rahmen ihres Vertrags.",
+        ),
+        (
+            "Informe completo de la prueba de penetración",
+            "Todos los hallazgos con los pasos para reproducirlos, para clientes designados en virtud de su contrato.",
+        ),
+        (
+            "Rapport complet de test d'intrusion",
+            "L'ensemble des constats avec les étapes de reproduction, pour les clients désignés dans leur contrat.",
+        ),
+        (
+            "ペネトレーションテスト完全版報告書",
+            "再現手順を含むすべての検出事項。契約に基づき指定されたお客様向けです。",
+        ),
+    ),
+    "red-team-report": (
+        (
+            "Bericht zur Red-Team-Übung",
+            "Ziele, Angriffspfade und Erkennungszeiten der Red-Team-Übung.",
+        ),
+        (
+            "Informe del ejercicio de equipo rojo",
+            "Objetivos, vías de ataque y tiempos de detección del ejercicio de equipo rojo.",
+        ),
+        (
+            "Rapport de l'exercice d'équipe rouge",
+            "Objectifs, chemins d'attaque et délais de détection de l'exercice d'équipe rouge.",
+        ),
+        ("レッドチーム演習報告書", "レッドチーム演習の目的、攻撃経路、検知までの時間。"),
+    ),
+    "risk-assessment-tool": (
+        (
+            "Arbeitsmappe zur Cloud-Risikobewertung",
+            "Eine Arbeitsmappe, die Cloud-Risiken den Kontrollen des Anbieters und den Pflichten des Kunden zuordnet.",
+        ),
+        (
+            "Libro de trabajo de evaluación de riesgos en la nube",
+            "Un libro de trabajo que relaciona los riesgos de la nube con los controles del proveedor y las responsabilidades del cliente.",
+        ),
+        (
+            "Classeur d'évaluation des risques du cloud",
+            "Un classeur qui associe les risques du cloud aux contrôles du fournisseur et aux responsabilités du client.",
+        ),
+        (
+            "クラウドリスク評価ワークブック",
+            "クラウドのリスクをプロバイダーの統制とお客様の責任に対応付けたワークブック。",
+        ),
+    ),
+    "vendor-risk-questionnaire": (
+        (
+            "Antworten auf den Standardfragebogen zum Lieferantenrisiko",
+            "Vorausgefüllte Antworten auf einen weit verbreiteten Sicherheitsfragebogen für Lieferanten.",
+        ),
+        (
+            "Respuestas al cuestionario estándar de riesgos de proveedores",
+            "Respuestas ya cumplimentadas a un cuestionario de seguridad de proveedores muy utilizado.",
+        ),
+        (
+            "Réponses au questionnaire standard sur les risques fournisseurs",
+            "Réponses préremplies à un questionnaire de sécurité fournisseur largement utilisé.",
+        ),
+        (
+            "標準ベンダーリスク質問票への回答",
+            "広く使われているベンダーセキュリティ質問票への記入済み回答。",
+        ),
+    ),
+    "gdpr-compliance-guide": (
+        (
+            "Leitfaden zur DSGVO-Konformität",
+            "Schritt für Schritt: Verzeichnis von Verarbeitungstätigkeiten, DSFA und internationale Übermittlungen auf der Plattform.",
+        ),
+        (
+            "Guía de cumplimiento del RGPD",
+            "Paso a paso: registro de actividades de tratamiento, EIPD y transferencias internacionales en la plataforma.",
+        ),
+        (
+            "Guide de conformité au RGPD",
+            "Étape par étape : registre des traitements, AIPD et transferts internationaux sur la plateforme.",
+        ),
+        (
+            "GDPR コンプライアンスガイド",
+            "処理活動の記録、DPIA、国際移転をプラットフォーム上で段階的に解説します。",
+        ),
+    ),
+    "hipaa-compliance-guide": (
+        (
+            "HIPAA-Implementierungsleitfaden",
+            "Die Dienste so konfigurieren, dass sie geschützte Gesundheitsinformationen speichern und verarbeiten dürfen.",
+        ),
+        (
+            "Guía de implementación de HIPAA",
+            "Configuración de los servicios para almacenar y tratar información sanitaria protegida.",
+        ),
+        (
+            "Guide de mise en œuvre HIPAA",
+            "Configurer les services pour stocker et traiter des informations de santé protégées.",
+        ),
+        ("HIPAA 実装ガイド", "保護対象保健情報を保存・処理するためのサービスの設定方法。"),
+    ),
+    "fedramp-customer-guide": (
+        (
+            "FedRAMP-Leitfaden zur Kundenverantwortung",
+            "Die Matrix der Kundenverantwortlichkeiten für Behörden, die auf der Plattform aufbauen.",
+        ),
+        (
+            "Guía de responsabilidades del cliente de FedRAMP",
+            "La matriz de responsabilidades del cliente para los organismos que desarrollan sobre la plataforma.",
+        ),
+        (
+            "Guide des responsabilités client FedRAMP",
+            "La matrice des responsabilités client pour les agences qui bâtissent sur la plateforme.",
+        ),
+        (
+            "FedRAMP 顧客責任ガイド",
+            "プラットフォーム上でシステムを構築する政府機関向けの顧客責任マトリクス。",
+        ),
+    ),
+    "financial-outsourcing-guide": (
+        (
+            "Auslagerungsleitfaden für Finanzdienstleister",
+            "Die Auslagerungsleitlinien der Aufsichtsbehörden, Vertragsklauseln und Kontrollen zugeordnet.",
+        ),
+        (
+            "Guía de externalización para servicios financieros",
+            "Correspondencia entre las directrices de externalización de los supervisores y las cláusulas contractuales y los controles.",
+        ),
+        (
+            "Guide d'externalisation pour les services financiers",
+            "Les lignes directrices des régulateurs sur l'externalisation, rapprochées des clauses contractuelles et des contrôles.",
+        ),
+        (
+            "金融サービス向け外部委託ガイド",
+            "規制当局の外部委託ガイドラインを契約条項と統制に対応付けたものです。",
+        ),
+    ),
+    "blueprint-government-baseline": (
+        (
+            "Blaupause für Behörden-Workloads",
+            "Eine Referenzarchitektur mit Richtlinien für Workloads der Schutzstufe Moderate.",
+        ),
+        (
+            "Arquitectura de referencia para cargas de trabajo públicas",
+            "Una arquitectura de referencia y un conjunto de directivas para cargas de trabajo de nivel de impacto Moderate.",
+        ),
+        (
+            "Architecture de référence pour les charges de travail publiques",
+            "Une architecture de référence et un ensemble de stratégies pour les charges de travail de niveau d'impact Moderate.",
+        ),
+        (
+            "政府機関ワークロード向けブループリント",
+            "影響レベル Moderate のワークロード向けリファレンスアーキテクチャとポリシーセット。",
+        ),
+    ),
+    "blueprint-finance-payments": (
+        (
+            "Blaupause für Zahlungsplattformen",
+            "Segmentiertes Netzwerk, Tokenisierung und Protokollierung für eine PCI-DSS-Umgebung mit Karteninhaberdaten.",
+        ),
+        (
+            "Arquitectura de referencia para plataformas de pago",
+            "Red segmentada, tokenización y registro para un entorno de datos de titulares de tarjetas PCI DSS.",
+        ),
+        (
+            "Architecture de référence pour plateforme de paiement",
+            "Réseau segmenté, tokenisation et journalisation pour un environnement de données de titulaires de cartes PCI DSS.",
+        ),
+        (
+            "決済プラットフォーム向けブループリント",
+            "PCI DSS カード会員データ環境のためのネットワーク分離、トークン化、ログ記録。",
+        ),
+    ),
+    "blueprint-finance-core-banking": (
+        (
+            "Blaupause für Kernbankensysteme",
+            "Hochverfügbarkeit, Schlüsselverwaltung und Audit-Protokollierung für Kernbanken-Workloads.",
+        ),
+        (
+            "Arquitectura de referencia para banca central",
+            "Alta disponibilidad, gestión de claves y registro de auditoría para cargas de trabajo de banca central.",
+        ),
+        (
+            "Architecture de référence pour le cœur bancaire",
+            "Haute disponibilité, gestion des clés et journalisation d'audit pour les charges de travail du cœur bancaire.",
+        ),
+        (
+            "勘定系システム向けブループリント",
+            "勘定系ワークロードのための高可用性、鍵管理、監査ログ。",
+        ),
+    ),
+    "blueprint-healthcare-records": (
+        (
+            "Blaupause für Gesundheitsakten",
+            "Patientenakten speichern und teilen, mit Verschlüsselung, Zugriffsprotokollierung und Aufbewahrung.",
+        ),
+        (
+            "Arquitectura de referencia para historias clínicas",
+            "Almacenamiento y uso compartido de historias clínicas con cifrado, registro de accesos y conservación.",
+        ),
+        (
+            "Architecture de référence pour les dossiers médicaux",
+            "Stocker et partager des dossiers patients avec chiffrement, journalisation des accès et conservation.",
+        ),
+        (
+            "医療記録向けブループリント",
+            "暗号化、アクセスログ、保持期間管理を備えた患者記録の保存と共有。",
+        ),
+    ),
+    "blueprint-retail-ecommerce": (
+        (
+            "Blaupause für den Onlinehandel",
+            "Eine Shop-Architektur mit isolierter Zahlungsabwicklung und Schutz der Kundendaten.",
+        ),
+        (
+            "Arquitectura de referencia para comercio electrónico",
+            "Una arquitectura de tienda en línea con aislamiento de pagos y protección de los datos de clientes.",
+        ),
+        (
+            "Architecture de référence pour le commerce en ligne",
+            "Une architecture de boutique en ligne avec isolement des paiements et protection des données clients.",
+        ),
+        (
+            "EC サイト向けブループリント",
+            "決済の分離と顧客データ保護を備えたオンラインストアのアーキテクチャ。",
+        ),
+    ),
+}
+
+# The country names in each language, and the phrase "the law of <country>" built from them.
+COUNTRIES = {
+    "Australia": ("Australien", "Australia", "Australie", "オーストラリア"),
+    "Canada": ("Kanada", "Canadá", "Canada", "カナダ"),
+    "Czech Republic": ("Tschechien", "Chequia", "République tchèque", "チェコ"),
+    "Denmark": ("Dänemark", "Dinamarca", "Danemark", "デンマーク"),
+    "Germany": ("Deutschland", "Alemania", "Allemagne", "ドイツ"),
+    "Poland": ("Polen", "Polonia", "Pologne", "ポーランド"),
+    "Romania": ("Rumänien", "Rumanía", "Roumanie", "ルーマニア"),
+    "Spain": ("Spanien", "España", "Espagne", "スペイン"),
+    "United Kingdom": ("Vereinigtes Königreich", "Reino Unido", "Royaume-Uni", "英国"),
+    "United States": ("Vereinigte Staaten", "Estados Unidos", "États-Unis", "米国"),
+}
+# German "in <country>", Spanish "de <country>", French "de <country>": with their articles.
+_IN_GERMAN = {"Czech Republic": "in Tschechien", "United Kingdom": "im Vereinigten Königreich"}
+_OF_SPANISH = {"United Kingdom": "del Reino Unido"}
+_OF_FRENCH = {
+    "Australia": "de l'Australie",
+    "Canada": "du Canada",
+    "Czech Republic": "de la République tchèque",
+    "Denmark": "du Danemark",
+    "Germany": "de l'Allemagne",
+    "Poland": "de la Pologne",
+    "Romania": "de la Roumanie",
+    "Spain": "de l'Espagne",
+    "United Kingdom": "du Royaume-Uni",
+}
+
+
+def the_law_of(country: str) -> tuple[str, str, str, str]:
+    de, es, _fr, ja = COUNTRIES[country]
+    return (
+        f"nach dem {_IN_GERMAN.get(country, f'in {de}')} geltenden Recht",
+        f"conforme a la legislación {_OF_SPANISH.get(country, f'de {es}')}",
+        f"au regard du droit {_OF_FRENCH[country]}",
+        f"{ja}の法律に基づく",
+    )
+
+
+for _slug, _country, _code in REGIONS[:9]:
+    _names = COUNTRIES[_country]
+    _law = the_law_of(_country)
+    DOCUMENTS[f"legal-opinion-{_slug}"] = (
+        (
+            f"Rechtsgutachten: {_names[0]}",
+            f"Gutachten einer externen Kanzlei zur rechtskonformen Nutzung der Dienste {_law[0]}.",
+        ),
+        (
+            f"Dictamen jurídico: {_names[1]}",
+            f"Dictamen de un despacho externo sobre el uso de los servicios {_law[1]}.",
+        ),
+        (
+            f"Avis juridique : {_names[2]}",
+            f"Avis d'un cabinet externe sur l'utilisation conforme des services {_law[2]}.",
+        ),
+        (
+            f"法的意見書：{_names[3]}",
+            f"{_law[3]}サービスの適法な利用についての外部弁護士の意見書。",
+        ),
+    )
+
+# What changed in a version, by its English text.
+CHANGE_NOTES = {
+    "First report covering the object storage and compute services.": (
+        "Erster Bericht; umfasst den Objektspeicher und die Rechendienste.",
+        "Primer informe; cubre los servicios de almacenamiento de objetos y de cómputo.",
+        "Premier rapport, couvrant les services de stockage objet et de calcul.",
+        "オブジェクトストレージとコンピューティングサービスを対象とする最初の報告書。",
+    ),
+    "Adds the managed database service; two exceptions from 2024 remediated.": (
+        "Umfasst nun auch die verwaltete Datenbank; zwei Abweichungen aus 2024 behoben.",
+        "Incorpora el servicio de base de datos administrada; se corrigieron dos excepciones de 2024.",
+        "Ajoute le service de base de données managée ; deux exceptions de 2024 corrigées.",
+        "マネージドデータベースサービスを追加。2024 年の例外事項 2 件は是正済み。",
+    ),
+    "Adds the identity platform; no exceptions noted.": (
+        "Umfasst nun auch die Identitätsplattform; keine Abweichungen festgestellt.",
+        "Incorpora la plataforma de identidad; no se observaron excepciones.",
+        "Ajoute la plateforme d'identité ; aucune exception relevée.",
+        "アイデンティティプラットフォームを追加。例外事項なし。",
+    ),
+    "Annual report.": ("Jahresbericht.", "Informe anual.", "Rapport annuel.", "年次報告書。"),
+    "Annual report; scope unchanged.": (
+        "Jahresbericht; Umfang unverändert.",
+        "Informe anual; alcance sin cambios.",
+        "Rapport annuel ; périmètre inchangé.",
+        "年次報告書。対象範囲に変更なし。",
+    ),
+    "Covers April to September 2026.": (
+        "Umfasst April bis September 2026.",
+        "Cubre de abril a septiembre de 2026.",
+        "Couvre la période d'avril à septembre 2026.",
+        "2026 年 4 月から 9 月までを対象とします。",
+    ),
+    "Initial certification.": (
+        "Erstzertifizierung.",
+        "Certificación inicial.",
+        "Certification initiale.",
+        "初回認証。",
+    ),
+    "Surveillance audit; scope extended to the identity platform.": (
+        "Überwachungsaudit; Geltungsbereich um die Identitätsplattform erweitert.",
+        "Auditoría de seguimiento; alcance ampliado a la plataforma de identidad.",
+        "Audit de surveillance ; périmètre étendu à la plateforme d'identité.",
+        "サーベイランス審査。適用範囲をアイデンティティプラットフォームに拡大。",
+    ),
+    "Recertification for a new three-year cycle.": (
+        "Rezertifizierung für einen neuen Dreijahreszyklus.",
+        "Recertificación para un nuevo ciclo de tres años.",
+        "Recertification pour un nouveau cycle de trois ans.",
+        "新たな 3 年サイクルに向けた再認証。",
+    ),
+    "Surveillance audit report.": (
+        "Bericht zum Überwachungsaudit.",
+        "Informe de la auditoría de seguimiento.",
+        "Rapport d'audit de surveillance.",
+        "サーベイランス審査報告書。",
+    ),
+    "Recertification audit report.": (
+        "Bericht zum Rezertifizierungsaudit.",
+        "Informe de la auditoría de recertificación.",
+        "Rapport d'audit de recertification.",
+        "再認証審査報告書。",
+    ),
+    "Recertification.": ("Rezertifizierung.", "Recertificación.", "Recertification.", "再認証。"),
+    "Annual assessment.": (
+        "Jährliche Bewertung.",
+        "Evaluación anual.",
+        "Évaluation annuelle.",
+        "年次評価。",
+    ),
+    "Annual assessment; two new services in scope.": (
+        "Jährliche Bewertung; zwei neue Dienste im Geltungsbereich.",
+        "Evaluación anual; dos servicios nuevos incluidos en el alcance.",
+        "Évaluation annuelle ; deux nouveaux services dans le périmètre.",
+        "年次評価。新たに 2 つのサービスが対象範囲に追加。",
+    ),
+    "First assessment against revision 5.": (
+        "Erste Bewertung nach Revision 5.",
+        "Primera evaluación conforme a la revisión 5.",
+        "Première évaluation au regard de la révision 5.",
+        "リビジョン 5 に基づく最初の評価。",
+    ),
+    "Assessment against PCI DSS 4.0.": (
+        "Bewertung nach PCI DSS 4.0.",
+        "Evaluación conforme a PCI DSS 4.0.",
+        "Évaluation au regard de PCI DSS 4.0.",
+        "PCI DSS 4.0 に基づく評価。",
+    ),
+    "Assessment against PCI DSS 4.0.1.": (
+        "Bewertung nach PCI DSS 4.0.1.",
+        "Evaluación conforme a PCI DSS 4.0.1.",
+        "Évaluation au regard de PCI DSS 4.0.1.",
+        "PCI DSS 4.0.1 に基づく評価。",
+    ),
+    "Annual attestation.": (
+        "Jährliches Testat.",
+        "Atestación anual.",
+        "Attestation annuelle.",
+        "年次証明。",
+    ),
+    "Renewal.": ("Verlängerung.", "Renovación.", "Renouvellement.", "更新。"),
+    "First edition.": ("Erste Ausgabe.", "Primera edición.", "Première édition.", "初版。"),
+    "Adds key management and confidential computing.": (
+        "Ergänzt Schlüsselverwaltung und Confidential Computing.",
+        "Incorpora la gestión de claves y la computación confidencial.",
+        "Ajoute la gestion des clés et l'informatique confidentielle.",
+        "鍵管理とコンフィデンシャルコンピューティングを追加。",
+    ),
+    "Updated for the new regions.": (
+        "Für die neuen Regionen aktualisiert.",
+        "Actualizado para las nuevas regiones.",
+        "Mis à jour pour les nouvelles régions.",
+        "新しいリージョンに合わせて更新。",
+    ),
+    "Updated for the data privacy framework.": (
+        "Für das Datenschutzrahmenabkommen aktualisiert.",
+        "Actualizado para el Marco de Privacidad de Datos.",
+        "Mis à jour pour le cadre de protection des données.",
+        "データプライバシーフレームワークに合わせて更新。",
+    ),
+    "New sub-processor section.": (
+        "Neuer Abschnitt zu Unterauftragsverarbeitern.",
+        "Nueva sección sobre subencargados del tratamiento.",
+        "Nouvelle section sur les sous-traitants ultérieurs.",
+        "再委託先に関する章を新設。",
+    ),
+    "Adds the collaboration suite.": (
+        "Umfasst nun auch die Kollaborationsplattform.",
+        "Incorpora la suite de colaboración.",
+        "Ajoute la suite collaborative.",
+        "コラボレーションスイートを追加。",
+    ),
+    "Thirty new questions on AI services.": (
+        "Dreißig neue Fragen zu KI-Diensten.",
+        "Treinta preguntas nuevas sobre servicios de IA.",
+        "Trente nouvelles questions sur les services d'IA.",
+        "AI サービスに関する 30 の新しい質問。",
+    ),
+    "Updated sub-processor answers.": (
+        "Antworten zu Unterauftragsverarbeitern aktualisiert.",
+        "Respuestas sobre subencargados actualizadas.",
+        "Réponses sur les sous-traitants ultérieurs mises à jour.",
+        "再委託先に関する回答を更新。",
+    ),
+    "Adds DORA questions.": (
+        "Ergänzt Fragen zu DORA.",
+        "Incorpora preguntas sobre DORA.",
+        "Ajoute des questions sur DORA.",
+        "DORA に関する質問を追加。",
+    ),
+    "Annual test.": ("Jährlicher Test.", "Prueba anual.", "Test annuel.", "年次テスト。"),
+    "Annual test; red-team exercise added.": (
+        "Jährlicher Test; ergänzt um eine Red-Team-Übung.",
+        "Prueba anual; se añade un ejercicio de equipo rojo.",
+        "Test annuel ; exercice d'équipe rouge ajouté.",
+        "年次テスト。レッドチーム演習を追加。",
+    ),
+    "Annual test; all high findings closed.": (
+        "Jährlicher Test; alle schwerwiegenden Befunde behoben.",
+        "Prueba anual; todos los hallazgos graves cerrados.",
+        "Test annuel ; tous les constats élevés clos.",
+        "年次テスト。重大度「高」の検出事項はすべて対処済み。",
+    ),
+    "First focused test.": (
+        "Erster gezielter Test.",
+        "Primera prueba específica.",
+        "Premier test ciblé.",
+        "初回の重点テスト。",
+    ),
+    "First exercise.": ("Erste Übung.", "Primer ejercicio.", "Premier exercice.", "初回の演習。"),
+    "New AI risks tab.": (
+        "Neues Tabellenblatt zu KI-Risiken.",
+        "Nueva pestaña de riesgos de IA.",
+        "Nouvel onglet sur les risques liés à l'IA.",
+        "AI リスクのタブを新設。",
+    ),
+    "Annual refresh.": (
+        "Jährliche Aktualisierung.",
+        "Actualización anual.",
+        "Mise à jour annuelle.",
+        "年次更新。",
+    ),
+    "Updated transfer impact assessment template.": (
+        "Vorlage für die Folgenabschätzung von Übermittlungen aktualisiert.",
+        "Plantilla de evaluación de impacto de las transferencias actualizada.",
+        "Modèle d'analyse d'impact des transferts mis à jour.",
+        "移転影響評価のテンプレートを更新。",
+    ),
+    "Aligned with the 2026 package.": (
+        "An das Paket 2026 angeglichen.",
+        "Alineada con el paquete de 2026.",
+        "Aligné sur le dossier 2026.",
+        "2026 年版パッケージに整合。",
+    ),
+    "Adds DORA register of information.": (
+        "Ergänzt das Informationsregister nach DORA.",
+        "Incorpora el registro de información de DORA.",
+        "Ajoute le registre d'informations DORA.",
+        "DORA の情報登録簿を追加。",
+    ),
+    "First release.": (
+        "Erste Veröffentlichung.",
+        "Primera versión.",
+        "Première version.",
+        "初回リリース。",
+    ),
+    "Updated for PCI DSS 4.0.1.": (
+        "Für PCI DSS 4.0.1 aktualisiert.",
+        "Actualizado para PCI DSS 4.0.1.",
+        "Mis à jour pour PCI DSS 4.0.1.",
+        "PCI DSS 4.0.1 に合わせて更新。",
+    ),
+    "Updated for the latest regulatory guidance.": (
+        "An die neuesten aufsichtsrechtlichen Vorgaben angepasst.",
+        "Actualizado conforme a las últimas orientaciones regulatorias.",
+        "Mis à jour selon les dernières orientations réglementaires.",
+        "最新の規制ガイダンスに合わせて更新。",
+    ),
+}
