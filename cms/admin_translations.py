@@ -12,6 +12,10 @@ published; a submission saves such translations as drafts instead, for a Moderat
 The translation editor replaces the snippet edit view from a ``before_edit_snippet`` hook; the
 other two views have no hook, so ``translation_urls`` serves them in their place, at their
 paths (``cms.wagtail_hooks`` registers both before wagtail-localize's own).
+
+wagtail-localize offers "Translate" for a snippet only in the listing row's menu;
+``OffersTranslationOnEditView`` puts it in the edit view's header menu too, as Wagtail does for
+pages.
 """
 
 from __future__ import annotations
@@ -22,12 +26,16 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from wagtail.models import TranslatableMixin
 from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.operations import TranslationCreator
 from wagtail_localize.views.submit_translations import SubmitSnippetTranslationView
 from wagtail_localize.views.update_translations import UpdateTranslationsView
+from wagtail_localize.wagtail_hooks import (
+    register_snippet_listing_buttons as translation_buttons_of_snippet,
+)
 
 from cms.review import may_publish_translation, translation_refusal_message
 
@@ -143,3 +151,21 @@ def translation_urls():
             ReviewedUpdateTranslationsView.as_view(),
         ),
     ]
+
+
+class OffersTranslationOnEditView:
+    """A snippet edit view whose header menu ("…") has wagtail-localize's "Translate" (when a
+    locale is left to translate into) and "Sync translated snippets" (when it has
+    translations), for users with its ``submit_translation`` permission: the buttons of the
+    listing row's menu, from wagtail-localize's own hook, so the same conditions and URLs."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if isinstance(self.object, TranslatableMixin):
+            buttons.extend(
+                translation_buttons_of_snippet(
+                    self.object, self.request.user, next_url=self.request.get_full_path()
+                )
+            )
+        return buttons

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.permissions import policy_registry, register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import CopyView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CopyView, EditView, SnippetViewSet, SnippetViewSetGroup
 
 from cms import document_library  # noqa: F401  (closes Wagtail's document library)
 from cms.access.requests import record_decision
@@ -13,7 +13,11 @@ from cms.admin_saves import (
     EditInOneTransaction,
     PublishesOnlyWhatMayGoLive,
 )
-from cms.admin_translations import refuse_publishing_translation_without_review, translation_urls
+from cms.admin_translations import (
+    OffersTranslationOnEditView,
+    refuse_publishing_translation_without_review,
+    translation_urls,
+)
 from cms.analytics import wagtail_hooks as analytics_hooks  # noqa: F401  (registers its hooks)
 from cms.models import (
     AccessRequest,
@@ -67,7 +71,13 @@ class ReviewedCreateView(PublishesOnlyWhatMayGoLive, CreateInOneTransaction):
     pass
 
 
-class ReviewedEditView(PublishesOnlyWhatMayGoLive, RefuseStaleSaveEditView):
+class ReviewedEditView(
+    OffersTranslationOnEditView, PublishesOnlyWhatMayGoLive, RefuseStaleSaveEditView
+):
+    pass
+
+
+class TaxonomyEditView(OffersTranslationOnEditView, EditView):
     pass
 
 
@@ -120,6 +130,7 @@ def _taxonomy_viewset(taxonomy_model, icon):
         (SnippetViewSet,),
         {
             "model": taxonomy_model,
+            "edit_view_class": TaxonomyEditView,
             "icon": icon,
             "list_display": ["name", "slug", "locale"],
             "search_backend_name": None,  # as for the series, below

@@ -39,6 +39,10 @@ fi
 if [ ! -d tests/oidc/node_modules ]; then
   npm ci --prefix tests/oidc --no-audit --no-fund --silent
 fi
+# axe-core for the accessibility tests (pinned in tests/browser/package-lock.json).
+if [ ! -d tests/browser/node_modules ]; then
+  npm ci --prefix tests/browser --no-audit --no-fund --silent
+fi
 
 artifacts="${TRUSTPORTAL_ARTIFACTS:-$PWD/artifacts}"
 postgres_url="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/trustportal}"
