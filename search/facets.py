@@ -179,12 +179,12 @@ def _memoized(
         else:
             base = base.filter(access_level=AccessLevel.RESTRICTED)
         counts = count_facets(in_listing(base, section), query, backend, rights)
-        if not _bumped_in_this_transaction():
+        if not bumped_in_this_transaction():
             cache.set(key, counts, settings.TRUSTPORTAL_FACET_CACHE_SECONDS)
     return counts
 
 
-def _bumped_in_this_transaction() -> bool:
+def bumped_in_this_transaction() -> bool:
     """Whether this thread's open transaction bumped the generation: what it counts includes
     rows that a rollback would take back (with the bump, so that the next commit's bump reuses
     the number), and must not be memoized under that number for other readers."""

@@ -20,6 +20,7 @@ from cms.models import (
 from cms.models.documents import changes_reader_content
 from workflows.jobs import enqueue
 
+from . import content_changes
 from .facets import bump_generation
 from .indexing import defer_entry_update, reindex_term
 from .models import SearchEntry
@@ -114,3 +115,4 @@ def connect() -> None:
             dispatch_uid=f"search_listing_{relation}",
         )
     post_delete.connect(_entry_deleted, sender=SearchEntry, dispatch_uid="search_entry_deleted")
+    content_changes.connect()

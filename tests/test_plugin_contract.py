@@ -40,6 +40,7 @@ EXERCISED = {
     "listing_actions": "test_listing_actions_act_on_checked_documents_and_whole_packs",
     "maintenance_tasks": "test_maintenance_tasks_run_with_every_sweep",
     "document_subscribers": "test_document_subscribers_are_mailed_about_updates",
+    "private_models": "test_private_models_leave_the_visitors_cache_valid",
 }
 
 
@@ -362,3 +363,18 @@ def test_document_subscribers_are_mailed_about_updates(
         factories.version(document, "v2")
     (message,) = [m for m in mail.outbox if m.to == ["sub@customer.test"]]
     assert "Contract subscribed paper" in message.body
+
+
+@pytest.mark.django_db
+def test_private_models_leave_the_visitors_cache_valid():
+    from wagtail.models import Collection
+
+    from search.facets import current_generation
+
+    with install_temporarily("tests.sample_plugin"):
+        before = current_generation()
+        Collection.get_first_root_node().add_child(name="Private to the sample plugin")
+        assert current_generation() == before
+    # Without the plugin nobody says the model is private: its writes invalidate again.
+    Collection.get_first_root_node().add_child(name="Shown without the plugin")
+    assert current_generation() > before

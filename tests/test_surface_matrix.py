@@ -65,6 +65,10 @@ READER_ROUTES = {
     "sitemap": "listing",
     "healthz": "none",
     "readyz": "none",
+    # The provider's brand: its stylesheet, logo and favicon.
+    "brand_css": "none",
+    "brand_logo": "none",
+    "brand_favicon": "none",
     # Pages: home, Trust Documents, sections, industries, packs, regions.
     "wagtail_serve": "listing",
     "portal:login": "none",
@@ -80,6 +84,9 @@ READER_ROUTES = {
     "nda:accept": "none",
     "feedback:form": "none",
     "feedback:thanks": "none",
+    # Subprocessors and the security FAQ (whose answers' own matrix is tests/test_trust_center.py).
+    "trust_center:subprocessors": "none",
+    "trust_center:faq": "none",
     **{
         f"compliance:{name}": "compliance"
         for name in (
@@ -138,6 +145,10 @@ API_ROUTES_WITHOUT_DOCUMENTS = (
     "/api/v3/compliance",  # see tests/compliance/test_access_matrix.py
     # Settings, the feed's address and webhooks; the feed itself is the "feed" surface.
     "/api/v3/notifications",
+    # Subprocessors and the security FAQ (its answers' matrix: tests/test_trust_center.py).
+    "/api/v3/trust_center",
+    # The provider's brand (name, colours, logo and footer links).
+    "/api/v3/branding",
 )
 #: API routes that serve trust documents: each answered for by a surface below.
 API_DOCUMENT_ROUTES = (

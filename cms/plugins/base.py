@@ -171,6 +171,15 @@ class PluginConfig(AppConfig):
         return None
 
     @extension_point
+    def private_models(self) -> Iterable[str]:
+        """Labels (``"app_label.ModelName"``) of this plugin's models whose rows no anonymous
+        visitor is ever shown, on a page or in the API (a member's acceptances, saved documents,
+        settings, deliveries): writing them leaves the cached answers to visitors valid. Every
+        other model's writes invalidate those answers, so an omission costs speed, never a
+        stale page."""
+        return []
+
+    @extension_point
     def search_providers(self) -> Iterable[SearchProvider]:
         """Extra result types for the search page (each becomes a tab beside documents)."""
         return []

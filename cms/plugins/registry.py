@@ -153,6 +153,11 @@ def maintenance_tasks() -> list[Callable[[], None]]:
     return [task for plugin in installed_plugins() for task in plugin.maintenance_tasks()]
 
 
+def private_models() -> set[str]:
+    """Labels of the plugins' models no anonymous visitor is shown (see the extension point)."""
+    return {label for plugin in installed_plugins() for label in plugin.private_models()}
+
+
 def document_subscribers(document_id: int) -> list:
     """The plugins' querysets of user ids subscribed to ``document_id`` (none: nobody is)."""
     found = [plugin.document_subscribers(document_id) for plugin in installed_plugins()]

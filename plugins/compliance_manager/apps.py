@@ -74,6 +74,10 @@ class ComplianceManagerConfig(PluginConfig):
 
         return router
 
+    def private_models(self):
+        # Assessments, catalogs and their evidence are shown to members and staff only.
+        return [model._meta.label for model in self.get_models()]
+
     def search_providers(self):
         from .search import ComplianceSearchProvider
 

@@ -28,6 +28,9 @@ class FeedbackConfig(PluginConfig):
 
         return [notify_unnotified]
 
+    def private_models(self):
+        return ["feedback.Feedback"]
+
     def footer_links(self, request):
         url = reverse("feedback:form") + "?" + urlencode({"from": request.path})
         return [FooterLink(label=str(_("Feedback")), url=url, order=10)]

@@ -58,6 +58,9 @@ class LibraryConfig(PluginConfig):
 
         return SavedDocument.objects.filter(document_id=document_id).values("user_id")
 
+    def private_models(self):
+        return ["library.SavedDocument"]
+
     def api_router(self):
         from .api import router
 

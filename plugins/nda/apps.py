@@ -22,6 +22,10 @@ class NdaConfig(PluginConfig):
 
         return router
 
+    def private_models(self):
+        # The NDA's own versions stay out: its text may be on a public page.
+        return ["nda.NdaAcceptance", "nda.OfflineNdaAgreement"]
+
     def access_rules(self):
         from .rules import NdaAccepted
 

@@ -68,6 +68,10 @@ class NotificationsConfig(PluginConfig):
             events.DocumentPublished: on_document_published,
         }
 
+    def private_models(self):
+        # Settings, pending updates and deliveries are each one member's.
+        return [model._meta.label for model in self.get_models()]
+
     def maintenance_tasks(self):
         from .digests import schedule_digests
         from .sending import resume_deliveries

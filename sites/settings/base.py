@@ -76,7 +76,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Built-in plugins; remove one here and its models' UI, routes, menu entries and API go with it.
 TRUSTPORTAL_PLUGINS = env_list(
     "TRUSTPORTAL_PLUGINS",
-    "plugins.nda,plugins.feedback,plugins.library,plugins.notifications,plugins.compliance_manager",
+    "plugins.nda,plugins.feedback,plugins.library,plugins.notifications,plugins.compliance_manager,"
+    "plugins.trust_center",
 )
 # Third-party plugins announce themselves through the ``trustportal.plugins`` entry-point group.
 TRUSTPORTAL_LOAD_ENTRY_POINTS = env_bool("TRUSTPORTAL_LOAD_ENTRY_POINTS", True)
@@ -147,6 +148,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: answers to anonymous visitors, kept until the content changes (sites/visitor_cache.py).
+    "sites.visitor_cache.VisitorCacheMiddleware",
 ]
 
 ROOT_URLCONF = "sites.urls"
@@ -429,6 +432,9 @@ TRUSTPORTAL_SEARCH_INDEX_PREFIX = os.environ.get("TRUSTPORTAL_SEARCH_INDEX_PREFI
 # Facet counts of what everyone may see are kept in the cache under the listing generation,
 # which every content change bumps: the lifetime only bounds memory, never staleness.
 TRUSTPORTAL_FACET_CACHE_SECONDS = int(os.environ.get("TRUSTPORTAL_FACET_CACHE_SECONDS", "3600"))
+# What anonymous visitors are served is kept the same way (sites/visitor_cache.py); 0 turns
+# that cache off.
+TRUSTPORTAL_VISITOR_CACHE_SECONDS = int(os.environ.get("TRUSTPORTAL_VISITOR_CACHE_SECONDS", "600"))
 
 # E-mail: console unless an SMTP host is configured.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -16,8 +16,9 @@ from cms.access import policy, ratelimit
 from cms.audit import record
 from cms.delivery import serving
 from cms.delivery.links import LinkExpired, LinkInvalid, read_claim
-from cms.models import DocumentVersion
+from cms.models import DocumentVersion, TrustDocument
 from search.cards import document_page_context, get_document_for_reader
+from sites import visitor_cache
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,16 @@ def document_detail(request, slug: str):
         request, "portal/document_detail.html", document_page_context(request, document)
     )
     _record_view(request, document)
+    # Served again from the visitors' cache, it is viewed again.
+    visitor_cache.replay_on_hit(response, "document_view", document.pk)
     return response
+
+
+@visitor_cache.replays("document_view")
+def _record_cached_view(request, document_id: int) -> None:
+    document = TrustDocument.objects.filter(pk=document_id).first()
+    if document is not None:
+        _record_view(request, document)
 
 
 def _record_view(request, document) -> None:

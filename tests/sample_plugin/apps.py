@@ -108,6 +108,10 @@ class SamplePluginConfig(PluginConfig):
     def search_providers(self):
         return [SampleSearchProvider()]
 
+    def private_models(self):
+        # Stands for a model of the plugin's own that no visitor is shown.
+        return ["wagtailcore.Collection"]
+
     def document_subscribers(self, document_id):
         from django.contrib.auth import get_user_model
 
