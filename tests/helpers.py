@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Model
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
+from django.utils import translation
 from wagtail.models import APIToken, Locale
 from wagtail_localize.models import StringSegment, StringTranslation, Translation, TranslationSource
 
@@ -210,6 +211,7 @@ def expired_download_link(version, monkeypatch, minutes_ago: int) -> str:
     """A download link for ``version`` signed ``minutes_ago`` minutes ago (anonymous)."""
     real_time = time.time
     monkeypatch.setattr(time, "time", lambda: real_time() - minutes_ago * 60)
-    url = signed_download_url(version.pk, "en", None)
+    with translation.override("en"):  # an English page's link, whatever language is active
+        url = signed_download_url(version.pk, "en", None)
     monkeypatch.setattr(time, "time", real_time)
     return url

@@ -325,7 +325,13 @@ def test_an_id_no_column_holds_in_an_api_body_is_a_422(admin_client, method, pat
         if not path.startswith(OUR_API_PREFIXES):
             # Wagtail's own: no server error is all it promises (a 404 for a page it lacks).
             assert response.status_code < 500, (url, response.content[:300])
-            assert response["Content-Type"] == PROBLEM
+            if response.status_code >= 400:
+                assert response["Content-Type"] == PROBLEM
+            else:
+                # The demo's brand logo is image 1: while there is one collection, Wagtail's
+                # image form drops ``collection`` and keeps the image where it is (a 200).
+                # Whatever it answers, the id was not taken.
+                assert str(value) not in response.content.decode(), (url, response.status_code)
             return
         problem = assert_problem(response, 422)
         assert any(field in error.get("loc", []) for error in problem["errors"]), problem

@@ -109,7 +109,9 @@ def test_a_stale_version_or_text_is_a_conflict(users):
 @pytest.mark.django_db
 def test_the_text_is_accepted_in_the_language_it_was_read_in(users):
     current = NdaVersion.current()
-    german = current.copy_for_translation(Locale.objects.get(language_code="de"))
+    # The demo ships a German text; this test gives it one of its own (created if absent).
+    de = Locale.objects.get(language_code="de")
+    german = current.get_translation_or_none(de) or current.copy_for_translation(de)
     german.text = "Deutsche Fassung der Vereinbarung."
     german.save()
     german.save_revision().publish()

@@ -37,6 +37,7 @@ OPERATIONS = [
     "/api/v3/industries/{slug}/",
     "/api/v3/regions/",
     "/api/v3/regions/{slug}/",
+    "/api/v3/branding/",
     # The NDA plugin's.
     "/api/v3/nda/",
     # plugins/compliance_manager (the demo reader's organization has one assessment).
@@ -128,7 +129,8 @@ def test_every_read_of_the_covered_routers_is_exercised(api_server):
     """A new GET operation on a covered prefix must be added to OPERATIONS (or EXCLUDED)."""
     covered = ("/api/v3/trust-documents/", "/api/v3/taxonomy/", "/api/v3/me/", "/api/v3/nda/")
     covered += ("/api/v3/starter-packs/", "/api/v3/industries/", "/api/v3/regions/")
-    covered += ("/api/v3/compliance/", "/api/v3/notifications/")
+    covered += ("/api/v3/branding/", "/api/v3/compliance/", "/api/v3/notifications/")
+    covered += ("/api/v3/trust_center/",)
     covered += ("/api/v3/pages/", "/api/v3/sites/", "/api/v3/images/")
     paths = {
         result.ok().path

@@ -16,11 +16,13 @@ import zipfile
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 
-from cms.models import TrustDocument, VersionFile
+from cms.files.storage import protected_storage
+from cms.models import DocumentVersion, TrustDocument, VersionFile
 from cms.portability import scope, signing
 from plugins.feedback.models import Feedback
 from plugins.nda.models import NdaAcceptance
@@ -169,9 +171,10 @@ def test_replace_leaves_only_the_files_of_the_portal_imported(portal, target, tm
         )  # fmt: skip
         assert first.returncode == 0, first.stderr
     # A later state of the portal: one file gone with its version, one new version and file.
-    gone = VersionFile.objects.order_by("pk").first()
-    gone_name = gone.file.name
-    gone.version.delete()
+    # The demo's translated versions hold their source's files (same stored names): the file
+    # goes when no version holds it any longer.
+    gone_name = VersionFile.objects.order_by("pk").first().file.name
+    DocumentVersion.objects.filter(files__file=gone_name).delete()
     soc2 = TrustDocument.objects.get(slug="soc-2-type-2", locale__language_code="en")
     added = factories.version(soc2, label="2027").files.get().file.name
     later = tmp_path / "later.zip"
@@ -184,6 +187,9 @@ def test_replace_leaves_only_the_files_of_the_portal_imported(portal, target, tm
     )
     later_manifest = json.loads(members_of(later)["manifest.json"])
     later_files = {record["name"] for record in later_manifest["files"]}
+    # Protected files (versions) and public media (the branding's images) in their own folders.
+    later_stored = {f"{_folder_of(record)}/{record['name']}" for record in later_manifest["files"]}
+    assert any(name.startswith("media/original_images/") for name in later_stored)
     assert added in later_files and gone_name not in later_files
 
     # Imported without the key: it is, but the operator is told the signature went unchecked.
@@ -194,12 +200,18 @@ def test_replace_leaves_only_the_files_of_the_portal_imported(portal, target, tm
     target.holds = later
 
     # Nothing of the replaced portal left, nothing staged left (not even a folder): the target's
-    # files are its protected files, under their stored names, and nothing else.
+    # files are the archive's files, each in its storage under its stored name, and nothing else.
     stored = list(target.files.rglob("*"))
-    assert {str(path.relative_to(target.files)) for path in stored if path.is_file()} == {
-        f"protected/{name}" for name in later_files
-    }
+    assert {
+        str(path.relative_to(target.files)) for path in stored if path.is_file()
+    } == later_stored
     assert not [path for path in stored if "portal-import-staging-" in str(path)]
+
+
+def _folder_of(record) -> str:
+    """The target's folder of the storage a manifest's file record belongs to."""
+    storage = apps.get_model(record["model"])._meta.get_field(record["field"]).storage
+    return "protected" if storage is protected_storage else "media"
 
 
 def test_bad_archives_change_nothing_in_a_new_installation(portal, target, tmp_path):

@@ -99,8 +99,10 @@ def test_taxonomy_names_are_searched_and_follow_a_rename():
 
 @pytest.mark.django_db
 def test_words_of_unspaced_scripts_match_inside_longer_runs():
-    doc = factories.document("public", title="監査報告書テスト")
-    assert slugs(Client().get(API, {"q": "報告"})) == [doc.slug]
+    # A word ("roasting") in the middle of a run, and found nowhere in the demo: the demo, in
+    # Japanese too, has reports ("報告書") of its own.
+    doc = factories.document("public", title="珈琲焙煎報告書テスト")
+    assert slugs(Client().get(API, {"q": "焙煎"})) == [doc.slug]
 
 
 @pytest.mark.django_db

@@ -516,6 +516,9 @@ LOGGING = {
         # Wagtail's own background tasks log every run; keep their warnings only.
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        # pikepdf (watermarks) says at import that its logger bridge is up: noise on the stderr
+        # of every command that loads it, before a command's one-line refusal.
+        "pikepdf": {"level": "WARNING"},
         # One line per request (method, path, status, duration); gunicorn's access log is the
         # alternative, so a deployment may quieten this one with TRUSTPORTAL_REQUEST_LOG_LEVEL.
         "trustportal.request": {"level": os.environ.get("TRUSTPORTAL_REQUEST_LOG_LEVEL", "INFO")},

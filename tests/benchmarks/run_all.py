@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -224,7 +225,9 @@ def prepare(database_url: str) -> dict:
 
     reader = get_user_model().objects.get(username="reader")
     token, plaintext = APIToken.create_token(user=reader, name="benchmark")
-    PersonalAPIToken.objects.create(token=token, expires_at=timezone.now() + timedelta(days=1))
+    PersonalAPIToken.objects.create(
+        token=token, expires_at=timezone.now() + timedelta(days=1), submission=uuid.uuid4()
+    )
     return {**prepared, "token": plaintext}
 
 

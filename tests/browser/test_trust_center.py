@@ -23,6 +23,14 @@ pytestmark = [
 PHONE = {"width": 390, "height": 844}
 
 
+def search_the_faq(page, words):
+    """Submit the FAQ's own search form (the header has a site-wide search with a button of
+    the same name)."""
+    form = page.get_by_role("main").get_by_role("search")
+    form.get_by_label("Search the FAQ").fill(words)
+    form.get_by_role("button", name="Search").click()
+
+
 def test_subprocessors_page_from_the_footer(page):
     page.goto(f"{page.base_url}/en/")
     page.locator("footer a", has_text="Subprocessors").click()
@@ -59,8 +67,7 @@ def test_faq_search_as_a_visitor_and_as_a_reader(page):
     expect(page.locator("details.faq")).to_have_count(8)
 
     # A word of a public answer finds its question, open.
-    page.get_by_label("Search the FAQ").fill("AES-256")
-    page.get_by_role("button", name="Search").click()
+    search_the_faq(page, "AES-256")
     page.wait_for_load_state()
     found = page.locator("details.faq")
     expect(found).to_have_count(1)
@@ -69,14 +76,12 @@ def test_faq_search_as_a_visitor_and_as_a_reader(page):
     page.screenshot(path=str(ARTIFACTS / "trust-center-faq-search.png"), full_page=True)
 
     # A word only the NDA answer holds matches nothing for a visitor ...
-    page.get_by_label("Search the FAQ").fill("medium findings")
-    page.get_by_role("button", name="Search").click()
+    search_the_faq(page, "medium findings")
     page.wait_for_load_state()
     expect(page.locator("details.faq")).to_have_count(0)
     expect(page.locator(".empty")).to_have_text("No questions match your search.")
     # ... while its question is found, with the answer locked.
-    page.get_by_label("Search the FAQ").fill("penetration")
-    page.get_by_role("button", name="Search").click()
+    search_the_faq(page, "penetration")
     page.wait_for_load_state()
     locked = page.locator("details.faq")
     expect(locked).to_have_count(1)
@@ -92,8 +97,7 @@ def test_faq_search_as_a_visitor_and_as_a_reader(page):
     page.wait_for_load_state()
     assert "/en/trust_center/faq/" in page.url
     expect(page.locator("details.faq .lock")).to_contain_text("Accept the NDA to read the answer")
-    page.get_by_label("Search the FAQ").fill("72 hours")
-    page.get_by_role("button", name="Search").click()
+    search_the_faq(page, "72 hours")
     page.wait_for_load_state()
     incident = page.locator("details.faq")
     expect(incident).to_have_count(1)
