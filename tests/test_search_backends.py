@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from cms.access import policy
 from cms.models import TrustDocument
-from search import backends, text_index
+from search import backends, text_query
 from search.backends.base import SearchBackend
 from search.backends.database import DatabaseBackend
 from search.backends.elasticsearch import ElasticsearchBackend
@@ -84,8 +84,8 @@ def test_searching_an_unsupported_database_raises_instead_of_finding_nothing(mon
     rights = policy.reading_rights(None)
     monkeypatch.setattr(connection, "vendor", "mysql")
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.matching_condition("soc report", "en", rights)
+        text_query.matching_condition("soc report", "en", rights)
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.ranked_by_join(TrustDocument.objects.all(), "soc report", "en", rights)
+        text_query.ranked_by_join(TrustDocument.objects.all(), "soc report", "en", rights)
     with pytest.raises(NotSupportedError, match="mysql"):
-        text_index.rank_expression("soc report", "en", rights)
+        text_query.rank_expression("soc report", "en", rights)

@@ -13,7 +13,7 @@ from django.utils.html import strip_tags
 from cms.models import TrustDocument, VersionFile
 from search.indexing import reindex_term
 from search.models import SearchEntry
-from search.text_index import fts5_expression, parse_query, websearch_text
+from search.text_query import fts5_expression, parse_query, websearch_text
 from sites.demo.pdf import render_document_pdf
 from tests import factories
 

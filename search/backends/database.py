@@ -1,5 +1,5 @@
 """Full-text search in the database (SQLite FTS5 or PostgreSQL tsvector, see
-``search/text_index.py``): ranked, stemmed per language, with no extra server."""
+``search/text_query.py``): ranked, stemmed per language, with no extra server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, When
 
 from cms.access.policy import ReadingRights
 from cms.i18n import active_locale
-from search import text_index
+from search import text_query
 from search.backends.base import SearchBackend
 
 #: How many matches are ranked by relevance (PostgreSQL): the first pages of a listing. Past
@@ -29,24 +29,24 @@ class DatabaseBackend(SearchBackend):
     def filter_documents(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
         """Documents of ``queryset`` whose title, or summary, terms (standards, services,
         category) or file text as ``rights`` allow, in any language, match ``text``."""
-        by_row = text_index.row_matching_condition(text, _language(), rights)
+        by_row = text_query.row_matching_condition(text, _language(), rights)
         if by_row is not None:
             # Every row with its entry: an inner join, which the database may start from.
             return queryset.filter(by_row, ranked_entry__isnull=False)
-        condition = text_index.matching_condition(text, _language(), rights)
+        condition = text_query.matching_condition(text, _language(), rights)
         return queryset if condition is None else queryset.filter(condition)
 
     def rank(self, queryset: QuerySet, text: str, rights: ReadingRights) -> QuerySet:
         """``queryset`` ordered by relevance to ``text`` (best first, ties by title); on
         PostgreSQL, the relevance of a window of matches only (``TopWindowRanked``)."""
-        joined = text_index.ranked_by_join(queryset, text, _language(), rights)
+        joined = text_query.ranked_by_join(queryset, text, _language(), rights)
         if joined is not None:
             ordered = joined.order_by("-search_rank", "title", "pk")
-            titles = text_index.title_matching_condition(text, _language())
+            titles = text_query.title_matching_condition(text, _language())
             if titles is None or connection.vendor != "postgresql":
                 return ordered
             return TopWindowRanked.of(queryset, ordered, titles)
-        score = text_index.rank_expression(text, _language(), rights)
+        score = text_query.rank_expression(text, _language(), rights)
         if score is None:
             return queryset.order_by("title", "pk")
         return queryset.annotate(search_rank=score).order_by("-search_rank", "title", "pk")
@@ -59,7 +59,7 @@ class TopWindowRanked(QuerySet):
     The window: the first ``RANKED_WINDOW`` matches in title order, and the first
     ``RANKED_WINDOW`` whose *title* matches. The database walks the title index and stops once
     it has them (the reader's access to each row is asked of that row, see
-    ``text_index.row_matching_condition``). Title matches are taken apart because the best
+    ``text_query.row_matching_condition``). Title matches are taken apart because the best
     matches are among them (a title outweighs any summary in ``ts_rank``): the best match is
     ranked first even when thousands of matches come before it in title order. The window is
     ordered by relevance (ties by title); the other matches follow in title order.

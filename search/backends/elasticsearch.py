@@ -32,7 +32,7 @@ from search.es_documents import (
     to_es_document,
 )
 from search.query import FILTERS
-from search.text_index import parse_query
+from search.text_query import parse_query
 
 CONNECTION_ALIAS = "trustportal"
 #: Free text is searched in these fields (boosts say what a match is worth), per reading tier

@@ -11,7 +11,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, get_language_info
 
 from cms.plugins import registry
-from search.text_index import normalize_query
+from search.text_query import normalize_query
 
 register = template.Library()
 

@@ -1,8 +1,10 @@
 """Demo translations: every English text the demo seeds, in each shipped language, applied
 through wagtail-localize (``sites/demo/translate.py``). Each entry reads (German, Spanish,
-French, Japanese); the documents' texts are in ``document_translations``."""
+French, Japanese); the documents' texts are in ``document_translations``, the
+versions' change notes in ``change_note_translations``."""
 
-from .document_translations import CHANGE_NOTES, COUNTRIES, DOCUMENTS, the_law_of
+from .change_note_translations import CHANGE_NOTES
+from .document_translations import COUNTRIES, DOCUMENTS, the_law_of
 from .nda import NDA
 from .taxonomy import REGIONS
 
