@@ -18,7 +18,7 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from . import publishing, setup
-        from .access import ratelimit
+        from .access import profile, ratelimit
         from .delivery import dashboard  # noqa: F401 - registers its panel on the admin's dashboard
 
         registry.check_plugin_ids()
@@ -26,6 +26,8 @@ class CmsConfig(AppConfig):
         # routes name ids as ``<id:...>`` / ``{id:...}``.
         register_converter(IdConverter, "id")
         publishing.connect()
+        # Members' entitlement profiles are cached until a write to one of their inputs.
+        profile.connect()
         # An upload is accepted as a PDF only if the watermarker can open it (cms.files sits
         # below cms.delivery, so it is told here rather than importing it).
         pdf_checks.register(watermark_problem)

@@ -1,4 +1,5 @@
-"""What anonymous visitors are served, from a cache that is never stale.
+"""What anonymous visitors (and members, on the API) are served, from a cache that is never
+stale.
 
 Everyone without a session or a token is shown the same page for the same URL, language and
 content: the reader pages, the document pages, search results with their facet counts, the
@@ -14,7 +15,14 @@ that acts on a GET (a confirmation link, a feed behind a secret URL) must never 
 from the cache. An answer is kept only when it cannot depend on the person asking: a 200, not
 streamed, setting no cookie, writing no session, embedding no CSRF token and no CSP nonce.
 
-A hit costs one query (the generation) and one cache read; a hit of the API still counts
+Members are served from the cache too, on the API's reads that the access policy alone makes
+(``MEMBER_API_ROUTES``): the answer is a function of the URL, the content and the member's
+**entitlement profile** (``cms/access/profile.py``), so it is kept under the profile's
+``sharing_key`` and shared by every member of that profile. A member's pages are not kept
+(they greet the member and embed a CSRF token).
+
+A hit costs one query (the generation) and one cache read (a member's: the token and the
+entitlement stamp besides); a hit of the API still counts
 against the anonymous caller's rate (``cms.api.throttling``). Each answer carries an ETag (a
 hash of its body), so a conditional request is answered ``304`` from the cache too. A view whose
 answer is also an event (a document view goes to the audit log for the analytics) names it with
@@ -34,7 +42,8 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 
-from cms.api.throttling import AnonymousThrottle
+from cms.access.profile import is_signed_in, profile_of
+from cms.api.throttling import AnonymousThrottle, AuthenticatedThrottle
 from cms.delivery.links import link_lifetime_seconds
 from search.facets import bumped_in_this_transaction, current_generation
 
@@ -60,6 +69,12 @@ API_ROUTES = frozenset(
         "api/v3/pages/<page_id>/",
     }
 )
+
+#: The routes among those whose answer to a member is made by the access policy alone, and is
+#: therefore the same for every member with the same entitlement profile
+#: (``cms/access/profile.py``): shared among them. (Wagtail's pages API is not: its page
+#: privacy is Wagtail's own, by group and password, which no profile describes.)
+MEMBER_API_ROUTES = API_ROUTES - {"api/v3/pages/", "api/v3/pages/<page_id>/"}
 
 #: Response headers a cached answer keeps (those set above this middleware are set again on
 #: every answer: security headers, CSP, CORS, Vary, Content-Language).
@@ -120,9 +135,24 @@ def match_is_api(match) -> bool:
     return match.route in API_ROUTES
 
 
-def cache_key(request) -> str:
+def audience(request) -> str | None:
+    """Whom a cached answer to ``request`` may be shared with: "visitor" (every anonymous
+    visitor), "profile:…" (every member with the same entitlement profile, on the API's
+    policy-made reads), or None when it may not be cached at all."""
+    match = request.resolver_match
+    if not cacheable_view(match):
+        return None
+    if is_visitor(request):
+        return "visitor"
+    if match.route in MEMBER_API_ROUTES and is_signed_in(request.user):
+        return "profile:" + profile_of(request.user).sharing_key
+    return None
+
+
+def cache_key(request, audience: str = "visitor") -> str:
     described = "\n".join(
         (
+            audience,
             request.scheme,
             request.get_host(),
             request.get_full_path(),
@@ -150,20 +180,29 @@ class VisitorCacheMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if request.method != "GET" or not enabled() or not is_visitor(request):
+        if request.method != "GET" or not enabled():
             return None
-        if not cacheable_view(request.resolver_match):
+        shared_with = audience(request)
+        if shared_with is None:
             return None
-        key = cache_key(request)
+        key = cache_key(request, shared_with)
         entry = cache.get(key)
         if entry is None:
             request._visitor_cache_key = key
             return None
-        if match_is_api(request.resolver_match) and not AnonymousThrottle().allow_request(request):
+        if match_is_api(request.resolver_match) and not self._within_rate(request, shared_with):
             # A cached answer counts against the caller's rate as a fresh one does; beyond it,
             # the API's own throttle answers its 429 (a refusal is not counted twice).
             return None
         return self._serve(request, entry)
+
+    @staticmethod
+    def _within_rate(request, shared_with: str) -> bool:
+        if shared_with == "visitor":
+            return AnonymousThrottle().allow_request(request)
+        # Counted against the token, or the signed-in user, as the API's own throttle counts.
+        request.auth = getattr(request, "api_token", None) or request.user
+        return AuthenticatedThrottle().allow_request(request)
 
     # --- a hit ------------------------------------------------------------------------------
 

@@ -216,7 +216,10 @@ def test_unapproved_members_are_personal_accounts(matrix):
     member = users["member_nda"]
     nda_version = docs["nda"].versions.get()
     assert policy.can_download(member, nda_version)
-    Membership.objects.filter(user=member).update(approved=False)
+    # As the admin's membership form does: a save, which changes the member's profile.
+    membership = Membership.objects.get(user=member)
+    membership.approved = False
+    membership.save()
     member = type(member).objects.get(pk=member.pk)  # a new request: nothing cached
     assert policy.can_download(member, nda_version).reason == "organization"
     assert not policy.can_view(member, docs["restricted_hidden"])

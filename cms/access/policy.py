@@ -22,8 +22,10 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from cms.models import AccessLevel, AccessRequest, DocumentVersion, TrustDocument, organization_of
+from cms.models import AccessLevel, AccessRequest, DocumentVersion, TrustDocument
 from cms.plugins import registry
+
+from .profile import entitlement_rows, is_signed_in, profile_of, rule_conditions
 
 
 @dataclass(frozen=True)
@@ -40,42 +42,17 @@ class Decision:
 ALLOWED = Decision(True)
 
 
-def _is_signed_in(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-def _organization(user):
-    return organization_of(user) if _is_signed_in(user) else None
-
-
 def personal_levels() -> set[str]:
     return set(getattr(settings, "TRUSTPORTAL_PERSONAL_ACCOUNT_LEVELS", ["public", "signed_in"]))
 
 
-def _entitlement_rows(user, personal_only: bool = False) -> list[tuple[QuerySet, str]]:
-    """``[(rows, their document column)]``: the rows that entitle ``user`` to restricted
-    documents, one queryset per path: their groups on a document's list, their organization on
-    it, their granted access requests (``personal_only``: the last alone)."""
-    # Revocation and expiry take effect on the next request: nothing is cached across requests.
-    paths = [(AccessRequest.granted().filter(user=user).order_by(), "document_id")]
-    if personal_only:
-        return paths
-    groups = TrustDocument.restricted_groups.through.objects.filter(group__user=user)
-    paths.append((groups, "trustdocument_id"))
-    organization = _organization(user)
-    if organization is not None:
-        organizations = TrustDocument.restricted_organizations.through.objects.filter(
-            organization_id=organization.pk
-        )
-        paths.append((organizations, "trustdocument_id"))
-    return paths
-
-
 def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q:
     """Condition under which ``user`` is entitled to a restricted document: a path of
-    ``_entitlement_rows``, or an access rule (a plugin) that grants it.
+    ``profile.entitlement_rows``, or an access rule (a plugin) that grants it.
 
-    The same paths in two shapes, for the two ways a query meets them:
+    Usually the ids their entitlement profile lists (``cms/access/profile.py``). For a reader
+    entitled to more than a profile lists, the same paths in two shapes, for the two ways a
+    query meets them:
 
     * ``correlated`` (the default): each path a correlated ``EXISTS`` on the document's row.
       For entitlement OR-ed with what is open to everyone (``visible_documents``): the database
@@ -87,9 +64,15 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
       user's own rows, and estimates their number well, where its estimate of several
       ``EXISTS`` OR-ed together is far too high for the facet counts built on it.
     """
-    if not _is_signed_in(user):
+    if not is_signed_in(user):
         return Q(pk__in=[])
-    paths = _entitlement_rows(user, personal_only)
+    profile = profile_of(user)
+    listed = profile.granted_ids if personal_only else profile.entitled_ids
+    if listed is not None:
+        # The member's profile lists them (the usual case: a few dozen at most): a list of ids
+        # costs the database nothing to plan around, in either shape.
+        return Q(pk__in=sorted(listed))
+    paths = entitlement_rows(user, personal_only)
     if correlated:
         condition = Q()
         for rows, column in paths:
@@ -97,10 +80,7 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
     else:
         ids = [rows.values(column) for rows, column in paths]
         condition = Q(pk__in=ids[0].union(*ids[1:], all=True) if len(ids) > 1 else ids[0])
-    for rule in registry.access_rules():
-        extra = rule.restricted_visible_q(user)
-        if extra is None:
-            continue
+    for extra in rule_conditions(user):
         # In a subquery of its own: a rule's condition may span a many-valued relation, whose
         # join would repeat the caller's rows (and miscount facets) if it were OR-ed in here.
         granted = TrustDocument.objects.filter(extra)
@@ -115,7 +95,7 @@ def _entitled_q(user, correlated: bool = True, personal_only: bool = False) -> Q
 def granted_document_ids(user) -> list[int]:
     """Live restricted documents granted to ``user`` one by one (not through their organization
     or groups): what a search engine's access filter lists by id."""
-    if not _is_signed_in(user):
+    if not is_signed_in(user):
         return []
     granted = TrustDocument.objects.filter(
         _entitled_q(user, personal_only=True), access_level=AccessLevel.RESTRICTED, live=True
@@ -133,7 +113,7 @@ def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QueryS
     """Live documents of ``queryset`` (all when None) that are ``open_to_all`` or restricted
     ones ``user`` is entitled to."""
     queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
-    if not _is_signed_in(user):
+    if not is_signed_in(user):
         return queryset.filter(open_to_all)
     # (restricted AND entitled): the database tests the cheap level first, so the entitlement
     # subqueries run for restricted rows only.
@@ -203,7 +183,7 @@ def entitled_restricted_documents(user, queryset: QuerySet | None = None) -> Que
     """Live restricted documents ``user`` is entitled to, listed or not: what they may see (and
     read) beyond every reader who is not entitled. None for most readers, so the facet counts
     of everything else are shared among them (``search/facets.py``)."""
-    if not _is_signed_in(user):
+    if not is_signed_in(user):
         return TrustDocument.objects.none()
     queryset = TrustDocument.objects.all() if queryset is None else queryset
     return queryset.filter(
@@ -236,7 +216,7 @@ def visible_document_ids_by_user(
     open_ids = {pk for pk, level, listed in rows if open_to_all(level, listed)}
     closed = [pk for pk, level, listed in rows if not open_to_all(level, listed)]
     visible = {user.pk: set(open_ids) for user in users}
-    signed_in = [user for user in users if _is_signed_in(user)]
+    signed_in = [user for user in users if is_signed_in(user)]
     if closed and signed_in:
         for user_id, document_id in _entitled_pairs(signed_in, closed):
             visible[user_id].add(document_id)
@@ -279,18 +259,14 @@ def can_view(user, document) -> bool:
 
 
 def nda_satisfied(user) -> bool:
-    if not _is_signed_in(user):
+    if not is_signed_in(user):
         return False
     return any(rule.nda_satisfied(user) for rule in registry.access_rules())
 
 
 def accepted_nda_label(user) -> str:
     """The NDA version ``user`` holds, as recorded with each download ("" if none)."""
-    if not _is_signed_in(user):
-        return ""
-    return next(
-        (label for rule in registry.access_rules() if (label := rule.accepted_nda_label(user))), ""
-    )
+    return profile_of(user).nda_label
 
 
 def nda_accept_url(request) -> str | None:
@@ -312,11 +288,8 @@ class Viewer:
 
     @classmethod
     def of(cls, user) -> Viewer:
-        signed_in = _is_signed_in(user)
-        has_organization = _organization(user) is not None
-        return cls(
-            signed_in, has_organization, signed_in and has_organization and nda_satisfied(user)
-        )
+        profile = profile_of(user)
+        return cls(profile.signed_in, profile.has_organization, profile.nda_ok)
 
     def allowed_levels(self) -> set[str]:
         """Levels whose files this viewer may have (restricted ones still need entitlement)."""
@@ -345,7 +318,7 @@ class Viewer:
 def can_access_level(user, document) -> Decision:
     """May ``user`` download files of ``document`` as far as its access level goes?"""
     entitled = False
-    if document.access_level == AccessLevel.RESTRICTED and _is_signed_in(user):
+    if document.access_level == AccessLevel.RESTRICTED and is_signed_in(user):
         entitled = type(document).objects.filter(Q(pk=document.pk) & _entitled_q(user)).exists()
     reason = Viewer.of(user).reason(document.access_level, entitled)
     return Decision(False, reason) if reason else ALLOWED

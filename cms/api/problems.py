@@ -147,4 +147,7 @@ class ApiBearerTokenMiddleware:
         # anything that cannot be a token.
         if not APIToken.validate_token_format(token):
             return False
-        return self.auth.authenticate(request, token) is not None
+        # Kept for what answers before the API's own authentication runs (a cached answer,
+        # counted against this token's rate: ``sites/visitor_cache.py``).
+        request.api_token = self.auth.authenticate(request, token)
+        return request.api_token is not None

@@ -1,6 +1,7 @@
 from .access_requests import AccessRequest
 from .branding import BrandingSettings
 from .documents import DocumentVersion, TrustDocument, VersionFile
+from .entitlement_stamp import EntitlementStamp
 from .levels import AccessLevel
 from .organizations import Membership, Organization, organization_of
 from .pages import (
@@ -25,6 +26,7 @@ __all__ = [
     "DocumentIndexPage",
     "DocumentUpdateNote",
     "DocumentVersion",
+    "EntitlementStamp",
     "HomePage",
     "IndustriesRegionsPage",
     "IndustryPage",

@@ -24,6 +24,18 @@ class AccessRule:
         """The label of the NDA version under which ``user`` gets NDA files (for the audit log)."""
         return None
 
+    def input_models(self) -> Iterable[str]:
+        """Labels (``"app.Model"``) of the models this rule's answers are read from. A member's
+        entitlement profile is cached across requests (``cms/access/profile.py``) until a write
+        to one of these, or to the core's own inputs, changes it: a model left out here is a
+        change of entitlement that members would not see until the cache expires."""
+        return ()
+
+    def entitlement_expires(self, user):
+        """When this rule's answer for ``user`` changes by itself, with no write (an agreement
+        that lapses on a date): an aware datetime, or None."""
+        return None
+
     def nda_accept_url(self, request) -> str | None:
         """Where a reader goes to review and accept the current NDA."""
         return None

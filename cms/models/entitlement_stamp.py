@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+
+
+class EntitlementStamp(models.Model):
+    """One row whose value changes, in the writer's own transaction, whenever anything a
+    member's entitlement profile is made of changes (``cms/access/profile.py``): memberships,
+    groups, grants, the documents' restricted lists, what an access rule reads.
+
+    A random value rather than a counter: a transaction that changed it and rolled back hands
+    back no number that the next change would reuse, so a profile cached under the rolled-back
+    value can never be read again."""
+
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "entitlement stamp"
+
+    def __str__(self):
+        return f"Entitlement stamp {self.value}"
+
+    @classmethod
+    def current(cls) -> int:
+        value = cls.objects.filter(pk=1).values_list("value", flat=True).first()
+        return value if value is not None else 0
+
+    @classmethod
+    def change(cls) -> None:
+        value = secrets.randbits(62)
+        if not cls.objects.filter(pk=1).update(value=value):
+            cls.objects.update_or_create(pk=1, defaults={"value": value})
