@@ -18,17 +18,20 @@ class PageListings(Protocol):
     method asks the access policy."""
 
     def recent_documents(self, request, limit: int) -> list[Any]:
-        """The home page's most recently updated documents (cards)."""
+        """The home page's most recently updated documents (cards, each with its row's
+        download or the reason it is locked)."""
 
     def document_listing(self, request, section: str | None) -> dict[str, Any]:
         """A Trust Documents page's context: the page of cards with its filters, facet counts
         and pagination, as the request's query parameters ask."""
 
     def region_documents(self, request, region) -> list[Any]:
-        """The documents of a region page (cards)."""
+        """The documents of a region page (cards, each with its row's download or the reason
+        it is locked)."""
 
     def starter_pack_documents(self, request, pack) -> list[Any]:
-        """A starter pack's documents in the editor's order (cards)."""
+        """A starter pack's documents in the editor's order (cards, each with its row's
+        download or the reason it is locked)."""
 
     def document_preview_context(self, request, document) -> dict[str, Any]:
         """The context of a document's page for the editor's preview of unsaved changes."""

@@ -12,6 +12,7 @@ tests' subscribers and waits in ``tests/notification_helpers.py``; test servers 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -215,3 +216,20 @@ def expired_download_link(version, monkeypatch, minutes_ago: int) -> str:
         url = signed_download_url(version.pk, "en", None)
     monkeypatch.setattr(time, "time", real_time)
     return url
+
+
+# --- rows of document listings (search results, Trust Documents, home, region, pack pages) -----
+
+
+def row_of(html: str, document) -> str:
+    """The row of ``document`` (rows are ``<li class="document-card" …>``)."""
+    start = html.index(f'/documents/{document.slug}/"')
+    begin = html.rindex('<li class="document-card"', 0, start)
+    following = html.find('<li class="document-card"', start)
+    return html[begin : following if following != -1 else len(html)]
+
+
+def row_action(row: str) -> str:
+    """The text of the row's download line ("" when it has none)."""
+    found = re.search(r'<p class="row-download">(.*?)</p>', row, re.S)
+    return re.sub(r"<[^>]+>|\s+", " ", found[1]).strip() if found else ""

@@ -10,23 +10,9 @@ import pytest
 from django.test import Client
 
 from tests import factories
-from tests.helpers import client_for
+from tests.helpers import client_for, row_action, row_of
 
 pytestmark = pytest.mark.django_db
-
-
-def row_of(html: str, document) -> str:
-    """The result row of ``document`` (rows are ``<li class="document-card" …>``)."""
-    start = html.index(f'/documents/{document.slug}/"')
-    begin = html.rindex('<li class="document-card"', 0, start)
-    following = html.find('<li class="document-card"', start)
-    return html[begin : following if following != -1 else len(html)]
-
-
-def row_action(row: str) -> str:
-    """The text of the row's download line ("" when it has none)."""
-    found = re.search(r'<p class="row-download">(.*?)</p>', row, re.S)
-    return re.sub(r"<[^>]+>|\s+", " ", found[1]).strip() if found else ""
 
 
 @pytest.fixture

@@ -174,6 +174,29 @@ def test_content_endpoint_queries_do_not_grow_with_the_number_of_items(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "member", "member_nda"])
+def test_reader_pages_queries_do_not_grow_with_their_rows(
+    packs_everywhere, shared_users, who, settings
+):
+    # What the page itself asks, with each row's download or lock: not a cached answer.
+    settings.TRUSTPORTAL_VISITOR_CACHE_SECONDS = 0
+    small, large = packs_everywhere
+    client = client_for(shared_users[who])
+    pairs = [
+        # A pack of one document against one of twelve; a region of two against fourteen.
+        (small.url, large.url),
+        ("/en/industries-regions/australia/", "/en/industries-regions/poland/"),
+    ]
+    for one, many in pairs:
+        few_rows, many_rows = queries_of_each(client, [one, many])
+        assert few_rows == many_rows, (one, many, few_rows, many_rows)
+    # The comparisons above are between pages of different sizes, whose rows offer downloads.
+    rows = client.get(large.url).context["documents"]
+    assert len(rows) > 1 and any(card.download for card in rows)
+    assert len(client.get(small.url).context["documents"]) == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["relevance", "date", "title"])
 def test_api_search_queries_do_not_grow_with_the_page(many_documents, shared_users, sort):
     client = client_for(shared_users["member_nda"])

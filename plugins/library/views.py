@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from search.cards import offer_row_downloads
+
 from . import shelf
 from .forms import BadSelection, document_ids, next_url
 from .models import SavedDocument
@@ -20,6 +22,8 @@ def library(request):
     saved = SavedDocument.objects.filter(user=request.user)
     page = Paginator(saved, shelf.setting("PAGE_SIZE")).get_page(request.GET.get("page"))
     entries = shelf.entries(request.user, list(page.object_list))
+    # As every listing of the reader site: each row offers its download, or what unlocks it.
+    offer_row_downloads(request, [entry.card for entry in entries if entry.available])
     return render(request, "library/index.html", {"entries": entries, "page_obj": page})
 
 
