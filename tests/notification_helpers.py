@@ -12,8 +12,16 @@ from plugins.library.models import SavedDocument
 from plugins.notifications.models import EmailDelivery, NotificationSettings
 
 
-def subscribers(prefix: str, count: int, documents, frequency="immediately", language="en"):
-    """``count`` users with notifications on, each having saved every one of ``documents``."""
+def subscribers(
+    prefix: str,
+    count: int,
+    documents,
+    frequency="immediately",
+    language="en",
+    subprocessor_changes=False,
+):
+    """``count`` users with notifications on and a confirmed address, each having saved every
+    one of ``documents`` and, with ``subprocessor_changes``, opted in to those."""
     User = get_user_model()
     users = User.objects.bulk_create(
         [User(username=f"{prefix}-{n}", email=f"{prefix}-{n}@example.test") for n in range(count)]
@@ -27,6 +35,7 @@ def subscribers(prefix: str, count: int, documents, frequency="immediately", lan
                 frequency=frequency,
                 email=user.email,
                 language=language,
+                subprocessor_changes=subprocessor_changes,
             )
             for user in users
         ]

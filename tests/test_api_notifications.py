@@ -97,6 +97,7 @@ def test_a_personal_token_reads_and_changes_the_settings_the_page_shows(users):
         "email": None,
         "pending_email": None,
         "active": False,
+        "subprocessor_changes": False,
         "language": "en",
         "feed_url": f"http://testserver/en/notifications/feed/{preferences.feed_token}.json",
     }

@@ -7,10 +7,12 @@ from workflows.jobs import inline
 
 
 class NotificationsConfig(PluginConfig):
-    """E-mails (immediately or as digests) about updates to documents readers subscribed to,
-    webhooks and a feed. Subscribers come from other plugins through the contract's
-    ``document_subscribers`` (My Library: who saved the document); without such a plugin no
-    e-mail has a recipient, while the feed and webhooks work as before."""
+    """E-mails (immediately or as digests) about updates to documents readers subscribed to and,
+    for readers who opted in, changes to the subprocessors list (the core event
+    ``SubprocessorChanged``); webhooks and a feed. Document subscribers come from other plugins
+    through the contract's ``document_subscribers`` (My Library: who saved the document);
+    without such a plugin no document update has a recipient, while the feed and webhooks work
+    as before."""
 
     name = "plugins.notifications"
     label = "notifications"
@@ -53,7 +55,7 @@ class NotificationsConfig(PluginConfig):
         return router
 
     def event_handlers(self):
-        from . import fanout, webhooks
+        from . import fanout, subprocessors, webhooks
 
         def on_version_published(event):
             fanout.on_version_published(event)
@@ -66,6 +68,8 @@ class NotificationsConfig(PluginConfig):
         return {
             events.VersionPublished: on_version_published,
             events.DocumentPublished: on_document_published,
+            # Public content, told to the readers who opted in (settings page or API).
+            events.SubprocessorChanged: subprocessors.on_subprocessor_changed,
         }
 
     def private_models(self):

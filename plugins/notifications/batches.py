@@ -1,8 +1,9 @@
 """Preparing a batch of notification e-mails in a fixed number of queries.
 
 One query each for the deliveries (with their users and settings), their updates (with the
-documents and versions), the locales; a few for what every recipient may see now (the access
-policy's batch answer); one or two per language for the translations. None of it grows with
+documents and versions), their subprocessor changes, the locales; a few for what every
+recipient may see now (the access policy's batch answer); one or two per language for the
+translations. None of it grows with
 the number of recipients. Access is decided here, when the batch is built, just before it is
 sent: a reader who lost access since the publish is told nothing about that document, not
 even its title.
@@ -20,7 +21,7 @@ from cms.access import policy
 from cms.i18n import Localizer, default_locale
 
 from .composing import Composer
-from .models import EmailDelivery, PendingUpdate
+from .models import EmailDelivery, PendingSubprocessorChange, PendingUpdate
 
 
 @dataclass
@@ -63,19 +64,37 @@ def prepare(delivery_ids: list[int], ours) -> dict[int, Prepared]:
         for d in deliveries
         if _wants_mail(d)
     }
+    changes_of = _subprocessor_changes(deliveries)
     localizers = _localizers(deliveries, allowed, source)
     prepared = {}
     composer = Composer()
     for delivery in deliveries:
-        updates = allowed.get(delivery.pk)
-        if not updates:
+        updates = allowed.get(delivery.pk, [])
+        changes = changes_of.get(delivery.pk, [])
+        if not updates and not changes:
             prepared[delivery.pk] = Prepared(delivery, None)
             continue
         preferences = delivery.user.notification_settings
-        localize = localizers[preferences.language]
-        message = composer.build(delivery, preferences, updates, localize)
+        localize = localizers.get(preferences.language)
+        message = composer.build(delivery, preferences, updates, localize, changes)
         prepared[delivery.pk] = Prepared(delivery, message, delivery.recipient)
     return prepared
+
+
+def _subprocessor_changes(deliveries) -> dict[int, list[PendingSubprocessorChange]]:
+    """The subprocessor changes of each delivery whose reader still wants them (one query).
+    The list is public: nothing more to check."""
+    wanted = [
+        d.pk
+        for d in deliveries
+        if _wants_mail(d) and d.user.notification_settings.subprocessor_changes
+    ]
+    changes_of = defaultdict(list)
+    if wanted:
+        changes = PendingSubprocessorChange.objects.filter(delivery__in=wanted)
+        for change in changes.select_related("notice"):
+            changes_of[change.delivery_id].append(change)
+    return changes_of
 
 
 def _wants_mail(delivery: EmailDelivery) -> bool:

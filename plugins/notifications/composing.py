@@ -14,14 +14,19 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from cms.updates import note_in_language
 
-from .models import EmailDelivery, NotificationSettings, PendingUpdate
+from .models import (
+    EmailDelivery,
+    NotificationSettings,
+    PendingSubprocessorChange,
+    PendingUpdate,
+)
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -81,6 +86,33 @@ def lines_for(updates: list[PendingUpdate], localize) -> list[UpdateLine]:
 
 
 @dataclass
+class SubprocessorLine:
+    name: str
+    #: "added", "changed" or "removed" (the template words it in the reader's language).
+    change: str
+
+
+def subprocessor_lines(changes: list[PendingSubprocessorChange]) -> list[SubprocessorLine]:
+    """One line per change, oldest first (a subprocessor added and then changed is told both)."""
+    ordered = sorted(changes, key=lambda c: (c.notice.created_at, c.notice_id))
+    return [SubprocessorLine(name=c.notice.name, change=c.notice.change) for c in ordered]
+
+
+#: The reader page of the list, by URL name: the core contract names no URL for it, and the
+#: notifications plugin imports no other plugin. Without that page (the plugin removed since the
+#: change), the e-mail names the changes without a link.
+SUBPROCESSORS_URL_NAME = "trust_center:subprocessors"
+
+
+def subprocessors_url() -> str:
+    """The list's address in the active language, or "" where there is no such page."""
+    try:
+        return absolute(reverse(SUBPROCESSORS_URL_NAME))
+    except NoReverseMatch:
+        return ""
+
+
+@dataclass
 class Body:
     """What every recipient of the same updates in the same language is sent, but for their own
     unsubscribe link (``LINK`` where it goes)."""
@@ -110,9 +142,10 @@ class Composer:
         preferences: NotificationSettings,
         updates: list[PendingUpdate],
         localize,
+        changes: list[PendingSubprocessorChange] = (),
     ) -> EmailMultiAlternatives:
         """The e-mail of ``delivery`` about ``updates`` (already narrowed to what the recipient
-        may see now)."""
+        may see now) and ``changes`` of the subprocessors list."""
         language = preferences.language
         digest = not delivery.key.startswith("event:")
         newest = newest_updates(updates)
@@ -120,10 +153,11 @@ class Composer:
             language,
             digest,
             tuple(sorted((u.document_id, u.version_id or 0, u.note, u.created_at) for u in newest)),
+            tuple(sorted(c.notice_id for c in changes)),
         )
         body = self.bodies.get(key)
         if body is None:
-            body = self.bodies[key] = render_body(newest, localize, language, digest)
+            body = self.bodies[key] = render_body(newest, localize, language, digest, changes)
         unsubscribe = unsubscribe_url(delivery.user_id, language)
         message = EmailMultiAlternatives(
             subject=body.subject,
@@ -144,24 +178,48 @@ class Composer:
         return message
 
 
-def render_body(updates: list[PendingUpdate], localize, language: str, digest: bool) -> Body:
+def render_body(
+    updates: list[PendingUpdate],
+    localize,
+    language: str,
+    digest: bool,
+    changes: list[PendingSubprocessorChange] = (),
+) -> Body:
     with translation.override(language):
         lines = lines_for(updates, localize)
+        changed = subprocessor_lines(list(changes))
         context = {
             "lines": lines,
+            "subprocessor_lines": changed,
+            "subprocessors_url": subprocessors_url() if changed else "",
             "unsubscribe_url": LINK,
             "settings_url": absolute(reverse("notifications:settings")),
             "site_name": settings.WAGTAIL_SITE_NAME,
             "digest": digest,
         }
-        subject = ngettext(
-            "%(site)s: %(count)d document in your library was updated",
-            "%(site)s: %(count)d documents in your library were updated",
-            len(lines),
-        ) % {"site": settings.WAGTAIL_SITE_NAME, "count": len(lines)}
+        subject = _subject(len(lines), bool(changed))
         text = render_to_string("notifications/email/updates.txt", context)
         html = render_to_string("notifications/email/updates.html", context)
     return Body(subject, text, html)
+
+
+def _subject(documents: int, subprocessors: bool) -> str:
+    site = settings.WAGTAIL_SITE_NAME
+    if not subprocessors:
+        return ngettext(
+            "%(site)s: %(count)d document in your library was updated",
+            "%(site)s: %(count)d documents in your library were updated",
+            documents,
+        ) % {"site": site, "count": documents}
+    if not documents:
+        return gettext("%(site)s: the list of subprocessors changed") % {"site": site}
+    return ngettext(
+        "%(site)s: %(count)d document in your library was updated and the list of "
+        "subprocessors changed",
+        "%(site)s: %(count)d documents in your library were updated and the list of "
+        "subprocessors changed",
+        documents,
+    ) % {"site": site, "count": documents}
 
 
 def build_message(

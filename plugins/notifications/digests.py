@@ -15,22 +15,26 @@ from django.utils import timezone
 from workflows.jobs import inline, schedule
 
 from .fanout import attach_to_deliveries
-from .models import Frequency, PendingUpdate
+from .models import Frequency, PendingSubprocessorChange, PendingUpdate
 from .periods import digest_job_id, next_run, period_key, setting
 from .sending import enqueue_batches
 
 
 def send_digest(frequency: str, key: str) -> int:
-    """Job body: one digest e-mail per subscriber with unsent updates of this period or before."""
-    users = list(
-        PendingUpdate.objects.filter(
-            delivery__isnull=True,
-            delivery_key__startswith=f"{frequency}:",
-            delivery_key__lte=key,
+    """Job body: one digest e-mail per subscriber with unsent updates (of documents or of the
+    subprocessors list) of this period or before."""
+    users = set()
+    for model in (PendingUpdate, PendingSubprocessorChange):
+        users.update(
+            model.objects.filter(
+                delivery__isnull=True,
+                delivery_key__startswith=f"{frequency}:",
+                delivery_key__lte=key,
+            )
+            .values_list("user_id", flat=True)
+            .distinct()
         )
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+    users = sorted(users)
     deliveries = attach_to_deliveries(key, users, include_older_keys=f"{frequency}:")
     enqueue_batches(deliveries, job_prefix=key.replace(":", "-"))
     if not inline():

@@ -16,7 +16,13 @@ from django.utils import timezone
 from cms.models import DocumentVersion
 from cms.plugins import registry
 
-from .models import EmailDelivery, Frequency, NotificationSettings, PendingUpdate
+from .models import (
+    EmailDelivery,
+    Frequency,
+    NotificationSettings,
+    PendingSubprocessorChange,
+    PendingUpdate,
+)
 from .periods import period_key
 from .sending import enqueue_batches
 
@@ -107,16 +113,20 @@ def _attach_chunk(key: str, user_ids: list[int], include_older_keys: str) -> lis
         batch_size=CHUNK,
         ignore_conflicts=True,
     )
-    unsent = PendingUpdate.objects.filter(delivery__isnull=True, user_id__in=user_ids)
-    if include_older_keys:
-        unsent = unsent.filter(delivery_key__startswith=include_older_keys, delivery_key__lte=key)
-    else:
-        unsent = unsent.filter(delivery_key=key)
-    unsent.update(
-        delivery=Subquery(
-            EmailDelivery.objects.filter(user_id=OuterRef("user_id"), key=key).values("pk")[:1]
+    # Document updates and subprocessor changes of one key share its e-mail.
+    for model in (PendingUpdate, PendingSubprocessorChange):
+        unsent = model.objects.filter(delivery__isnull=True, user_id__in=user_ids)
+        if include_older_keys:
+            unsent = unsent.filter(
+                delivery_key__startswith=include_older_keys, delivery_key__lte=key
+            )
+        else:
+            unsent = unsent.filter(delivery_key=key)
+        unsent.update(
+            delivery=Subquery(
+                EmailDelivery.objects.filter(user_id=OuterRef("user_id"), key=key).values("pk")[:1]
+            )
         )
-    )
     return list(
         EmailDelivery.objects.filter(key=key, user_id__in=user_ids, status="pending")
         .order_by("pk")

@@ -36,7 +36,8 @@ class NotificationSettingsForm(forms.ModelForm):
 
     class Meta:
         model = NotificationSettings
-        fields = ["enabled", "frequency"]
+        fields = ["enabled", "frequency", "subprocessor_changes"]
+        help_texts = {"subprocessor_changes": _("Only used while e-mail is on.")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,10 +49,11 @@ class NotificationSettingsForm(forms.ModelForm):
             self.initial["email"] = instance.pending_email or instance.email or user.email
             if not instance.enabled:
                 self.initial["frequency"] = None
+        self.fields["subprocessor_changes"].widget.attrs["aria-describedby"] = "subprocessor-help"
         if self.cannot_email:
             # Controls that cannot work are shown disabled (the page says why), and a post of
             # them anyway is refused in ``clean``.
-            for name in ("enabled", "frequency", "email"):
+            for name in ("enabled", "frequency", "subprocessor_changes", "email"):
                 self.fields[name].disabled = True
                 self.fields[name].widget.attrs["aria-describedby"] = "cannot-email"
 
@@ -86,7 +88,7 @@ class NotificationSettingsForm(forms.ModelForm):
             # Disabled fields keep their stored values whatever is sent, so look at what was
             # sent: asking for e-mail is refused with the reason; anything else (the API's
             # language, say) goes through.
-            if self._sent("enabled") or self._sent("email"):
+            if self._sent("enabled") or self._sent("subprocessor_changes") or self._sent("email"):
                 raise forms.ValidationError(self.cannot_email)
             return cleaned
         if cleaned.get("enabled"):

@@ -39,6 +39,10 @@ class NotificationSettings(models.Model):
     email = models.EmailField(_("send to"), blank=True)
     #: An address waiting for its confirmation link to be followed.
     pending_email = models.EmailField(blank=True)
+    #: Besides documents: changes to the subprocessors list (public, so anyone may opt in).
+    subprocessor_changes = models.BooleanField(
+        _("also e-mail me when the subprocessors list changes"), default=False
+    )
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     #: The secret in the URL of the reader's update feed (feed readers send no cookies).
     feed_token = models.CharField(max_length=64, default=new_feed_token, unique=True)
@@ -124,6 +128,60 @@ class PendingUpdate(models.Model):
 
     def __str__(self):
         return f"{self.event_id} → {self.user_id}: document {self.document_id}"
+
+
+class SubprocessorNotice(models.Model):
+    """A change of the subprocessors list, as the core event ``SubprocessorChanged`` told it:
+    what e-mails say of it. One row per event (its outbox id), however often the event's handler
+    runs."""
+
+    class Change(models.TextChoices):
+        ADDED = "added", _("added")
+        CHANGED = "changed", _("changed")
+        REMOVED = "removed", _("removed")
+
+    event_id = models.CharField(max_length=64, unique=True)
+    #: The subprocessor's translation key (the same in every language).
+    subprocessor_key = models.CharField(max_length=64)
+    name = models.CharField(max_length=200)
+    change = models.CharField(max_length=16, choices=Change.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("subprocessor change notice")
+        verbose_name_plural = _("subprocessor change notices")
+
+    def __str__(self):
+        return f"{self.name}: {self.change}"
+
+
+class PendingSubprocessorChange(models.Model):
+    """A subprocessor change one opted-in reader is to be told about, in the e-mail named by
+    ``delivery_key`` (the same keys, and e-mails, as document updates)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    notice = models.ForeignKey(SubprocessorNotice, on_delete=models.CASCADE, related_name="+")
+    delivery_key = models.CharField(max_length=64)
+    delivery = models.ForeignKey(
+        EmailDelivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subprocessor_changes",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Each reader is told each change once, however often the fan-out runs.
+            models.UniqueConstraint(
+                fields=["user", "notice"], name="notifications_subprocessor_change_once"
+            )
+        ]
+        indexes = [models.Index(fields=["delivery_key", "delivery"], name="notif_sub_unsent")]
+
+    def __str__(self):
+        return f"{self.notice_id} → {self.user_id}"
 
 
 def new_webhook_secret() -> str:

@@ -1,6 +1,7 @@
 """``/api/v3/notifications/settings/``: what the settings page sets — whether and how often to
-e-mail updates, and where (a new address is confirmed by the same e-mailed link) — and the
-update feed's secret address, which the page shows and can replace."""
+e-mail updates (also of the subprocessors list, for who opts in), and where (a new address is
+confirmed by the same e-mailed link) — and the update feed's secret address, which the page
+shows and can replace."""
 
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class NotificationSettingsSchema(Schema):
     pending_email: str | None
     #: Whether e-mails are sent: enabled, with a confirmed address.
     active: bool
+    #: Also e-mail changes to the subprocessors list (only while e-mail is enabled).
+    subprocessor_changes: bool
     #: The language of the e-mails.
     language: LanguageCode
     #: The update feed (JSON Feed); its secret address is the only credential feed readers need.
@@ -48,6 +51,7 @@ class NotificationSettingsPatch(Schema):
 
     enabled: bool | None = None
     frequency: FrequencyName | None = None
+    subprocessor_changes: bool | None = None
     email: str | None = Field(None, max_length=254)
     language: LanguageCode | None = None
 
@@ -56,7 +60,7 @@ class NotificationSettingsPatch(Schema):
 PROBLEMS = {400: ProblemDetail, 401: ProblemDetail, 403: ProblemDetail}
 
 #: Fields a PATCH may change but not empty with null.
-NOT_NULL = ("enabled", "frequency", "language")
+NOT_NULL = ("enabled", "frequency", "subprocessor_changes", "language")
 
 
 def _preferences(user) -> NotificationSettings:
@@ -72,6 +76,7 @@ def _answer(request, preferences: NotificationSettings) -> NotificationSettingsS
         email=preferences.email or None,
         pending_email=preferences.pending_email or None,
         active=preferences.active,
+        subprocessor_changes=preferences.subprocessor_changes,
         language=preferences.language,
         feed_url=request.build_absolute_uri(feed),
     )
@@ -110,6 +115,9 @@ def update_settings(request, patch: NotificationSettingsPatch):
         {
             "enabled": changes.get("enabled", preferences.enabled),
             "frequency": changes.get("frequency", preferences.frequency),
+            "subprocessor_changes": changes.get(
+                "subprocessor_changes", preferences.subprocessor_changes
+            ),
             "email": (changes["email"] or "") if "email" in changes else current_email,
         },
         instance=preferences,
