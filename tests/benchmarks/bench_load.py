@@ -52,21 +52,7 @@ def main() -> None:
     from tests.workers import RedisServer, gunicorn_command
 
     redis = RedisServer().start()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sites.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
-        "ALLOWED_HOSTS": f"{HOST},localhost,127.0.0.1",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": redis.url,
-        "TRUSTPORTAL_VAR_DIR": str(ROOT / "var" / "bench-load"),
-        "LOG_LEVEL": "ERROR",
-        # The mix comes from one address: no per-address limit may refuse it.
-        "TRUSTPORTAL_DOWNLOADS_PER_HOUR": "100000000",
-        "TRUSTPORTAL_API_RATE_ANONYMOUS": "",
-        "TRUSTPORTAL_API_RATE_AUTHENTICATED": "",
-    }
+    env = production_env(args.database_url, redis.url, ROOT / "var" / "bench-load")
     os.environ.update(env)
     prepared = prepare(args.database_url)
     port = free_port()
@@ -103,6 +89,25 @@ def main() -> None:
     out = ROOT / "artifacts" / "benchmarks"
     out.mkdir(parents=True, exist_ok=True)
     (out / "load.json").write_text(json.dumps(report, indent=2))
+
+
+def production_env(database_url: str, redis_url: str, var: Path) -> dict:
+    """The environment of a portal served as in production, for a benchmark's load from one
+    address: fresh secrets, quiet logs, no per-address limit that would refuse the load."""
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sites.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
+        "ALLOWED_HOSTS": f"{HOST},localhost,127.0.0.1",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "TRUSTPORTAL_VAR_DIR": str(var),
+        "LOG_LEVEL": "ERROR",
+        "TRUSTPORTAL_DOWNLOADS_PER_HOUR": "100000000",
+        "TRUSTPORTAL_API_RATE_ANONYMOUS": "",
+        "TRUSTPORTAL_API_RATE_AUTHENTICATED": "",
+    }
 
 
 def prepare(database_url: str) -> dict:

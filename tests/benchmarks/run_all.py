@@ -24,7 +24,6 @@ import http.client
 import json
 import os
 import re
-import secrets
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.benchmarks.bench_load import HOST, wait_for, workers_rss  # noqa: E402
+from tests.benchmarks.bench_load import HOST, production_env, wait_for, workers_rss  # noqa: E402
 
 STATIC_APP = """
 from whitenoise import WhiteNoise
@@ -66,19 +65,7 @@ def main() -> None:
     redis = RedisServer().start()
     var = ROOT / "var" / "bench-all"
     var.mkdir(parents=True, exist_ok=True)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sites.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
-        "ALLOWED_HOSTS": f"{HOST},localhost,127.0.0.1",
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": redis.url,
-        "TRUSTPORTAL_VAR_DIR": str(var),
-        "LOG_LEVEL": "ERROR",
-        "TRUSTPORTAL_API_RATE_ANONYMOUS": "",
-        "TRUSTPORTAL_API_RATE_AUTHENTICATED": "",
-    }
+    env = production_env(args.database_url, redis.url, var)
     os.environ.update(env)
     prepared = prepare(args.database_url)
     portal_port, static_port = free_port(), free_port()
