@@ -71,7 +71,7 @@ def test_plugins_command_lists_what_each_builtin_plugin_contributes():
     assert rule["class"] == "plugins.nda.rules.NdaAccepted"
     assert "nda_satisfied" in rule["answers"] and "restricted_visible_q" not in rule["answers"]
     handlers = {h["event"] for h in found["notifications"]["event_handlers"]}
-    assert handlers == {"DocumentPublished", "VersionPublished"}
+    assert handlers == {"DocumentPublished", "VersionPublished", "SubprocessorChanged"}
     compliance = found["compliance"]
     assert [p["id"] for p in compliance["search_providers"]] == ["compliance"]
     assert all(r["path"].startswith("/api/v3/compliance/") for r in compliance["api_routes"])
