@@ -10,6 +10,7 @@ from django.test import override_settings
 from cms.models import organization_of
 from cms.plugins.testing import install_temporarily
 from plugins.nda.models import NdaAcceptance, NdaVersion
+from tests import seeded_database
 from tests.helpers import DEMO_PASSWORD, make_user, refetch
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, RECEIVED_EVENTS
 from tests.smtp_server import RecordingSMTPServer
@@ -19,13 +20,53 @@ from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, RedisServer, Worker
 pytest_plugins = ["tests.oidc.flows"]
 
 
+def seed_test_database() -> None:
+    call_command("seed_demo", password=DEMO_PASSWORD, stdout=StringIO())
+    # Whom the sample plugin's access rule entitles, in tests that install it.
+    Group.objects.get_or_create(name=EXTRA_ENTITLED_GROUP)
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test runs against the demo portal, as a fresh install would look."""
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_keepdb,
+    django_db_modify_db_settings,  # each xdist worker's database name gets its suffix
+):
+    """Every test runs against the demo portal, as a fresh install would look: seeded once per
+    run and copied for each pytest-xdist worker (``tests/seeded_database.py``); in a single
+    process (or with ``--reuse-db``) made and seeded in place."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
+    worker = getattr(request.config, "workerinput", None)
     with django_db_blocker.unblock():
-        call_command("seed_demo", password=DEMO_PASSWORD, stdout=StringIO())
-        # Whom the sample plugin's access rule entitles, in tests that install it.
-        Group.objects.get_or_create(name=EXTRA_ENTITLED_GROUP)
+        if worker is None or django_db_keepdb:
+            databases = setup_databases(
+                verbosity=verbosity, interactive=False, keepdb=django_db_keepdb
+            )
+            seed_test_database()
+        else:
+            original_name = seeded_database.set_up_for_worker(
+                worker["workerid"], worker["testrunuid"], seed_test_database, verbosity
+            )
+    yield
+    if django_db_keepdb:
+        return
+    with django_db_blocker.unblock():
+        if worker is None:
+            teardown_databases(databases, verbosity=verbosity)
+        else:
+            connections["default"].creation.destroy_test_db(original_name, verbosity)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """(pytest-xdist, in the controlling process) Remember the run whose seeded template the
+    workers share, to remove it at the end."""
+    node.config._seeded_run = node.workerinput["testrunuid"]
 
 
 @pytest.fixture
@@ -179,6 +220,12 @@ def pytest_sessionfinish(session, exitstatus):
     run = getattr(settings, "TRUSTPORTAL_TEST_RUN", None)
     if run and run.endswith(f"-{os.getpid()}"):
         shutil.rmtree(settings.VAR_DIR / "test" / run, ignore_errors=True)
+    seeded_run = getattr(session.config, "_seeded_run", None)
+    if seeded_run is not None:
+        from pytest_django.plugin import blocking_manager_key
+
+        with session.config.stash[blocking_manager_key].unblock():
+            seeded_database.remove_template(seeded_run)
 
 
 # --- real workers: Redis, rqworker processes, SMTP (tests/workers.py) -------------------------
