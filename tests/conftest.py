@@ -56,10 +56,15 @@ def django_db_setup(
     if django_db_keepdb:
         return
     with django_db_blocker.unblock():
-        if worker is None:
-            teardown_databases(databases, verbosity=verbosity)
-        else:
-            connections["default"].creation.destroy_test_db(original_name, verbosity)
+        try:
+            if worker is None:
+                teardown_databases(databases, verbosity=verbosity)
+            else:
+                connections["default"].creation.destroy_test_db(original_name, verbosity)
+        except Exception as error:  # noqa: BLE001 — as pytest-django's own teardown: a warning
+            # A server thread of the browser tests may still hold a connection when the run ends;
+            # the next run recreates the database (--create-db) whatever is left of it.
+            request.node.warn(pytest.PytestWarning(f"Test database not removed: {error!r}"))
 
 
 @pytest.hookimpl(optionalhook=True)
