@@ -4,7 +4,8 @@ French, Japanese); the documents' texts are in ``document_translations``, the
 versions' change notes in ``change_note_translations``."""
 
 from .change_note_translations import CHANGE_NOTES
-from .document_translations import COUNTRIES, DOCUMENTS, the_law_of
+from .document_translations import DOCUMENTS
+from .legal_opinion_translations import COUNTRIES, the_law_of
 from .nda import NDA
 from .taxonomy import REGIONS
 
