@@ -233,3 +233,15 @@ def row_action(row: str) -> str:
     """The text of the row's download line ("" when it has none)."""
     found = re.search(r'<p class="row-download">(.*?)</p>', row, re.S)
     return re.sub(r"<[^>]+>|\s+", " ", found[1]).strip() if found else ""
+
+
+def shown_count(html: str, name: str, slug: str, label: str) -> int | None:
+    """The count the filter ``name`` shows beside its checkbox for ``slug`` labelled ``label``
+    (``None`` when there is no such checkbox)."""
+    found = re.search(
+        rf'<input type="checkbox" name="{name}" value="{re.escape(slug)}"[^>]*> '
+        rf'<span class="option-label">{re.escape(label)}</span> '
+        r'<span class="facet-count">\((\d+)\)</span>',
+        html,
+    )
+    return int(found[1]) if found else None

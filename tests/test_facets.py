@@ -1,13 +1,12 @@
 """Facet counts: under the access policy and the other active filters, on both databases."""
 
-import re
-
 import pytest
 from django.db import transaction
 from django.test import Client
 
 from cms.models import TrustDocument
 from tests import factories
+from tests.helpers import shown_count
 
 
 @pytest.fixture
@@ -65,18 +64,6 @@ def test_the_reader_site_shows_the_counts(faceted):
     category, blue, *_ = faceted
     html = Client().get(f"/en/trust-documents/?category={category.slug}").content.decode()
     assert shown_count(html, "standard", blue.slug, "Blue") == 2
-
-
-def shown_count(html: str, name: str, slug: str, label: str) -> int | None:
-    """The count the filter ``name`` shows beside its checkbox for ``slug`` labelled ``label``
-    (``None`` when there is no such checkbox)."""
-    found = re.search(
-        rf'<input type="checkbox" name="{name}" value="{re.escape(slug)}"[^>]*> '
-        rf'<span class="option-label">{re.escape(label)}</span> '
-        r'<span class="facet-count">\((\d+)\)</span>',
-        html,
-    )
-    return int(found[1]) if found else None
 
 
 def _facets(client, url):

@@ -2,8 +2,6 @@
 entitled to: no summary, no description of what changed in a version, no update note — on its
 page, in the API, in My Library, in the update feed and in e-mails. Entitled readers see all."""
 
-import re
-
 import pytest
 from django.core import mail
 from django.test import Client
@@ -11,6 +9,7 @@ from django.test import Client
 from plugins.library.models import SavedDocument
 from plugins.notifications.models import NotificationSettings
 from tests import factories
+from tests.helpers import shown_count
 
 SUMMARY = "Summary-for-the-entitled-only"
 CHANGE = "Change-for-the-entitled-only"
@@ -115,18 +114,6 @@ def _slugs(answer) -> list[str]:
     return [item["slug"] for item in answer["items"]]
 
 
-def _shown_count(html: str, name: str, slug: str, label: str) -> int | None:
-    """The count the filter ``name`` shows beside its checkbox for ``slug`` labelled ``label``
-    (``None`` when there is no such checkbox)."""
-    found = re.search(
-        rf'<input type="checkbox" name="{name}" value="{re.escape(slug)}"[^>]*> '
-        rf'<span class="option-label">{re.escape(label)}</span> '
-        r'<span class="facet-count">\((\d+)\)</span>',
-        html,
-    )
-    return int(found[1]) if found else None
-
-
 @pytest.fixture
 def described_by_terms(listed):
     """The listed document filed under a demo region (one with a page), next to an older public
@@ -176,7 +163,7 @@ def test_terms_language_and_dates_match_only_documents_described_to_the_reader(
     assert answer["facets"]["language"][listed.language] == (2 if entitled else 1)
     page = client.get("/en/search/", {"category": category}).content.decode()
     # Every standard is offered; only an entitled reader's count includes this document.
-    assert _shown_count(page, "standard", asked["standard"], STANDARD) == (1 if entitled else 0)
+    assert shown_count(page, "standard", asked["standard"], STANDARD) == (1 if entitled else 0)
     # Words of a title still find it, and filters narrow only what the words found.
     worded = {"q": "Listed restricted report", "standard": asked["standard"]}
     assert (listed.slug in _slugs(client.get("/api/v3/trust-documents/", worded).json())) is (
