@@ -19,7 +19,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from . import publishing, setup
         from .access import profile, ratelimit
-        from .delivery import dashboard  # noqa: F401 - registers its panel on the admin's dashboard
+        from .delivery import (
+            dashboard,  # noqa: F401 - registers its panel on the admin's dashboard
+            prepared_copies,
+        )
 
         registry.check_plugin_ids()
         # Before any URL configuration is read: the reader site's, the plugins' and the API's
@@ -28,6 +31,7 @@ class CmsConfig(AppConfig):
         publishing.connect()
         # Members' entitlement profiles are cached until a write to one of their inputs.
         profile.connect()
+        prepared_copies.connect()
         # An upload is accepted as a PDF only if the watermarker can open it (cms.files sits
         # below cms.delivery, so it is told here rather than importing it).
         pdf_checks.register(watermark_problem)

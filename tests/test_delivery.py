@@ -70,8 +70,11 @@ def test_refusals_are_logged(users):
 
 
 @pytest.mark.django_db
-def test_an_encrypted_gated_pdf_is_not_served_and_staff_are_alerted(users, settings):
+def test_an_encrypted_gated_pdf_is_not_served_and_staff_are_alerted(users, settings, tmp_path):
     settings.ADMINS = [("Security", "security@provider.example")]
+    # A cache of its own: the factory's PDF, prepared by an earlier test under the SHA-256 this
+    # file still records, would be served (tests/test_prepared_copies.py).
+    settings.TRUSTPORTAL_WATERMARK_CACHE_DIR = str(tmp_path)
     version = factories.document("nda").versions.get()
     stored = VersionFile.objects.get(version=version)
     writer = PdfWriter(clone_from=PdfReader(stored.file.open("rb")))

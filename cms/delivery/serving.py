@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from cms.access import policy
 from cms.audit import new_download_id, record, record_refusal
-from cms.delivery.watermark import WatermarkError, watermark_to_tempfile
+from cms.delivery.prepared_copies import watermarked_file
+from cms.delivery.watermark import WatermarkError
 from cms.models import AccessLevel, organization_of
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 #: One alert per unservable file in this time: every reader who tries it meets the same broken
 #: file, and the admin's dashboard counts the refusals; a mail each would bury the first.
 ALERT_INTERVAL_SECONDS = 6 * 60 * 60
+#: Bytes read at a time from a copy that is not a file on disk (a reader's watermarked copy).
+COPY_BLOCK_SIZE = 256 * 1024
 
 
 class DeliveryRefused(Exception):
@@ -79,7 +82,7 @@ def prepare_copy(request, version, version_file, *, archive: str = ""):
             lines = watermark_lines(WatermarkIdentity.of(request.user), download_id, now)
             original = stream
             try:
-                stream = watermark_to_tempfile(original, lines)
+                stream = watermarked_file(version_file, original, lines)
             except WatermarkError as error:
                 _alert_staff(document, version, version_file, error)
                 # What the admin's dashboard lists (cms.delivery.failures), mail or no mail.
@@ -140,8 +143,19 @@ def deliver(request, version, version_file) -> FileResponse:
         filename=version_file.display_name,
         content_type=version_file.content_type,
     )
+    if not _has_fileno(stream):
+        # A watermarked copy is read, not sent by the kernel (sendfile): in large blocks.
+        response.block_size = COPY_BLOCK_SIZE
     response["X-Download-Id"] = download_id
     return response
+
+
+def _has_fileno(stream) -> bool:
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
 
 
 def record_denial(request, version, reason: str, **detail) -> None:

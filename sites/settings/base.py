@@ -258,6 +258,16 @@ PROTECTED_MEDIA_ROOT = Path(os.environ.get("PROTECTED_MEDIA_ROOT", VAR_DIR / "pr
 OBJECT_STORE = ObjectStore.from_environment(os.environ)
 STORAGES = file_storages(OBJECT_STORE, PROTECTED_MEDIA_ROOT)
 
+# Prepared copies of gated PDFs, from which each reader's watermarked copy is read
+# (cms/delivery/prepared_copies.py): a cache on this machine's disk, as confidential as the
+# protected files; empty to prepare every download from the stored file.
+TRUSTPORTAL_WATERMARK_CACHE_DIR = os.environ.get(
+    "TRUSTPORTAL_WATERMARK_CACHE_DIR", str(VAR_DIR / "watermark-cache")
+)
+TRUSTPORTAL_WATERMARK_CACHE_MAX_BYTES = int(
+    os.environ.get("TRUSTPORTAL_WATERMARK_CACHE_MAX_BYTES", 2 * 1024**3)
+)
+
 # Uploads of trust documents: checked by content, capped in size.
 TRUSTPORTAL_UPLOAD_MAX_BYTES = int(
     os.environ.get("TRUSTPORTAL_UPLOAD_MAX_BYTES", 100 * 1024 * 1024)

@@ -39,6 +39,7 @@ TRUSTPORTAL_TEST_RUN = os.environ.setdefault("TRUSTPORTAL_TEST_RUN", f"main-{os.
 _test_var = VAR_DIR / "test" / TRUSTPORTAL_TEST_RUN
 MEDIA_ROOT = _test_var / "media"
 PROTECTED_MEDIA_ROOT = _test_var / "protected"
+TRUSTPORTAL_WATERMARK_CACHE_DIR = str(_test_var / "watermark-cache")
 # Folders of this run, unless TRUSTPORTAL_S3_* point the run (or a process it starts) at a bucket.
 STORAGES = file_storages(OBJECT_STORE, PROTECTED_MEDIA_ROOT)  # noqa: F405
 TRUSTPORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -105,6 +105,7 @@ def production_env(database_url: str, redis_url: str, var: Path) -> dict:
         "TRUSTPORTAL_VAR_DIR": str(var),
         "LOG_LEVEL": "ERROR",
         "TRUSTPORTAL_DOWNLOADS_PER_HOUR": "100000000",
+        "TRUSTPORTAL_DOWNLOAD_LINK_MINUTES": "600",  # links made before the run, used through it
         "TRUSTPORTAL_API_RATE_ANONYMOUS": "",
         "TRUSTPORTAL_API_RATE_AUTHENTICATED": "",
     }

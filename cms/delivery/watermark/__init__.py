@@ -8,10 +8,17 @@ a leaked copy.
 
 How
 ---
-* qpdf (through pikepdf) opens the source and writes the copy. Streams are passed
-  through as they are stored (``stream_decode_level=none``, no recompression, object
-  streams as they were): images, fonts and the original content streams are neither
-  decoded nor rewritten, so the copy costs about what reading the file costs (issue 20).
+* A source is *prepared* once (``prepared``): qpdf (through pikepdf) opens it, and writes a
+  copy in which every page draws an empty stamp form (a slot, one per visible page size)
+  after its own content. Streams are passed through as they are stored
+  (``stream_decode_level=none``, no recompression, object streams as they were): images,
+  fonts and the original content streams are neither decoded nor rewritten.
+  ``cms.delivery.prepared_copies`` keeps prepared files on disk, per stored file.
+* A reader's copy (``watermarked_copy``) is the prepared file read out with the reader's stamp
+  forms written into the slots' object numbers, before the pages, and a cross-reference
+  section of its own: the per-reader work is a few kilobytes, so a watermarked download
+  costs about what a plain one does (issue 20). ``watermark_pdf`` prepares into a temporary
+  folder and stamps from there.
 * The stamp is drawn with fpdf2, one stamp page per distinct *visible* page size (the
   crop box, which defaults to the media box, with width and height swapped for pages
   turned by 90 or 270 degrees). Each stamp page becomes one Form XObject, shared by all
@@ -29,11 +36,12 @@ How
   scripts (``/OpenAction``, ``/AA``, the ``/JavaScript`` name tree), launch, submit-form
   and import-data actions, embedded files and file attachment annotations, XFA forms.
   The text, pages, links to pages and web addresses, bookmarks and form fields stay.
-* The output is a full rewrite, never an incremental update: an incremental update
+* The output is a single revision, never an incremental update: an incremental update
   keeps the original file as a prefix, and cutting the file at the first ``%%EOF``
   would give the unwatermarked document back. qpdf writes only the objects the trailer
   reaches: old revisions and other unreferenced objects of the source are not carried
-  over (nor is linearization).
+  over (nor is linearization). The stamps come before the pages in the copy, so no cut
+  of it is the document without them.
 * Nothing that cannot be watermarked is passed through: a file without a ``%PDF-``
   header raises ``WatermarkError("not_pdf")``; an encrypted one (even with an empty
   user password, which opens without asking) raises ``WatermarkError("encrypted")``; a
@@ -41,23 +49,19 @@ How
   qpdf had to repair (pages may be missing), one without pages or with a missing or
   damaged page content stream raises ``WatermarkError("corrupt")``. A broken
   cross-reference table alone is repaired by qpdf and accepted, as readers accept it.
-  These are checked before anything is written. An object qpdf cannot read only while
-  writing raises ``WatermarkError("corrupt")`` part-way: a path destination is then
-  deleted, ``watermark_to_tempfile`` closes (and so deletes) its file, and a
-  caller-supplied stream must be discarded.
+  These are checked, and the prepared file written, before anything of a reader's copy
+  is: a refused source leaves nothing written.
 
 Memory
 ------
-The whole file is never held in memory, not even once. qpdf reads objects from the
-source when they are needed (a file on disk is memory-mapped: its pages are the page
-cache's, shared by concurrent downloads of the same file), keeps the parsed dictionaries
-(not stream data), and writes each stream as it goes, one at a time. A non-seekable
-source (a network stream) is first spooled to a temporary file (``SpooledTemporaryFile``,
-on disk above 1 MiB). No ``BytesIO``/``getvalue()`` of the output is built:
-``watermark_to_tempfile`` writes to a ``NamedTemporaryFile`` on disk that a Django
-``FileResponse`` streams. ``tests/benchmarks/bench_watermark.py`` measures the time
-against a plain download of the same file and the resident memory of 8 downloads at
-once; ``test_large_pdf_memory_stays_below_file_size`` asserts the Python heap's peak.
+The whole file is never held in memory, not even once. Preparing, qpdf reads objects from the
+source when they are needed (a file on disk is memory-mapped: its pages are the page cache's)
+and writes each stream as it goes. A non-seekable source (a network stream) is first spooled
+to a temporary file (``SpooledTemporaryFile``, on disk above 1 MiB). A reader's copy holds in
+memory only its header, stamps and cross-reference data, and reads the rest from the prepared
+file as it is read. ``tests/benchmarks/bench_watermark.py`` measures the time against a plain
+download of the same file and the resident memory of 8 downloads at once;
+``test_large_pdf_memory_stays_below_file_size`` asserts the Python heap's peak.
 
 Unicode
 -------
@@ -79,8 +83,8 @@ Layout
 ------
 ``errors`` (``WatermarkError``), ``source`` (opening and checking the source),
 ``geometry`` (a page's visible box, rotation and stamp matrix), ``stamping`` (the stamp
-forms put on the pages), ``active_content`` (what the copy leaves out), ``stamps``
-(drawing the stamp pages; fonts).
+slots put on the pages), ``active_content`` (what the copy leaves out), ``stamps``
+(drawing the stamp pages; fonts), ``prepared`` (the prepared file, and a reader's copy).
 
 ``watermark_problem(source)`` answers, without writing anything anywhere, whether
 ``watermark_pdf`` would refuse a file and why: uploads are checked with it, so a file
@@ -91,38 +95,45 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, BinaryIO
 
-import pikepdf
-
-from .active_content import remove_active_content
-from .errors import WatermarkError, describe
-from .source import OpenSource, PathLike, Source, open_pdf
-from .stamping import stamp_every_page
+from .errors import WatermarkError
+from .prepared import FORMAT, Prepared, StampedCopy, prepare
+from .source import PathLike, Source
 from .stamps import clean_lines, default_font_paths
 
 __all__ = [
+    "FORMAT",
+    "Prepared",
+    "StampedCopy",
     "WatermarkError",
     "default_font_paths",
+    "prepare",
     "watermark_pdf",
     "watermark_problem",
     "watermark_to_tempfile",
+    "watermarked_copy",
 ]
 
-#: How the copy is written: streams as stored (no decoding, no recompression, object streams
-#: kept as they were), no linearization. Constant alpha (/ca) in the stamp needs PDF 1.4.
-SAVE_OPTIONS = {
-    "min_version": "1.4",
-    "stream_decode_level": pikepdf.StreamDecodeLevel.none,
-    "compress_streams": False,
-    "recompress_flate": False,
-    "object_stream_mode": pikepdf.ObjectStreamMode.preserve,
-    "linearize": False,
-    "fix_metadata_version": False,
-}
+_COPY_CHUNK = 1024 * 1024
+#: What a reader's copy is read by from the prepared file at a time: callers read small blocks
+#: (``FileResponse``: 4 KiB), which a buffer answers without a call into the copy each.
+_READ_BUFFER = 256 * 1024
+
+
+def watermarked_copy(
+    prepared: Prepared, lines: Sequence[str], *, font_paths: Iterable[PathLike] | None = None
+) -> io.BufferedReader:
+    """This reader's copy of a prepared file: a read-only, seekable file object
+    (``FileResponse`` takes it), to be closed. ``lines`` and ``font_paths`` as for
+    ``watermark_pdf``."""
+    return io.BufferedReader(
+        StampedCopy(prepared, clean_lines(lines), font_paths=font_paths), _READ_BUFFER
+    )
 
 
 def watermark_pdf(
@@ -140,39 +151,26 @@ def watermark_pdf(
     viewer, organization, date and download id. ``font_paths`` overrides
     ``default_font_paths()`` (``[]``: core font only).
 
+    The source is prepared into a temporary file first (``prepare``), then stamped: a source
+    served many times is better prepared once and kept (``cms.delivery.prepared_copies``).
+
     Raises ``WatermarkError`` for a file that cannot be watermarked, ``ValueError`` if
-    ``lines`` hold no text. See the module docstring for when a ``WatermarkError`` can
-    come after writing started.
+    ``lines`` hold no text; nothing is written then.
     """
     text_lines = clean_lines(lines)
-    with OpenSource(source) as stream, open_pdf(stream) as pdf:
-        try:
-            remove_active_content(pdf)
-            count, stamp_pdf = stamp_every_page(pdf, text_lines, font_paths)
-        except WatermarkError:
-            raise
-        except Exception as error:  # qpdf raises PdfError, pikepdf others, on malformed input
-            raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
-        with stamp_pdf:
+    with tempfile.TemporaryDirectory(prefix="watermark-") as folder:
+        prepared = prepare(source, Path(folder) / "prepared.pdf")
+        with StampedCopy(prepared, text_lines, font_paths=font_paths) as copy:
             if isinstance(destination, (str, os.PathLike)):
                 try:
                     with open(destination, "wb") as out:
-                        _save(pdf, out)
+                        shutil.copyfileobj(copy, out, _COPY_CHUNK)
                 except BaseException:
                     Path(destination).unlink(missing_ok=True)
                     raise
             else:
-                _save(pdf, destination)
-        return count
-
-
-def _save(pdf: pikepdf.Pdf, out) -> None:
-    if not hasattr(out, "seek"):  # pikepdf takes an object without seek() for a path
-        out = _Unseekable(out)
-    try:
-        pdf.save(out, **SAVE_OPTIONS)
-    except pikepdf.PdfError as error:  # an object that qpdf cannot read, met while writing
-        raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
+                shutil.copyfileobj(copy, destination, _COPY_CHUNK)
+        return prepared.page_count
 
 
 def watermark_to_tempfile(
@@ -190,7 +188,6 @@ def watermark_to_tempfile(
     """
     tmp = tempfile.NamedTemporaryFile(prefix="watermarked-", suffix=".pdf", dir=dir)
     try:
-        # The plain file under the wrapper: qpdf then writes to its descriptor directly.
         watermark_pdf(source, tmp.file, lines, font_paths=font_paths)
         tmp.flush()
         tmp.seek(0)
@@ -217,24 +214,6 @@ def watermark_problem(source: Source) -> str | None:
         if not isinstance(source, (str, os.PathLike)) and _rewindable(source):
             source.seek(0)
     return None
-
-
-class _Unseekable:
-    """A write-only destination (a socket, a response) as pikepdf takes a stream."""
-
-    def __init__(self, stream) -> None:
-        self.stream = stream
-
-    def write(self, data) -> int:
-        self.stream.write(data)
-        return len(data)
-
-    def flush(self) -> None:
-        if hasattr(self.stream, "flush"):
-            self.stream.flush()
-
-    def seek(self, *args):
-        raise io.UnsupportedOperation("seek")
 
 
 def _rewindable(stream) -> bool:

@@ -1,9 +1,8 @@
-"""The stamp put on every page: one Form XObject per visible page size, drawn after the page's
-own content, which is neither decoded nor rewritten."""
+"""Where the stamp goes on every page: one Form XObject per visible page size, drawn after the
+page's own content, which is neither decoded nor rewritten."""
 
 from __future__ import annotations
 
-import io
 import zlib
 from collections import Counter
 
@@ -11,15 +10,17 @@ import pikepdf
 
 from .errors import WatermarkError
 from .geometry import Geometry, page_geometry, pdf_number
-from .stamps import render_stamps
 
 _INFLATE_CHUNK = 1024 * 1024
 _XOBJECT_PREFIX = "TPWatermark"
+#: Marks a stamp slot in a prepared file (the key never reaches a reader: slots are cut out).
+SLOT_KEY = "/TPWatermarkSlot"
 
 
-def stamp_every_page(pdf: pikepdf.Pdf, lines: list[str], font_paths) -> tuple[int, pikepdf.Pdf]:
-    """Stamp every page of ``pdf`` in place; return the page count and the stamp document,
-    which must stay open until ``pdf`` is written (qpdf copies its streams then)."""
+def place_stamp_slots(pdf: pikepdf.Pdf) -> int:
+    """Make every page of ``pdf`` draw, after its own content, the stamp slot of its visible
+    size (an empty form marked with ``SLOT_KEY``, its index among the sorted sizes); return the
+    page count. ``prepared`` writes the stamps into the slots, per reader."""
     pages = _pages(pdf)
     geometries = [page_geometry(page) for page in pages]
     contents = [_contents(page) for page in pages]
@@ -27,15 +28,10 @@ def stamp_every_page(pdf: pikepdf.Pdf, lines: list[str], font_paths) -> tuple[in
         for stream in streams:
             _check_stream(stream)
     sizes = sorted({g.display_size for g in geometries})
-    stamp_pdf = pikepdf.open(io.BytesIO(render_stamps(sizes, lines, font_paths)))
-    try:
-        stamper = _Stamper(pdf, _forms(pdf, stamp_pdf, sizes), pages)
-        for page, geometry, streams in zip(pages, geometries, contents, strict=True):
-            stamper.stamp(page, geometry, streams)
-    except BaseException:
-        stamp_pdf.close()
-        raise
-    return len(pages), stamp_pdf
+    stamper = _Stamper(pdf, _slots(pdf, sizes), pages)
+    for page, geometry, streams in zip(pages, geometries, contents, strict=True):
+        stamper.stamp(page, geometry, streams)
+    return len(pages)
 
 
 def _pages(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
@@ -50,26 +46,18 @@ def _pages(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return pages
 
 
-def _forms(pdf: pikepdf.Pdf, stamp_pdf: pikepdf.Pdf, sizes) -> dict:
-    """One Form XObject in ``pdf`` per stamp page, by displayed size."""
-    forms = {}
-    for size, stamp_page in zip(sizes, stamp_pdf.pages, strict=True):
-        contents = stamp_page.obj.get("/Contents")  # fpdf2: one Flate stream a page
+def _slots(pdf: pikepdf.Pdf, sizes: list[tuple[float, float]]) -> dict:
+    """One empty Form XObject in ``pdf`` per displayed size, marked with its index."""
+    slots = {}
+    for index, (width, height) in enumerate(sizes):
         form = pikepdf.Stream(pdf, b"")
-        filters = contents.get("/Filter")
-        if filters is not None:  # a name of the stamp's document; the same name in ours
-            filters = pikepdf.Name(str(filters))
-        form.write(contents.read_raw_bytes(), filter=filters)
-        resources = stamp_page.obj.get("/Resources")
-        if not resources.is_indirect:
-            resources = stamp_pdf.make_indirect(resources)
         form.Type = pikepdf.Name.XObject
         form.Subtype = pikepdf.Name.Form
         form.FormType = 1
-        form.BBox = pikepdf.Array([0, 0, size[0], size[1]])
-        form.Resources = pdf.copy_foreign(resources)  # fonts shared by all sizes: copied once
-        forms[size] = pdf.make_indirect(form)
-    return forms
+        form.BBox = pikepdf.Array([0, 0, width, height])
+        form[SLOT_KEY] = index
+        slots[(width, height)] = pdf.make_indirect(form)
+    return slots
 
 
 class _Stamper:
