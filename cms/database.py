@@ -3,19 +3,31 @@
 With persistent connections and ``CONN_HEALTH_CHECKS`` (``sites/settings/base.py``), Django
 checks a reused connection with a ``SELECT 1`` before the request's first query: a connection
 the server dropped meanwhile (a restart, a failover) is replaced instead of failing a reader.
-On a request answered from the cache that check was one of its two queries. ``fetch_value``
-lets the request's first read *be* the check: if the connection fails it, the connection is
-replaced and the read asked again, as the check would have replaced it; if it answers, the
-connection is healthy and Django does not check it again in this request.
+On a request answered from the cache that check was one of its two queries. ``first_read``
+(and ``fetch_value``, a value read with it) lets the request's first read *be* the check: if
+the connection fails it, the connection is replaced and the read asked again, as the check
+would have replaced it; if it answers, the connection is healthy and Django does not check it
+again in this request.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.db import InterfaceError, OperationalError, connection
+
+T = TypeVar("T")
 
 
 def fetch_value(sql: str, params: tuple = ()):
     """The first column of the first row ``sql`` answers, or None if it answers no row."""
+    return first_read(lambda: _fetch(sql, params))
+
+
+def first_read(read: Callable[[], T]) -> T:
+    """``read()`` (queries only: it may run twice), standing in for the health check when it is
+    the request's first use of a connection Django would check."""
     # Only outside a transaction: within one, a replaced connection would lose its work.
     standing_in = (
         connection.health_check_enabled
@@ -24,13 +36,13 @@ def fetch_value(sql: str, params: tuple = ()):
         and not connection.in_atomic_block
     )
     if not standing_in:
-        return _fetch(sql, params)
+        return read()
     connection.health_check_done = True  # this read is the check
     try:
-        return _fetch(sql, params)
+        return read()
     except (OperationalError, InterfaceError):
         connection.close()  # dropped by the server: a new connection, as the check would make
-        return _fetch(sql, params)
+        return read()
 
 
 def _fetch(sql: str, params: tuple):
