@@ -11,6 +11,7 @@ import os
 import re
 import stat
 import threading
+import zlib
 from pathlib import Path
 
 import pikepdf
@@ -29,8 +30,21 @@ def _lines(download_id: str) -> list[str]:
     return [f"Downloaded by Reader {download_id}", "Example Bank", f"Download id: {download_id}"]
 
 
+class _AlwaysStored:
+    """``VersionFile.objects`` as ``watermarked_file`` asks it: is a file of this content
+    still stored? (Yes: the database test at the end asks the real one.)"""
+
+    def filter(self, **lookups):
+        return self
+
+    def exists(self) -> bool:
+        return True
+
+
 class _VersionFile:
     """What ``watermarked_file`` reads of a VersionFile: the SHA-256 recorded at upload."""
+
+    objects = _AlwaysStored()
 
     def __init__(self, data: bytes) -> None:
         self.sha256 = hashlib.sha256(data).hexdigest()
@@ -167,6 +181,7 @@ def test_a_damaged_or_outdated_kept_copy_is_prepared_again(
         description.write_text("{not json")
     else:  # a release that prepares differently
         monkeypatch.setattr(prepared_copies, "FORMAT", prepared_module.FORMAT + 1)
+    prepared_copies._described.clear()  # as another process (or a restarted one) reads it
     data = _download(source, "AfterDamage1")
     assert len(preparations) == 2
     assert _ids_on_every_page(data) == [{"AfterDamage1"}] * len(PAGES)
@@ -291,3 +306,85 @@ def test_an_unusable_cache_folder_still_serves_the_reader(settings, tmp_path):
     settings.TRUSTPORTAL_WATERMARK_CACHE_DIR = str(blocker / "watermark-cache")
     data = _download(_make_pdf(PAGES[:2]), "NoFolder1234")
     assert _ids_on_every_page(data) == [{"NoFolder1234"}] * 2
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda d: {**d, "body": [[d["body"][0][0], d["file_size"] + 100]]},  # past the end
+        lambda d: {**d, "body": list(reversed(d["body"])) + [[0, 1]]},  # out of order
+        lambda d: {**d, "xref": [*d["xref"][:1], [1, 10**9, 0], *d["xref"][2:]]},  # outside
+        lambda d: {**d, "slots": []},
+        lambda d: {**d, "header": -5},
+        lambda d: {**d, "xref": "nothing"},
+    ],
+)
+def test_a_description_that_does_not_fit_its_file_is_prepared_again(cache, preparations, tamper):
+    import json
+
+    source = _make_pdf(PAGES)
+    _download(source, "BeforeTamper")
+    sha = _VersionFile(source).sha256
+    description = cache / sha[:2] / f"{sha}.json"
+    description.write_text(json.dumps(tamper(json.loads(description.read_text()))))
+    prepared_copies._described.clear()
+    assert _ids_on_every_page(_download(source, "AfterTamper1")) == [{"AfterTamper1"}] * len(PAGES)
+    assert len(preparations) == 2
+
+
+def test_a_source_that_names_its_objects_like_slots_is_stamped_all_the_same(cache):
+    with pikepdf.open(io.BytesIO(_make_pdf(PAGES[:3]))) as pdf:
+        fake = pikepdf.Stream(pdf, b"")
+        fake["/TPWatermarkSlot"] = pikepdf.Name("/NotANumber")
+        fake["/BBox"] = pikepdf.Array([0, 0, 1, 1])
+        pdf.Root.Decoy = pdf.make_indirect(fake)
+        out = io.BytesIO()
+        pdf.save(out)
+    assert _ids_on_every_page(_download(out.getvalue(), "DecoySlot123")) == [{"DecoySlot123"}] * 3
+
+
+def test_document_information_written_in_the_trailer_is_kept(cache):
+    with pikepdf.open(io.BytesIO(_make_pdf(PAGES[:2]))) as pdf:
+        pdf.trailer.Info = pikepdf.Dictionary(Title=pikepdf.String("SOC 2 Type 2 report"))
+        assert not pdf.trailer.Info.is_indirect
+        out = io.BytesIO()
+        pdf.save(out)
+    data = _download(out.getvalue(), "InfoDirect12")
+    reader = PdfReader(io.BytesIO(data), strict=True)
+    assert reader.metadata.title == "SOC 2 Type 2 report"
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        assert pdf.get_warnings() == []
+
+
+def test_an_object_stream_index_beyond_two_bytes_is_written_wide_enough():
+    entries = [(0, 0, 65535), (1, 15, 0), (2, 1, 70_000), (1, 400, 0)]
+    section = prepared_module._cross_reference(entries, b"/Root 1 0 R", 1000)
+    header, _, rest = section.partition(b"stream\n")
+    assert b"/W [1 4 3]" in header
+    rows = zlib.decompress(rest.partition(b"\nendstream")[0])
+    width = 1 + 4 + 3
+    third_row = rows[2 * width : 3 * width]
+    assert third_row[0] == 2 and int.from_bytes(third_row[5:], "big") == 70_000
+
+
+def test_forgetting_waits_for_a_preparation_under_way(cache):
+    source = _make_pdf(PAGES[:1])
+    sha = _VersionFile(source).sha256
+    _download(source, "FirstOfAll12")
+    base = cache / sha[:2] / sha
+    finished = threading.Event()
+    with prepared_copies._locked(base):  # a preparation of this file, under way
+        forgetting = threading.Thread(target=lambda: (forget(sha), finished.set()))
+        forgetting.start()
+        assert not finished.wait(0.3)  # forget waits for it...
+        assert base.with_suffix(".pdf").exists()
+    forgetting.join(5)
+    assert finished.is_set() and not base.with_suffix(".pdf").exists()  # ...then removes it
+
+
+def test_a_file_deleted_while_its_first_download_waited_is_not_kept(cache):
+    source = _make_pdf(PAGES[:1])
+    sha = _VersionFile(source).sha256
+    prepared = prepared_copies.prepared_copy(sha, io.BytesIO(source), wanted=lambda: False)
+    assert prepared is None
+    assert not list(cache.glob("*/*.pdf")) and not list(cache.glob("*/*.json"))

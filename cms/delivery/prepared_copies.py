@@ -39,7 +39,6 @@ from django.db.models.signals import post_delete
 from cms.delivery.watermark import (
     FORMAT,
     Prepared,
-    WatermarkError,
     prepare,
     watermark_to_tempfile,
     watermarked_copy,
@@ -51,24 +50,31 @@ _SHA256 = re.compile(r"[0-9a-f]{64}")
 _HASH_CHUNK = 1024 * 1024
 #: A partly written copy older than this was left by a process that died while preparing it.
 _ABANDONED_SECONDS = 60 * 60
+#: Descriptions kept in each process, by file identity (``_load``).
+_DESCRIBED_MAX = 64
+_described: dict[tuple, Prepared] = {}
 
 
 def watermarked_file(version_file, source, lines: list[str]):
     """A reader's watermarked copy of ``version_file``, whose stored file ``source`` is open:
     a read-only file object the caller closes. Raises ``WatermarkError`` as
     ``watermark_pdf`` does."""
+    sha256 = version_file.sha256
+
+    def still_stored() -> bool:  # asked before a copy is kept: not for a file deleted meanwhile
+        return type(version_file).objects.filter(sha256=sha256).exists()
+
     try:
-        prepared = prepared_copy(version_file.sha256, source)
+        prepared = prepared_copy(sha256, source, wanted=still_stored)
     except OSError:  # the folder unwritable, the disk full: the stored file is at hand
         logger.warning("Watermark cache unusable; stamping from the stored file", exc_info=True)
         prepared = None
     if prepared is not None:
         try:
             return watermarked_copy(prepared, lines)
-        except (FileNotFoundError, WatermarkError) as error:
-            # Removed (trimmed, purged) or changed between finding and opening it: rare, and
-            # the stored file is at hand.
-            logger.info("Prepared copy of %s unusable (%s), stamping afresh", prepared.path, error)
+        except Exception:  # noqa: BLE001 — whatever is wrong with a kept copy, the file is at hand
+            # Removed (trimmed, purged) or changed between finding and opening it: rare.
+            logger.warning("Kept copy %s unusable; stamping afresh", prepared.path, exc_info=True)
     source.seek(0)
     return watermark_to_tempfile(source, lines)
 
@@ -78,9 +84,10 @@ def cache_folder() -> Path | None:
     return Path(folder) if folder else None
 
 
-def prepared_copy(sha256: str, source) -> Prepared | None:
+def prepared_copy(sha256: str, source, *, wanted=lambda: True) -> Prepared | None:
     """The prepared copy of the stored file with this SHA-256 (``source``, open), made now if
-    it is not kept yet; None when the cache is off or the content does not match ``sha256``.
+    it is not kept yet (and ``wanted()`` still says so, once this process holds the file's
+    lock); None when the cache is off, not wanted, or the content does not match ``sha256``.
     Raises ``WatermarkError`` for a file that cannot be watermarked."""
     folder = cache_folder()
     if folder is None or not _SHA256.fullmatch(sha256 or ""):
@@ -89,12 +96,15 @@ def prepared_copy(sha256: str, source) -> Prepared | None:
     prepared = _load(base)
     if prepared is not None:
         return prepared
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    base.parent.mkdir(mode=0o700, exist_ok=True)
-    with _locked(base.with_suffix(".lock")):
+    for level in (folder, base.parent):
+        level.mkdir(mode=0o700, parents=level is folder, exist_ok=True)
+        os.chmod(level, 0o700)  # also a folder made before, by hand or by an older release
+    with _locked(base):
         prepared = _load(base)  # made by another process while this one waited
         if prepared is not None:
             return prepared
+        if not wanted():  # the file was deleted (and its copy forgotten) while this one waited
+            return None
         if _sha256_of(source) != sha256:
             logger.warning("Stored file does not match its recorded SHA-256 %s; not cached", sha256)
             return None
@@ -110,8 +120,12 @@ def forget(sha256: str) -> None:
     if folder is None or not _SHA256.fullmatch(sha256 or ""):
         return
     base = folder / sha256[:2] / sha256
-    for suffix in (".json", ".pdf"):  # the description first: a copy without it is never used
-        base.with_suffix(suffix).unlink(missing_ok=True)
+    if not base.parent.is_dir():
+        return
+    # Under the file's lock: a preparation under way finishes first, and is then removed.
+    with _locked(base):
+        for suffix in (".json", ".pdf"):  # the description first: a copy without it is unused
+            base.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def trim(folder: Path, limit: int | None = None) -> None:
@@ -139,15 +153,26 @@ def trim(folder: Path, limit: int | None = None) -> None:
 
 
 def _load(base: Path) -> Prepared | None:
+    """The kept copy's description, if it is whole and of this release's format. Descriptions
+    read are kept in this process (a large file's is megabytes of JSON), under the identity
+    of the file they describe: a copy prepared again is a new file."""
+    pdf, description = base.with_suffix(".pdf"), base.with_suffix(".json")
     try:
-        prepared = Prepared.from_json(base.with_suffix(".json").read_text())
-        pdf = base.with_suffix(".pdf")
-        if prepared.format != FORMAT or pdf.stat().st_size != prepared.file_size:
-            return None
-        os.utime(base.with_suffix(".json"))  # recently used: the last to be trimmed
-    except (FileNotFoundError, ValueError, TypeError, KeyError):
+        stat = pdf.stat()
+        identity = (str(base), stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        prepared = _described.get(identity)
+        if prepared is None:
+            prepared = Prepared.from_json(description.read_text())
+            if prepared.format != FORMAT or prepared.file_size != stat.st_size:
+                return None
+            prepared = dataclasses.replace(prepared, path=str(pdf))
+            if len(_described) >= _DESCRIBED_MAX:
+                _described.pop(next(iter(_described)))
+            _described[identity] = prepared
+        os.utime(description)  # recently used: the last to be trimmed; gone: not to be used
+    except (FileNotFoundError, ValueError):
         return None
-    return dataclasses.replace(prepared, path=str(pdf))
+    return prepared
 
 
 def _make(base: Path, source) -> Prepared:
@@ -164,8 +189,9 @@ def _make(base: Path, source) -> Prepared:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
-    with open(path, "a") as lock:
+def _locked(base: Path):
+    descriptor = os.open(base.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    with open(descriptor, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield

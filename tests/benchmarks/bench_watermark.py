@@ -154,8 +154,19 @@ def plain_download(source: Path) -> int:
 _SHA256: dict[Path, str] = {}
 
 
+class _AlwaysStored:
+    def filter(self, **lookups):
+        return self
+
+    def exists(self) -> bool:
+        return True
+
+
 class _StoredFile:
-    """What ``watermarked_file`` reads of a ``VersionFile``: the SHA-256 recorded at upload."""
+    """What ``watermarked_file`` reads of a ``VersionFile``: the SHA-256 recorded at upload (and
+    whether a file of that content is still stored: yes)."""
+
+    objects = _AlwaysStored()
 
     def __init__(self, source: Path) -> None:
         if source not in _SHA256:

@@ -58,9 +58,10 @@ The whole file is never held in memory, not even once. Preparing, qpdf reads obj
 source when they are needed (a file on disk is memory-mapped: its pages are the page cache's)
 and writes each stream as it goes. A non-seekable source (a network stream) is first spooled
 to a temporary file (``SpooledTemporaryFile``, on disk above 1 MiB). A reader's copy holds in
-memory only its header, stamps and cross-reference data, and reads the rest from the prepared
-file as it is read. ``tests/benchmarks/bench_watermark.py`` measures the time against a plain
-download of the same file and the resident memory of 8 downloads at once;
+memory only its header, stamps and cross-reference data (about 20 bytes per object of the
+file), and reads the rest from the prepared file as it is read.
+``tests/benchmarks/bench_watermark.py`` measures the time against a plain download of the same
+file and the resident memory of 8 downloads at once;
 ``test_large_pdf_memory_stays_below_file_size`` asserts the Python heap's peak.
 
 Unicode

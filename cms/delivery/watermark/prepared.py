@@ -28,6 +28,7 @@ stored one.
 
 from __future__ import annotations
 
+import bisect
 import io
 import json
 import os
@@ -48,7 +49,7 @@ from .stamps import render_stamps
 
 #: What a prepared copy holds and how it is laid out; a prepared copy of another format is made
 #: again (change it whenever preparing changes: active-content rules, page wrapping, layout).
-FORMAT = 1
+FORMAT = 2
 
 #: How the prepared file is written: streams as stored (no decoding, no recompression, object
 #: streams kept as they were), no linearization. Constant alpha (/ca) in the stamp needs PDF 1.4.
@@ -78,8 +79,9 @@ class Prepared:
     #: ``[start, end)`` byte ranges of the prepared file copied after the stamps: every object
     #: but the slots' placeholders, up to the cross-reference section.
     body: tuple[tuple[int, int], ...]
-    #: Per object number: (kind, a, b) of the prepared file's cross-reference entry: free
-    #: (0, 0, 0); in the file (1, offset, generation); in an object stream (2, stream, index).
+    #: Per object number: (kind, a, b): free (0, 0, 0); in the file (1, where it starts counted
+    #: from the start of the body as the copy has it, generation); in an object stream
+    #: (2, stream, index). A copy's offset is then the length of its head plus ``a``.
     xref: tuple[tuple[int, int, int], ...]
     #: (object number, width, height) of each slot, in the order of ``render_stamps``' pages.
     slots: tuple[tuple[int, float, float], ...]
@@ -93,39 +95,73 @@ class Prepared:
 
     @classmethod
     def from_json(cls, text: str) -> Prepared:
-        data = json.loads(text)
-        data["body"] = tuple(tuple(r) for r in data["body"])
-        data["xref"] = tuple(tuple(e) for e in data["xref"])
-        data["slots"] = tuple(tuple(s) for s in data["slots"])
-        return cls(**data)
+        """A description read back; raises ValueError unless it describes a file it could."""
+        try:
+            data = json.loads(text)
+            data["body"] = tuple((int(a), int(b)) for a, b in data["body"])
+            data["xref"] = tuple((int(k), int(a), int(b)) for k, a, b in data["xref"])
+            data["slots"] = tuple((int(n), float(w), float(h)) for n, w, h in data["slots"])
+            prepared = cls(**data)
+        except (TypeError, KeyError, AttributeError) as error:
+            raise ValueError(f"not a description: {error}") from error
+        prepared.check()
+        return prepared
+
+    def check(self) -> None:
+        """Raise ValueError unless every range and offset lies where a copy can read it."""
+        if not 0 < self.header <= self.file_size:
+            raise ValueError("a header outside the file")
+        position, body = self.header, 0
+        for start, end in self.body:
+            if not position <= start < end <= self.file_size:
+                raise ValueError("body ranges out of order or outside the file")
+            position, body = end, body + end - start
+        for kind, a, b in self.xref:
+            if kind == _IN_FILE and not 0 <= a < body or kind not in (0, 1, 2) or min(a, b) < 0:
+                raise ValueError("a cross-reference entry outside the body")
+        numbers = [number for number, _, _ in self.slots]
+        if not numbers or any(not 0 < n < len(self.xref) or self.xref[n][0] for n in numbers):
+            raise ValueError("stamp slots missing or in use")
+        if not 0 < self.root < len(self.xref) or (self.info is not None and self.info <= 0):
+            raise ValueError("the trailer's objects are not in the file")
 
 
 def prepare(source: Source, path: PathLike) -> Prepared:
-    """Write the prepared copy of ``source`` to ``path`` and describe it.
+    """Write the prepared copy of ``source`` to ``path`` (created readable by this user only)
+    and describe it.
 
     Raises ``WatermarkError`` for a source that cannot be watermarked (``path`` is then
     removed), exactly as ``watermark_pdf`` refuses it.
     """
+    # The slots' mark is new for each preparation: a source carrying a key of that name
+    # (by accident or on purpose) cannot pass its own objects off as slots.
+    marker = f"{SLOT_KEY}{secrets.token_hex(8)}"
     try:
         with OpenSource(source) as stream, open_pdf(stream) as pdf:
             try:
                 remove_active_content(pdf)
-                count = place_stamp_slots(pdf)
+                count = place_stamp_slots(pdf, marker)
+                info = pdf.trailer.get("/Info")
+                if isinstance(info, pikepdf.Dictionary) and not info.is_indirect:
+                    # A copy's trailer refers to the document information by object number.
+                    pdf.trailer.Info = pdf.make_indirect(info)
             except WatermarkError:
                 raise
             except Exception as error:  # qpdf raises PdfError, pikepdf others, on malformed input
                 raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
-            try:
-                pdf.save(path, **SAVE_OPTIONS)
-            except pikepdf.PdfError as error:  # an object qpdf cannot read, met while writing
-                raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
-        return _describe(Path(path), count)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(descriptor, "wb") as out:
+                try:
+                    pdf.save(out, **SAVE_OPTIONS)
+                except pikepdf.PdfError as error:  # an object qpdf cannot read, met while writing
+                    raise WatermarkError(WatermarkError.CORRUPT, describe(error)) from error
+        return _describe(Path(path), count, marker)
     except BaseException:
         Path(path).unlink(missing_ok=True)
         raise
 
 
-def _describe(path: Path, page_count: int) -> Prepared:
+def _describe(path: Path, page_count: int, marker: str) -> Prepared:
     size = path.stat().st_size
     with open(path, "rb") as stream:
         stream.seek(max(0, size - 1024))
@@ -138,12 +174,12 @@ def _describe(path: Path, page_count: int) -> Prepared:
             if entry.type != _IN_FILE:
                 continue
             obj = pdf.get_object(objgen)
-            if isinstance(obj, pikepdf.Stream) and SLOT_KEY in obj.stream_dict:
+            if isinstance(obj, pikepdf.Stream) and marker in obj.stream_dict:
                 _, _, width, height = (float(v) for v in obj.stream_dict.BBox)
-                slots.append((int(obj.stream_dict[SLOT_KEY]), objgen[0], width, height))
+                slots.append((int(obj.stream_dict[marker]), objgen[0], width, height))
         trailer = pdf.trailer
         root = trailer.Root.objgen[0]
-        info = trailer.Info.objgen[0] if "/Info" in trailer else None
+        info = trailer.Info.objgen[0] if "/Info" in trailer and trailer.Info.is_indirect else None
         first_id = bytes(trailer.ID[0]).hex() if "/ID" in trailer else secrets.token_hex(16)
     slots.sort()
     numbers = {number for number, _ in table}
@@ -168,6 +204,17 @@ def _describe(path: Path, page_count: int) -> Prepared:
     body.append((start, xref_start))
     for _, number, _, _ in slots:
         xref[number] = (_FREE, 0, 0)  # written anew with the stamps
+    # Offsets as positions in the body the copy has (the slots cut out): one addition per
+    # object and download, not a search.
+    range_starts = [start for start, _ in body]
+    before, counted = [], 0
+    for start, end in body:
+        before.append(counted)
+        counted += end - start
+    for number, (kind, offset, generation) in enumerate(xref):
+        if kind == _IN_FILE:
+            index = bisect.bisect_right(range_starts, offset) - 1
+            xref[number] = (_IN_FILE, before[index] + offset - body[index][0], generation)
     return Prepared(
         path=str(path),
         format=FORMAT,
@@ -207,6 +254,7 @@ class StampedCopy(io.RawIOBase):
         ]:
             self._parts.append((position, length, where))
             position += length
+        self._starts = [start for start, _, _ in self._parts]
         self.size = position
         self._position = 0
         self.name = ""
@@ -243,10 +291,7 @@ class StampedCopy(io.RawIOBase):
         return done
 
     def _part_at(self, position: int) -> tuple[int, int, bytes | int]:
-        for part in self._parts:  # a handful of parts: the slots cut the body a few times
-            if part[0] <= position < part[0] + part[1]:
-                return part
-        raise AssertionError(position)
+        return self._parts[bisect.bisect_right(self._starts, position) - 1]
 
     def close(self) -> None:
         if not self.closed:
@@ -269,16 +314,12 @@ def _head_and_tail(prepared: Prepared, header: bytes, lines, font_paths) -> tupl
     for number, data in objects:
         new_offsets[number] = len(head)
         head += data
-    # Where each part of the prepared body lands in the copy.
-    moves, position = [], len(head)
-    for start, end in prepared.body:
-        moves.append((start, end, position - start))
-        position += end - start
-    entries = list(prepared.xref) + [(_FREE, 0, 0)] * (writer.next_number - len(prepared.xref))
-    for number, (kind, a, b) in enumerate(prepared.xref):
-        if kind == _IN_FILE:
-            shift = next(delta for start, end, delta in moves if start <= a < end)
-            entries[number] = (_IN_FILE, a + shift, b)
+    shift = len(head)  # the prepared body follows the head
+    position = shift + sum(end - start for start, end in prepared.body)
+    entries = [
+        (kind, a + shift, b) if kind == _IN_FILE else (kind, a, b) for kind, a, b in prepared.xref
+    ]
+    entries += [(_FREE, 0, 0)] * (writer.next_number - len(prepared.xref))
     for number, offset in new_offsets.items():
         entries[number] = (_IN_FILE, offset, 0)
     trailer = b"/Root %d 0 R" % prepared.root
@@ -309,15 +350,17 @@ def _cross_reference(entries: list, trailer: bytes, start: int) -> bytes:
     entries = [*entries, (_IN_FILE, start, 0)]
     entries[0] = (_FREE, 0, 65535)
     width = max(4, (max(a for _, a, _ in entries).bit_length() + 7) // 8)
+    # An object stream may hold more than 65,535 objects: the third field as wide as needed.
+    third = max(2, (max(b for _, _, b in entries).bit_length() + 7) // 8)
     data = zlib.compress(
         b"".join(
-            kind.to_bytes(1, "big") + a.to_bytes(width, "big") + b.to_bytes(2, "big")
+            kind.to_bytes(1, "big") + a.to_bytes(width, "big") + b.to_bytes(third, "big")
             for kind, a, b in entries
         )
     )
     return (
-        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 %d 2] %s /Filter /FlateDecode /Length %d >>\n"
-        % (number, len(entries), width, trailer, len(data))
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 %d %d] %s /Filter /FlateDecode /Length %d >>\n"
+        % (number, len(entries), width, third, trailer, len(data))
         + b"stream\n"
         + data
         + b"\nendstream\nendobj\n"

@@ -13,14 +13,15 @@ from .geometry import Geometry, page_geometry, pdf_number
 
 _INFLATE_CHUNK = 1024 * 1024
 _XOBJECT_PREFIX = "TPWatermark"
-#: Marks a stamp slot in a prepared file (the key never reaches a reader: slots are cut out).
+#: Marks a stamp slot in a prepared file, followed by a random part per preparation (the key
+#: never reaches a reader: slots are cut out).
 SLOT_KEY = "/TPWatermarkSlot"
 
 
-def place_stamp_slots(pdf: pikepdf.Pdf) -> int:
+def place_stamp_slots(pdf: pikepdf.Pdf, marker: str = SLOT_KEY) -> int:
     """Make every page of ``pdf`` draw, after its own content, the stamp slot of its visible
-    size (an empty form marked with ``SLOT_KEY``, its index among the sorted sizes); return the
-    page count. ``prepared`` writes the stamps into the slots, per reader."""
+    size (an empty form marked with the key ``marker``, its index among the sorted sizes);
+    return the page count. ``prepared`` writes the stamps into the slots, per reader."""
     pages = _pages(pdf)
     geometries = [page_geometry(page) for page in pages]
     contents = [_contents(page) for page in pages]
@@ -28,7 +29,7 @@ def place_stamp_slots(pdf: pikepdf.Pdf) -> int:
         for stream in streams:
             _check_stream(stream)
     sizes = sorted({g.display_size for g in geometries})
-    stamper = _Stamper(pdf, _slots(pdf, sizes), pages)
+    stamper = _Stamper(pdf, _slots(pdf, sizes, marker), pages)
     for page, geometry, streams in zip(pages, geometries, contents, strict=True):
         stamper.stamp(page, geometry, streams)
     return len(pages)
@@ -46,7 +47,7 @@ def _pages(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return pages
 
 
-def _slots(pdf: pikepdf.Pdf, sizes: list[tuple[float, float]]) -> dict:
+def _slots(pdf: pikepdf.Pdf, sizes: list[tuple[float, float]], marker: str) -> dict:
     """One empty Form XObject in ``pdf`` per displayed size, marked with its index."""
     slots = {}
     for index, (width, height) in enumerate(sizes):
@@ -55,7 +56,7 @@ def _slots(pdf: pikepdf.Pdf, sizes: list[tuple[float, float]]) -> dict:
         form.Subtype = pikepdf.Name.Form
         form.FormType = 1
         form.BBox = pikepdf.Array([0, 0, width, height])
-        form[SLOT_KEY] = index
+        form[marker] = index
         slots[(width, height)] = pdf.make_indirect(form)
     return slots
 
