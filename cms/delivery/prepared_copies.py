@@ -43,6 +43,7 @@ from cms.delivery.watermark import (
     watermark_to_tempfile,
     watermarked_copy,
 )
+from cms.models import VersionFile
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +220,6 @@ def _version_file_deleted(sender, instance, **kwargs) -> None:
 
 def connect() -> None:
     """A file's prepared copy goes with the last version file of that content."""
-    from cms.models import VersionFile
-
     post_delete.connect(
         _version_file_deleted, sender=VersionFile, dispatch_uid="cms_prepared_copy_forgotten"
     )
