@@ -135,7 +135,6 @@ def test_sources_with_object_streams_get_a_cross_reference_stream(cache):
 
 
 def test_non_latin_names_embed_their_font_in_the_copy(cache):
-    data = _download(_make_pdf(PAGES[:2]), "Unicode1234")
     name = "Downloaded by 山田太郎 / Иван"
     with watermarked_file(
         _VersionFile(_make_pdf(PAGES[:2])),

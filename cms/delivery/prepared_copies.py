@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
-import hashlib
 import logging
 import os
 import re
@@ -43,12 +42,12 @@ from cms.delivery.watermark import (
     watermark_to_tempfile,
     watermarked_copy,
 )
+from cms.files.uploads import sha256_of
 from cms.models import VersionFile
 
 logger = logging.getLogger(__name__)
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_HASH_CHUNK = 1024 * 1024
 #: A partly written copy older than this was left by a process that died while preparing it.
 _ABANDONED_SECONDS = 60 * 60
 #: Descriptions kept in each process, by file identity (``_load``).
@@ -106,10 +105,9 @@ def prepared_copy(sha256: str, source, *, wanted=lambda: True) -> Prepared | Non
             return prepared
         if not wanted():  # the file was deleted (and its copy forgotten) while this one waited
             return None
-        if _sha256_of(source) != sha256:
+        if sha256_of(source) != sha256:  # read whole, and rewound
             logger.warning("Stored file does not match its recorded SHA-256 %s; not cached", sha256)
             return None
-        source.seek(0)
         prepared = _make(base, source)
     trim(folder)
     return prepared
@@ -179,8 +177,7 @@ def _load(base: Path) -> Prepared | None:
 def _make(base: Path, source) -> Prepared:
     token = secrets.token_hex(4)
     pdf, partial = base.with_suffix(".pdf"), base.with_suffix(f".{token}.partial")
-    prepared = prepare(source, partial)  # raises WatermarkError, and then leaves nothing
-    os.chmod(partial, 0o600)
+    prepared = prepare(source, partial)  # made 0600; raises WatermarkError, leaving nothing
     os.replace(partial, pdf)
     prepared = dataclasses.replace(prepared, path=str(pdf))
     description = base.with_suffix(f".{token}.json-partial")
@@ -198,14 +195,6 @@ def _locked(base: Path):
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _sha256_of(source) -> str:
-    digest = hashlib.sha256()
-    source.seek(0)
-    while chunk := source.read(_HASH_CHUNK):
-        digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _version_file_deleted(sender, instance, **kwargs) -> None:

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 #: One alert per unservable file in this time: every reader who tries it meets the same broken
 #: file, and the admin's dashboard counts the refusals; a mail each would bury the first.
 ALERT_INTERVAL_SECONDS = 6 * 60 * 60
-#: Bytes read at a time from a copy that is not a file on disk (a reader's watermarked copy).
+#: Bytes read at a time from a copy the server does not hand to the kernel (sendfile): a
+#: reader's watermarked copy, or any file under a server without sendfile.
 COPY_BLOCK_SIZE = 256 * 1024
 
 
@@ -143,19 +144,9 @@ def deliver(request, version, version_file) -> FileResponse:
         filename=version_file.display_name,
         content_type=version_file.content_type,
     )
-    if not _has_fileno(stream):
-        # A watermarked copy is read, not sent by the kernel (sendfile): in large blocks.
-        response.block_size = COPY_BLOCK_SIZE
+    response.block_size = COPY_BLOCK_SIZE  # Django's 4 KiB: 5,000 reads for a 20 MB report
     response["X-Download-Id"] = download_id
     return response
-
-
-def _has_fileno(stream) -> bool:
-    try:
-        stream.fileno()
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
 
 
 def record_denial(request, version, reason: str, **detail) -> None:

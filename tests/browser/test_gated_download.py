@@ -3,12 +3,14 @@ signs in, accepts the NDA and downloads a report watermarked with her identity."
 
 import io
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from pypdf import PdfReader
 
-from cms.models import Membership, Organization
+from cms.models import Membership, Organization, VersionFile
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import DEMO_PASSWORD
 
@@ -66,6 +68,21 @@ def test_anonymous_locks_then_sign_in_accept_nda_and_download(
     text = pdf.pages[0].extract_text()
     assert "bea.browser@bank.example" in text and "Example Bank" in text
     download_id = re.search(r"Download id: (\S+)", text).group(1)
+
+    # Downloaded again: a copy of its own, read from the file prepared for the first one
+    # (cms/delivery/prepared_copies.py), kept under the stored file's SHA-256.
+    with page.expect_download() as again_info:
+        page.locator(".versions tr.current a[download]").first.click()
+    again = PdfReader(io.BytesIO(open(again_info.value.path(), "rb").read()))
+    again_ids = {re.search(r"Download id: (\S+)", p.extract_text()).group(1) for p in again.pages}
+    assert len(again_ids) == 1 and download_id not in again_ids
+    assert len(again.pages) == len(pdf.pages)
+    with django_db_blocker.unblock():
+        stored = VersionFile.objects.filter(
+            version__document__slug="soc-2-type-2", version__live=True, language="en"
+        ).values_list("sha256", flat=True)
+    kept = {path.stem for path in Path(settings.TRUSTPORTAL_WATERMARK_CACHE_DIR).glob("*/*.pdf")}
+    assert kept & set(stored)
 
     # Staff turn the id printed on the copy back into who downloaded it.
     admin = page.context.browser.new_context().new_page()

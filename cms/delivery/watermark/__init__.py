@@ -202,13 +202,15 @@ def watermark_problem(source: Source) -> str | None:
     """Why ``watermark_pdf`` would refuse ``source`` (a ``WatermarkError`` reason:
     ``"encrypted"``, ``"corrupt"``, ``"not_pdf"``), or None if it can be watermarked.
 
-    A dry run: the whole copy is made, stamp and all, and thrown away as it is written, so
-    what is met only while copying (a damaged object deep in the file) counts too. A file
-    object ``source`` is left open and rewound.
+    A dry run: the file is prepared (qpdf writes the whole copy, so what is met only while
+    writing, a damaged object deep in the file, counts too) and a stamp made for it, into a
+    temporary folder removed at once; the prepared bytes are not read back, as a reader's
+    copy would read them unchanged. A file object ``source`` is left open and rewound.
     """
     try:
-        with open(os.devnull, "wb") as nowhere:
-            watermark_pdf(source, nowhere, ["Upload check"], font_paths=[])
+        with tempfile.TemporaryDirectory(prefix="watermark-check-") as folder:
+            prepared = prepare(source, Path(folder) / "prepared.pdf")
+            StampedCopy(prepared, ["Upload check"], font_paths=[]).close()
     except WatermarkError as error:
         return error.reason
     finally:

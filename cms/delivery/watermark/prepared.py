@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import io
+import itertools
 import json
 import os
 import secrets
@@ -182,39 +183,17 @@ def _describe(path: Path, page_count: int, marker: str) -> Prepared:
         info = trailer.Info.objgen[0] if "/Info" in trailer and trailer.Info.is_indirect else None
         first_id = bytes(trailer.ID[0]).hex() if "/ID" in trailer else secrets.token_hex(16)
     slots.sort()
-    numbers = {number for number, _ in table}
-    xref: list[tuple[int, int, int]] = [(_FREE, 0, 0)] * (max(numbers) + 1)
-    offsets = []
+    xref: list[tuple[int, int, int]] = [(_FREE, 0, 0)] * (max(number for number, _ in table) + 1)
     for (number, generation), entry in table.items():
-        if entry.type == _IN_FILE:
-            if entry.offset >= xref_start:  # the prepared file's own cross-reference stream
-                continue
+        if entry.type == _IN_FILE and entry.offset < xref_start:  # not its own xref stream
             xref[number] = (_IN_FILE, entry.offset, generation)
-            offsets.append(entry.offset)
         elif entry.type == _IN_OBJECT_STREAM:
             xref[number] = (_IN_OBJECT_STREAM, entry.obj_stream_number, entry.obj_stream_index)
-    offsets.sort()
-    ends = dict(zip(offsets, [*offsets[1:], xref_start], strict=True))
-    cut = sorted((xref[number][1], ends[xref[number][1]]) for _, number, _, _ in slots)
-    body, start = [], offsets[0]
-    for begin, end in cut:
-        if begin > start:
-            body.append((start, begin))
-        start = end
-    body.append((start, xref_start))
+    offsets = sorted(a for kind, a, _ in xref if kind == _IN_FILE)
+    slot_offsets = {xref[number][1] for _, number, _, _ in slots}
+    body = _ranges_without(offsets, xref_start, slot_offsets)
     for _, number, _, _ in slots:
         xref[number] = (_FREE, 0, 0)  # written anew with the stamps
-    # Offsets as positions in the body the copy has (the slots cut out): one addition per
-    # object and download, not a search.
-    range_starts = [start for start, _ in body]
-    before, counted = [], 0
-    for start, end in body:
-        before.append(counted)
-        counted += end - start
-    for number, (kind, offset, generation) in enumerate(xref):
-        if kind == _IN_FILE:
-            index = bisect.bisect_right(range_starts, offset) - 1
-            xref[number] = (_IN_FILE, before[index] + offset - body[index][0], generation)
     return Prepared(
         path=str(path),
         format=FORMAT,
@@ -222,12 +201,40 @@ def _describe(path: Path, page_count: int, marker: str) -> Prepared:
         page_count=page_count,
         header=offsets[0],
         body=tuple(body),
-        xref=tuple(xref),
+        xref=_in_body(xref, body),
         slots=tuple((number, width, height) for _, number, width, height in slots),
         root=root,
         info=info,
         first_id=first_id,
     )
+
+
+def _ranges_without(offsets: list[int], end: int, cut: set[int]) -> list[tuple[int, int]]:
+    """The byte ranges from the first object to ``end`` without the objects starting at the
+    offsets in ``cut`` (each object runs to the next one's start)."""
+    ranges, start = [], offsets[0]
+    for begin, following in zip(offsets, [*offsets[1:], end], strict=True):
+        if begin in cut:
+            if begin > start:
+                ranges.append((start, begin))
+            start = following
+    ranges.append((start, end))
+    return ranges
+
+
+def _in_body(xref: list, body: list[tuple[int, int]]) -> tuple[tuple[int, int, int], ...]:
+    """The cross-reference entries with each offset in the file turned into a position in the
+    body as a copy has it (the slots cut out): a copy then adds one length, and searches
+    nothing."""
+    starts = [start for start, _ in body]
+    before = [0, *itertools.accumulate(end - start for start, end in body)]
+    entries = []
+    for kind, offset, generation in xref:
+        if kind == _IN_FILE:
+            index = bisect.bisect_right(starts, offset) - 1
+            offset = before[index] + offset - body[index][0]
+        entries.append((kind, offset, generation))
+    return tuple(entries)
 
 
 class StampedCopy(io.RawIOBase):

@@ -18,7 +18,7 @@ _XOBJECT_PREFIX = "TPWatermark"
 SLOT_KEY = "/TPWatermarkSlot"
 
 
-def place_stamp_slots(pdf: pikepdf.Pdf, marker: str = SLOT_KEY) -> int:
+def place_stamp_slots(pdf: pikepdf.Pdf, marker: str) -> int:
     """Make every page of ``pdf`` draw, after its own content, the stamp slot of its visible
     size (an empty form marked with the key ``marker``, its index among the sorted sizes);
     return the page count. ``prepared`` writes the stamps into the slots, per reader."""
