@@ -4,17 +4,24 @@ database (``committed``: they are other processes)."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 
 import pytest
+from django.db import connection
 from django.test import override_settings
 
 from cms.caching import with_timeouts
+from tests.faults.postgres_gunicorn import log_lines, postgres_admin, wait_until_serving
+from tests.helpers import ROOT, run_python
 from tests.smtp_server import free_port
-from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, Worker
+from tests.workers import LOGS, WORKER_PLUGIN_SETTINGS, Worker, gunicorn_command
 
 #: The sweep's interval in these tests: what "within two sweep intervals" is measured in.
 SWEEP_SECONDS = 5
@@ -85,3 +92,82 @@ def served_portal(request, redis_server, smtp):
     finally:
         for running in portal.processes:
             running.kill()
+
+
+# --- gunicorn over a PostgreSQL database of its own (tests/faults/postgres_gunicorn.py) -----
+
+
+@pytest.fixture
+def postgres_portal(tmp_path):
+    """A migrated PostgreSQL database of its own, owned by a role of its own (which the test
+    stops from logging in), with a user who has a password and an API token."""
+    pytest.importorskip("gunicorn")
+    if connection.vendor != "postgresql":
+        # Its database is its own whatever the run's: migrating one costs a minute, once is enough.
+        pytest.skip("runs once, in the PostgreSQL run of the suite")
+    admin = postgres_admin()
+    if admin is None:
+        pytest.skip("no PostgreSQL at 127.0.0.1:5432 (user postgres)")
+    name = f"tp_outage_{os.getpid()}_{secrets.token_hex(3)}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sites.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
+        "ALLOWED_HOSTS": "localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "TRUSTPORTAL_VAR_DIR": str(tmp_path),
+        "REDIS_URL": "",
+        "LOG_FORMAT": "json",
+        "DATABASE_URL": f"postgres://{name}@127.0.0.1:5432/{name}",
+    }
+    env.pop("DATABASE_CONN_MAX_AGE", None)  # the default: persistent connections
+    try:
+        admin.execute(f"CREATE ROLE {name} LOGIN")
+        admin.execute(f"CREATE DATABASE {name} OWNER {name}")
+        migrate = subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert migrate.returncode == 0, migrate.stderr
+        made = run_python(
+            "import django, json; django.setup()\n"
+            "from django.contrib.auth import get_user_model\n"
+            "from wagtail.models import APIToken\n"
+            "user = get_user_model().objects.create_user('outage-reader', password='pw-outage')\n"
+            "_token, plaintext = APIToken.create_token(user=user, name='outage')\n"
+            "print(json.dumps({'token': plaintext}))",
+            env,
+        )
+        yield {"name": name, "env": env, "admin": admin, "token": made["token"]}
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.execute(f"DROP ROLE IF EXISTS {name}")
+        admin.close()
+
+
+@pytest.fixture
+def gunicorn(postgres_portal, tmp_path):
+    """The portal served by gunicorn (one process, four threads) over that database; yields
+    ``(base URL, log lines so far)``."""
+    port = free_port()
+    log_file = tmp_path / "gunicorn.log"
+    with log_file.open("w") as log:
+        server = subprocess.Popen(
+            gunicorn_command(port, threads=4),
+            cwd=ROOT,
+            env=postgres_portal["env"],
+            stdout=log,
+            stderr=log,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base)
+        yield base, lambda: log_lines(log_file)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

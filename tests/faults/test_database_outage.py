@@ -12,18 +12,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import secrets
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 from urllib.parse import urlencode
 
-import psycopg
 import pytest
 from django.db import OperationalError, connection, transaction
 from django.http import HttpResponse
@@ -34,8 +26,8 @@ from cms.api.problems import ApiBearerTokenMiddleware
 from sites import database_outage
 from sites import urls as portal_urls
 from sites.views import errors
-from tests.helpers import ROOT, bearer, run_python
-from tests.workers import gunicorn_command
+from tests.faults.postgres_gunicorn import send
+from tests.helpers import bearer
 
 PROBLEM = "application/problem+json"
 OUTAGE_STARTS = "The database cannot be reached"
@@ -183,137 +175,6 @@ def test_a_wrapped_connection_error_is_found():
 
 
 # --- for real: gunicorn over a PostgreSQL database that goes away and comes back -----------------
-
-POSTGRES = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
-
-
-def postgres_admin():
-    """An autocommit connection to the local PostgreSQL as ``postgres``; ``None`` if there is
-    none to be had."""
-    try:
-        return psycopg.connect(POSTGRES, autocommit=True)
-    except psycopg.Error:
-        return None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
-
-
-def send(url: str, *, data: bytes | None = None, headers: dict | None = None):
-    """``(status, headers, body)`` of one request, whatever its status."""
-    request = urllib.request.Request(
-        url, data=data, headers={"Host": "localhost", **(headers or {})}
-    )
-    try:
-        with _opener.open(request, timeout=30) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-@pytest.fixture
-def postgres_portal(tmp_path):
-    """A migrated PostgreSQL database of its own, owned by a role of its own (which the test
-    stops from logging in), with a user who has a password and an API token."""
-    pytest.importorskip("gunicorn")
-    if connection.vendor != "postgresql":
-        # Its database is its own whatever the run's: migrating one costs a minute, once is enough.
-        pytest.skip("runs once, in the PostgreSQL run of the suite")
-    admin = postgres_admin()
-    if admin is None:
-        pytest.skip("no PostgreSQL at 127.0.0.1:5432 (user postgres)")
-    name = f"tp_outage_{os.getpid()}_{secrets.token_hex(3)}"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sites.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "TRUSTPORTAL_AUDIT_KEYS": f"2026={secrets.token_urlsafe(48)}",
-        "ALLOWED_HOSTS": "localhost",
-        "SECURE_SSL_REDIRECT": "false",
-        "TRUSTPORTAL_VAR_DIR": str(tmp_path),
-        "REDIS_URL": "",
-        "LOG_FORMAT": "json",
-        "DATABASE_URL": f"postgres://{name}@127.0.0.1:5432/{name}",
-    }
-    env.pop("DATABASE_CONN_MAX_AGE", None)  # the default: persistent connections
-    try:
-        admin.execute(f"CREATE ROLE {name} LOGIN")
-        admin.execute(f"CREATE DATABASE {name} OWNER {name}")
-        migrate = subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert migrate.returncode == 0, migrate.stderr
-        made = run_python(
-            "import django, json; django.setup()\n"
-            "from django.contrib.auth import get_user_model\n"
-            "from wagtail.models import APIToken\n"
-            "user = get_user_model().objects.create_user('outage-reader', password='pw-outage')\n"
-            "_token, plaintext = APIToken.create_token(user=user, name='outage')\n"
-            "print(json.dumps({'token': plaintext}))",
-            env,
-        )
-        yield {"name": name, "env": env, "admin": admin, "token": made["token"]}
-    finally:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.execute(f"DROP ROLE IF EXISTS {name}")
-        admin.close()
-
-
-@pytest.fixture
-def gunicorn(postgres_portal, tmp_path):
-    """The portal served by gunicorn (one process, four threads) over that database; yields
-    ``(base URL, log lines so far)``."""
-    port = free_port()
-    log_file = tmp_path / "gunicorn.log"
-    with log_file.open("w") as log:
-        server = subprocess.Popen(
-            gunicorn_command(port, threads=4),
-            cwd=ROOT,
-            env=postgres_portal["env"],
-            stdout=log,
-            stderr=log,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base)
-        yield base, lambda: log_lines(log_file)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-
-
-def wait_until_serving(base: str) -> None:
-    for _attempt in range(150):
-        try:
-            if send(base + "/healthz")[0] == 200:
-                return
-        except OSError:  # refused until gunicorn listens
-            time.sleep(0.2)
-    pytest.fail("gunicorn did not answer")
-
-
-def log_lines(log_file: Path) -> list[dict]:
-    return [
-        json.loads(line)
-        for line in log_file.read_text().splitlines()
-        if line.startswith("{") and line.endswith("}")
-    ]
 
 
 def outage_lines(lines: list[dict], starting: str) -> list[dict]:

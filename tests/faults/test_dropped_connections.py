@@ -10,12 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cms.database import fetch_value
-from tests.faults.test_database_outage import (  # noqa: F401 - fixtures
-    POSTGRES,
-    gunicorn,
-    postgres_portal,
-    send,
-)
+from tests.faults.postgres_gunicorn import POSTGRES, send
 
 
 @pytest.fixture
@@ -63,7 +58,7 @@ def test_a_connection_the_server_dropped_is_replaced_and_asked_again(outside_a_t
     assert after is not None and after != before
 
 
-def test_gunicorn_replaces_dropped_connections_without_an_error(postgres_portal, gunicorn):  # noqa: F811
+def test_gunicorn_replaces_dropped_connections_without_an_error(postgres_portal, gunicorn):
     base, logged = gunicorn
     name, admin, token = postgres_portal["name"], postgres_portal["admin"], postgres_portal["token"]
     member = {"Authorization": f"Bearer {token}"}
