@@ -50,3 +50,37 @@ def _fetch(sql: str, params: tuple):
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+class ModelColumns:
+    """A model's concrete columns in a hand-written ``SELECT`` (under a table ``alias``), and
+    the instance a row's values for them make, converted as the ORM converts them (SQLite
+    answers datetimes as text and UUIDs as hex). For a read on every request whose queryset
+    cost more to build than the round trip; the fields are the model's own, so a migration
+    that adds one is read too."""
+
+    def __init__(self, model, alias: str):
+        self.model = model
+        self.fields = model._meta.concrete_fields
+        self.attnames = [field.attname for field in self.fields]
+        quote = connection.ops.quote_name
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def instance(self, values):
+        """The model instance of ``values``, one per column in ``sql``'s order."""
+        converted = [
+            _converted(field, value) for field, value in zip(self.fields, values, strict=True)
+        ]
+        return self.model.from_db(connection.alias, self.attnames, converted)
+
+
+def _converted(field, value):
+    if value is None:
+        return None
+    column = field.get_col(field.model._meta.db_table)
+    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
+        value = converter(value, column, connection)
+    return value
