@@ -201,6 +201,7 @@ def _fresh_cache():
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
+    from cms.access.profile import forget_recent_profiles
     from cms.i18n import forget_locales
 
     def clear():
@@ -208,6 +209,7 @@ def _fresh_cache():
             if not isinstance(cache, DatabaseCache):
                 cache.clear()
         forget_locales()
+        forget_recent_profiles()
 
     clear()
     yield

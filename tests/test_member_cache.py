@@ -20,6 +20,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from cms.access import profile
 from cms.models import AccessLevel, AccessRequest, Membership
 from sites import visitor_cache
 from tests import factories
@@ -162,6 +163,26 @@ def test_a_member_hit_costs_a_fixed_number_of_queries(world, keeping):
     assert getattr(again, "visitor_cache_hit", False)
     # The token, the entitlement stamp, the listing generation: no query of the answer's own.
     assert len(queries) == 3, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_a_member_hit_reads_their_profile_from_this_process(world, keeping, monkeypatch):
+    users, documents = world
+    member = Caller(users["member_nda"])
+    member.primed()
+    asked = []
+    shared_get = profile.shared_cache.get
+    monkeypatch.setattr(
+        profile.shared_cache, "get", lambda *a, **k: asked.append(a) or shared_get(*a, **k)
+    )
+    assert getattr(member.get(), "visitor_cache_hit", False)
+    assert not [key for key, *_ in asked if key.startswith("trustportal:profile:")]
+    # A change of an input makes a new stamp: this process's copy is not read under it.
+    AccessRequest.objects.create(
+        user=users["member_nda"], document=documents["listed"], reason="x", status="approved"
+    )
+    assert member.get().json() == member.uncached()
+    assert [key for key, *_ in asked if key.startswith("trustportal:profile:")]
 
 
 @pytest.mark.django_db

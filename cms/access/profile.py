@@ -189,19 +189,44 @@ def profile_of(user) -> EntitlementProfile:
         return remembered[1]
     stamp = EntitlementStamp.current()
     key = f"trustportal:profile:v1:{user.pk}:{stamp}"
-    profile = shared_cache.get(key)
+    profile = _recent.get(key)
     if profile is None or not profile.fresh():
-        # Work it out from what this user object does not already remember.
-        for attribute in ("_trustportal_organization", "_trustportal_nda_ok"):
-            user.__dict__.pop(attribute, None)
-        profile = _worked_out(user)
-        timeout = PROFILE_CACHE_SECONDS
-        if profile.valid_until is not None:
-            left = (profile.valid_until - timezone.now()).total_seconds()
-            timeout = max(1, min(timeout, int(left)))
-        shared_cache.set(key, profile, timeout)
+        profile = shared_cache.get(key)
+        if profile is None or not profile.fresh():
+            # Work it out from what this user object does not already remember.
+            for attribute in ("_trustportal_organization", "_trustportal_nda_ok"):
+                user.__dict__.pop(attribute, None)
+            profile = _worked_out(user)
+            timeout = PROFILE_CACHE_SECONDS
+            if profile.valid_until is not None:
+                left = (profile.valid_until - timezone.now()).total_seconds()
+                timeout = max(1, min(timeout, int(left)))
+            shared_cache.set(key, profile, timeout)
+        _remember(key, profile)
     user._trustportal_profile = (_local_change, profile)
     return profile
+
+
+#: Profiles this process read or worked out lately, under the same key as in the shared cache:
+#: a member's next request reads only the stamp, not the shared cache too. The key holds the
+#: stamp, read from the database on every request, so a change anywhere is seen here at once;
+#: the stamp is random, so no rolled-back change hands back a number kept here.
+_recent: dict[str, EntitlementProfile] = {}
+RECENT_PROFILES = 2048
+
+
+def _remember(key: str, profile: EntitlementProfile) -> None:
+    if len(_recent) >= RECENT_PROFILES:
+        try:
+            del _recent[next(iter(_recent))]  # the oldest (dicts keep their order)
+        except (KeyError, RuntimeError, StopIteration):  # another thread changed it meanwhile
+            pass
+    _recent[key] = profile
+
+
+def forget_recent_profiles() -> None:
+    """For tests, which clear the shared cache between them: this process's copies too."""
+    _recent.clear()
 
 
 def inputs_changed() -> None:
