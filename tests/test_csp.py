@@ -4,12 +4,19 @@ allowances on the admin only (what a browser makes of them: tests/browser/test_c
 from html.parser import HTMLParser
 
 import pytest
+from csp.constants import HEADER
+from csp.exceptions import CSPNonceError
+from csp.middleware import CSPMiddleware
+from csp.utils import build_policy
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from wagtail.models import Page
 
 from cms.models import TrustDocument
 from search.cards import source_documents
+from sites import csp
+from sites.csp import PortalCSPMiddleware
 from tests.helpers import client_for, reader_route_names
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +184,49 @@ def test_signing_out_may_go_on_to_the_providers_end_session_endpoint(settings, d
     assert directives(client.get("/admin/login/"))["form-action"] == ["'self'"]
     settings.TRUSTPORTAL_OIDC_ENABLED = False
     assert directives(client.get("/en/"))["form-action"] == ["'self'"]
+
+
+@pytest.mark.parametrize("oidc", [False, True])
+@pytest.mark.parametrize(
+    "path", ["/en/", "/api/v3/trust-documents/", "/api/v3/docs", "/admin/", "/healthz"]
+)
+def test_a_plain_responses_header_is_built_once_and_is_django_csps_own(
+    rf, settings, monkeypatch, path, oidc
+):
+    settings.TRUSTPORTAL_OIDC_ENABLED = oidc
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://id.example.test/session/end"
+    ours = PortalCSPMiddleware(lambda request: HttpResponse())
+    built = []
+    monkeypatch.setattr(csp, "build_policy", lambda **kw: built.append(kw) or build_policy(**kw))
+    headers = [ours.process_response(rf.get(path), HttpResponse())[HEADER] for _ in range(3)]
+    assert len(built) == 1 and len(set(headers)) == 1
+    # What django-csp's own process_response writes, with the portal's parts.
+    request = rf.get(path)
+    theirs = CSPMiddleware.process_response(ours, request, HttpResponse())[HEADER]
+    assert headers[0] == theirs
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)
+
+
+def test_a_response_with_a_nonce_or_its_views_policy_is_built_for_itself(rf):
+    ours = PortalCSPMiddleware(lambda request: HttpResponse())
+    request = rf.get("/en/")
+    ours.process_request(request)
+    nonce = str(request.csp_nonce)
+    assert f"'nonce-{nonce}'" in ours.process_response(request, HttpResponse())[HEADER]
+    response = HttpResponse()
+    response._csp_replace = {"img-src": ["https://images.example.test"]}
+    assert (
+        "img-src https://images.example.test"
+        in ours.process_response(rf.get("/en/"), response)[HEADER]
+    )
+    assert "img-src" not in ours.process_response(rf.get("/en/"), HttpResponse())[HEADER]
+
+
+def test_a_setting_changed_is_in_the_next_header(rf, settings):
+    ours = PortalCSPMiddleware(lambda request: HttpResponse())
+    assert "report-uri" not in ours.process_response(rf.get("/en/"), HttpResponse())[HEADER]
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "report-uri": "/r/"}
+    }
+    assert "report-uri /r/" in ours.process_response(rf.get("/en/"), HttpResponse())[HEADER]
