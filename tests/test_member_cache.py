@@ -161,8 +161,9 @@ def test_a_member_hit_costs_a_fixed_number_of_queries(world, keeping):
     with CaptureQueriesContext(connection) as queries:
         again = member.get()
     assert getattr(again, "visitor_cache_hit", False)
-    # The token, the entitlement stamp, the listing generation: no query of the answer's own.
-    assert len(queries) == 3, [q["sql"] for q in queries]
+    # The token with the entitlement stamp, the listing generation: no query of the answer's
+    # own.
+    assert len(queries) == 2, [q["sql"] for q in queries]
 
 
 @pytest.mark.django_db

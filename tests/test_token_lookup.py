@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import APIToken
 
+from cms.access.profile import profile_of
 from cms.accounts.models import PersonalAPIToken
 from cms.api.tokens import _resolve
 
@@ -84,3 +85,13 @@ def test_a_token_made_under_the_previous_secret_key_still_resolves(settings, mem
     assert _resolve(plaintext).pk == token.pk
     settings.SECRET_KEY_FALLBACKS = []
     assert _resolve(plaintext) is None
+
+
+def test_the_entitlement_stamp_read_with_the_token_serves_the_profile(member):
+    _token, plaintext = personal(member)
+    profile_of(_resolve(plaintext).user)  # worked out and kept under the current stamp
+    resolved = _resolve(plaintext)
+    with CaptureQueriesContext(connection) as queries:
+        assert profile_of(resolved.user) == profile_of(member.__class__.objects.get(pk=member.pk))
+    # The second user object, loaded by hand, reads the stamp (and itself); the token's did not.
+    assert len(queries) == 2, [q["sql"] for q in queries]

@@ -187,7 +187,9 @@ def profile_of(user) -> EntitlementProfile:
     remembered = getattr(user, "_trustportal_profile", None)
     if remembered is not None and remembered[0] == _local_change and remembered[1].fresh():
         return remembered[1]
-    stamp = EntitlementStamp.current()
+    stamp = user.__dict__.pop("_trustportal_stamp", None)
+    if stamp is None:
+        stamp = EntitlementStamp.current()
     key = f"trustportal:profile:v1:{user.pk}:{stamp}"
     profile = _recent.get(key)
     if profile is None or not profile.fresh():
@@ -205,6 +207,13 @@ def profile_of(user) -> EntitlementProfile:
         _remember(key, profile)
     user._trustportal_profile = (_local_change, profile)
     return profile
+
+
+def remember_stamp(user, stamp: int) -> None:
+    """The entitlement stamp, read with ``user`` just now (a member's token lookup reads both
+    in one query): ``user``'s profile is looked up under it once, instead of reading it again.
+    Only for a user object loaded by this request."""
+    user._trustportal_stamp = stamp
 
 
 #: Profiles this process read or worked out lately, under the same key as in the shared cache:

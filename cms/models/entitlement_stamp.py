@@ -28,8 +28,13 @@ class EntitlementStamp(models.Model):
     def current(cls) -> int:
         """Read on every member's request: in plain SQL, possibly as its first query, standing
         in for the connection's health check (``cms.database``)."""
-        value = fetch_value(f"SELECT value FROM {cls._meta.db_table} WHERE id = 1")  # noqa: S608 - our table
-        return value if value is not None else 0
+        return fetch_value(cls.current_sql())
+
+    @classmethod
+    def current_sql(cls) -> str:
+        """The value now, as a scalar subquery another read may carry (a member's token
+        lookup does: ``cms.api.tokens``); 0 before the first change."""
+        return f"SELECT COALESCE((SELECT value FROM {cls._meta.db_table} WHERE id = 1), 0)"  # noqa: S608 - our table
 
     @classmethod
     def change(cls) -> None:
