@@ -52,6 +52,26 @@ def _fetch(sql: str, params: tuple):
     return row[0] if row else None
 
 
+# --- What a member's token lookup reads along ----------------------------------------------
+
+#: Values (name -> the SQL of a query answering one value, without parameters) that the first
+#: read of a member's API request, their token's lookup (``cms.api.tokens``), reads in the
+#: same query, for what answers the request next (the listing generation a cached answer is
+#: keyed by) to use instead of a round trip of its own. Registered by the layers above in their
+#: ``ready()``; the values are on ``request.carried_reads``.
+_carried: dict[str, str] = {}
+
+
+def carry_along(name: str, sql: str) -> None:
+    _carried[name] = sql
+
+
+def carried_reads() -> tuple[tuple[str, ...], str]:
+    """The names of the values read along, and their columns for a ``SELECT`` list."""
+    names = tuple(_carried)
+    return names, ", ".join(f"({_carried[name]})" for name in names)
+
+
 class ModelColumns:
     """A model's concrete columns in a hand-written ``SELECT`` (under a table ``alias``), and
     the instance a row's values for them make, converted as the ORM converts them (SQLite
@@ -61,26 +81,30 @@ class ModelColumns:
 
     def __init__(self, model, alias: str):
         self.model = model
-        self.fields = model._meta.concrete_fields
-        self.attnames = [field.attname for field in self.fields]
+        fields = model._meta.concrete_fields
+        self.attnames = [field.attname for field in fields]
         quote = connection.ops.quote_name
-        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in self.fields)
+        self.sql = ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+        # The database's converters and the field's own, looked up once: (position, column,
+        # converters) of each field that has any.
+        self.conversions = []
+        for position, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + field.get_db_converters(
+                connection
+            )
+            if converters:
+                self.conversions.append((position, column, converters))
 
     def __len__(self) -> int:
-        return len(self.fields)
+        return len(self.attnames)
 
     def instance(self, values):
         """The model instance of ``values``, one per column in ``sql``'s order."""
-        converted = [
-            _converted(field, value) for field, value in zip(self.fields, values, strict=True)
-        ]
-        return self.model.from_db(connection.alias, self.attnames, converted)
-
-
-def _converted(field, value):
-    if value is None:
-        return None
-    column = field.get_col(field.model._meta.db_table)
-    for converter in connection.ops.get_db_converters(column) + field.get_db_converters(connection):
-        value = converter(value, column, connection)
-    return value
+        if len(values) != len(self.attnames):
+            raise ValueError(f"{len(values)} values for {len(self.attnames)} columns")
+        values = list(values)
+        for position, column, converters in self.conversions:
+            for converter in converters:
+                values[position] = converter(values[position], column, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)

@@ -4,6 +4,7 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 from cms import events, listings
+from cms.database import carry_along
 
 
 class SearchConfig(AppConfig):
@@ -14,6 +15,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         from . import signals
         from .checks import check_database_supported, check_index_complete
+        from .facets import GENERATION_READ, GENERATION_SQL
         from .indexing import follow_event
         from .pages import ReaderPageListings
 
@@ -25,6 +27,8 @@ class SearchConfig(AppConfig):
         events.register_core_handler(follow_event)
         # The core's page models list documents through the search service.
         listings.register(ReaderPageListings())
+        # A member's cached API answer is keyed by the generation: read with their token.
+        carry_along(GENERATION_READ, GENERATION_SQL)
 
 
 def rebuild_outdated_entries(app_config, verbosity=1, using="default", **kwargs):

@@ -211,15 +211,21 @@ def _cache_key(part: str, query: DocumentQuery, section: str | None, levels=()) 
     return f"trustportal:facets:v2:{digest}"
 
 
-def current_generation() -> int:
+def current_generation(request=None) -> int:
     """The listing generation now. Read on every request the visitors' cache answers: in plain
     SQL (the ORM's query building cost more than the round trip) and standing in for the
-    connection's health check (``cms.database``)."""
-    value = fetch_value(_GENERATION_SQL)
-    return value if value is not None else 0
+    connection's health check (``cms.database``); for a member's API ``request``, read along
+    with their token's lookup (``GENERATION_READ``)."""
+    carried = getattr(request, "carried_reads", None) or {}
+    value = carried.get(GENERATION_READ)
+    return value if value is not None else fetch_value(GENERATION_SQL)
 
 
-_GENERATION_SQL = f"SELECT value FROM {ListingGeneration._meta.db_table} WHERE id = 1"  # noqa: S608 - a table name of ours
+#: The name the generation is read along under (``cms.database.carry_along``), and its query.
+GENERATION_READ = "listing_generation"
+GENERATION_SQL = (
+    f"SELECT COALESCE((SELECT value FROM {ListingGeneration._meta.db_table} WHERE id = 1), 0)"  # noqa: S608 - a table name of ours
+)
 
 
 def bump_generation() -> None:

@@ -21,9 +21,11 @@ Members are served from the cache too, on the API's reads that the access policy
 ``sharing_key`` and shared by every member of that profile. A member's pages are not kept
 (they greet the member and embed a CSRF token).
 
-A hit costs one query (the generation) and one cache read (a member's: the token and the
-entitlement stamp besides); a hit of the API still counts
-against the anonymous caller's rate (``cms.api.throttling``). Each answer carries an ETag (a
+A hit costs one query (the generation) and one cache read. A member's hit costs the same: their
+token's lookup reads the entitlement stamp and the generation in the same query
+(``cms.database.carry_along``), and the profile the stamp names is kept in the process
+(``cms/access/profile.py``). A hit of the API still counts against the caller's rate
+(``cms.api.throttling``). Each answer carries an ETag (a
 hash of its body), so a conditional request is answered ``304`` from the cache too. A view whose
 answer is also an event (a document view goes to the audit log for the analytics) names it with
 ``replay_on_hit``; the event is recorded again on every hit.
@@ -157,7 +159,7 @@ def cache_key(request, audience: str = "visitor") -> str:
             request.get_host(),
             request.get_full_path(),
             translation.get_language() or "",
-            str(current_generation()),
+            str(current_generation(request)),
             timezone.localdate().isoformat(),
         )
     )

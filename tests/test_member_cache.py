@@ -161,9 +161,25 @@ def test_a_member_hit_costs_a_fixed_number_of_queries(world, keeping):
     with CaptureQueriesContext(connection) as queries:
         again = member.get()
     assert getattr(again, "visitor_cache_hit", False)
-    # The token with the entitlement stamp, the listing generation: no query of the answer's
-    # own.
-    assert len(queries) == 2, [q["sql"] for q in queries]
+    # The token, with the entitlement stamp and the listing generation read along: no query
+    # of the answer's own.
+    assert len(queries) == 1, [q["sql"] for q in queries]
+
+
+@pytest.mark.django_db
+def test_a_published_change_is_on_a_members_next_request(world, keeping):
+    # The generation a member's answer is keyed by is read with their token (cms.database's
+    # carry_along): a stale one would serve the answer from before the change.
+    users, documents = world
+    member = Caller(users["member_nda"])
+    assert "MC nda" in view(member.primed())
+    document = documents["nda"]
+    document.title = "MC nda renamed"
+    document.save_revision().publish()
+    answer = member.get()
+    assert not getattr(answer, "visitor_cache_hit", False)
+    assert "MC nda renamed" in view(answer.json())
+    assert answer.json() == member.uncached()
 
 
 @pytest.mark.django_db

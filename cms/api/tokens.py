@@ -22,7 +22,7 @@ from wagtail.models import APIToken
 
 from cms.access.profile import remember_stamp
 from cms.accounts.models import PersonalAPIToken
-from cms.database import ModelColumns, first_read
+from cms.database import ModelColumns, carried_reads, first_read
 from cms.models import EntitlementStamp
 
 
@@ -40,6 +40,7 @@ class PortalBearerTokenAuth(BearerTokenAuth):
             request.user = AnonymousUser()
             return None
         request.user = user
+        request.carried_reads = api_token.carried_reads
         self._touch_last_used(api_token)
         return api_token
 
@@ -51,16 +52,18 @@ def _resolve(token: str) -> APIToken | None:
     The query also reads the entitlement stamp, which the request's profile asks next."""
     hashes = APIToken.candidate_key_hashes(token)
     columns = _token_columns()
+    carried, carried_sql = carried_reads()
     with connection.cursor() as cursor:
-        cursor.execute(_token_sql(len(hashes)), hashes)
+        cursor.execute(_token_sql(len(hashes), carried_sql), hashes)
         rows = cursor.fetchall()
     now = timezone.now()
     for row in rows:
-        token_values, user_values, personal_values = columns.split(row[:-1])
+        token_values, user_values, personal_values, stamp, along = columns.split(row)
         api_token = columns.token.instance(token_values)
         api_token.user = columns.user.instance(user_values)
+        api_token.carried_reads = dict(zip(carried, along, strict=True))
         # The entitlement stamp, read in the same round trip, for this request's profile.
-        remember_stamp(api_token.user, row[-1])
+        remember_stamp(api_token.user, stamp)
         if personal_values[0] is None:  # no personal row: a staff token, which does not expire
             return api_token
         api_token.personal = columns.personal.instance(personal_values)
@@ -75,12 +78,19 @@ class _TokenColumns:
     user: ModelColumns
     personal: ModelColumns
 
-    def split(self, row: tuple) -> tuple[tuple, tuple, tuple]:
-        """A row's values of the token, of its user and of its personal token (all None when
-        it has none)."""
+    def split(self, row: tuple) -> tuple[tuple, tuple, tuple, int, tuple]:
+        """A row's values of the token, of its user, of its personal token (all None when it
+        has none), the entitlement stamp and the values read along (``cms.database``)."""
         users_from = len(self.token)
         personal_from = users_from + len(self.user)
-        return row[:users_from], row[users_from:personal_from], row[personal_from:]
+        stamp_at = personal_from + len(self.personal)
+        return (
+            row[:users_from],
+            row[users_from:personal_from],
+            row[personal_from:stamp_at],
+            row[stamp_at],
+            row[stamp_at + 1 :],
+        )
 
 
 @cache
@@ -93,8 +103,9 @@ def _token_columns() -> _TokenColumns:
 
 
 @cache
-def _token_sql(digests: int) -> str:
-    """The token lookup for ``digests`` candidate digests (one per current secret key)."""
+def _token_sql(digests: int, carried_sql: str) -> str:
+    """The token lookup for ``digests`` candidate digests (one per current secret key), with
+    the entitlement stamp and the ``carried_sql`` columns."""
     columns = _token_columns()
     quote = connection.ops.quote_name
 
@@ -105,7 +116,7 @@ def _token_sql(digests: int) -> str:
     placeholders = ", ".join(["%s"] * digests)
     return (
         f"SELECT {columns.token.sql}, {columns.user.sql}, {columns.personal.sql}, "
-        f"({EntitlementStamp.current_sql()}) "
+        f"({EntitlementStamp.current_sql()}){', ' if carried_sql else ''}{carried_sql} "
         f"FROM {quote(APIToken._meta.db_table)} t "
         f"INNER JOIN {quote(user_model._meta.db_table)} u "
         f"ON u.{quote(user_model._meta.pk.column)} = t.{column(APIToken, 'user')} "
