@@ -30,7 +30,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, F, QuerySet, Value
 
 from cms.access import policy
 from cms.database import fetch_value
@@ -128,7 +128,7 @@ def _set_sql(queryset: QuerySet, rights=None) -> tuple[str, tuple]:
     described = (
         Value(True)
         if rights is None
-        else ExpressionWrapper(Q(pk__in=rights.described), output_field=BooleanField())
+        else ExpressionWrapper(rights.describes(), output_field=BooleanField())
     )
     rows = queryset.order_by().annotate(
         facet_category=F("category__slug"), facet_described=described

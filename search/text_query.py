@@ -146,18 +146,12 @@ def _tiers(rights) -> list[tuple[str, Q]]:
     """``[(tier, the condition of being in it)]``: each document is in the widest tier its
     reader has (the readable are described too), and is matched there alone: an excluded word
     in a part the reader may read must exclude the document, whatever narrower parts say."""
-    described, readable = _among(rights.described), _among(rights.readable)
+    described, readable = rights.describes(), rights.reads()
     return [
         (TITLE, ~described),
         (DESCRIBED, described & ~readable),
         (READABLE, readable),
     ]
-
-
-def _among(documents) -> Q:
-    """The row (a ``TrustDocument``) is one of ``documents`` (a queryset of document ids from
-    the access policy)."""
-    return Q(pk__in=documents)
 
 
 class _ProbedExists(Exists):
@@ -168,11 +162,14 @@ class _ProbedExists(Exists):
     template = "EXISTS(%(subquery)s OFFSET 0)"
 
 
-def _probed(documents) -> Q:
-    """The row is one of ``documents``, by an index probe on this row's key alone (PostgreSQL):
-    its cost follows the rows asked about (a window of matches), not the number of documents."""
+def _probed(documents, row_condition: Q | None = None) -> Q:
+    """The row is one of ``documents``: by ``row_condition`` on the row itself when the rights
+    have one, else by an index probe on this row's key alone (PostgreSQL): its cost follows
+    the rows asked about (a window of matches), not the number of documents."""
+    if row_condition is not None:
+        return row_condition
     if connection.vendor != "postgresql":
-        return _among(documents)
+        return Q(pk__in=documents)
     return Q(_ProbedExists(documents.filter(pk=OuterRef("pk"))))
 
 
@@ -210,8 +207,8 @@ def row_matching_condition(text: str, language: str, rights) -> Q | None:
         return _Matches(_vector_part(PG_WEIGHTS[tier]), RawSQL(full_sql, full_params))
 
     by_tier = Case(
-        When(_probed(rights.readable), then=matches(READABLE)),
-        When(_probed(rights.described), then=matches(DESCRIBED)),
+        When(_probed(rights.readable, rights.readable_row), then=matches(READABLE)),
+        When(_probed(rights.described, rights.described_row), then=matches(DESCRIBED)),
         default=matches(TITLE),
         output_field=BooleanField(),
     )
@@ -358,8 +355,8 @@ def ranked_by_join(queryset, text: str, language: str, rights):
 def _by_tier(score, rights) -> Case:
     """``score(tier)`` of each row's tier for the reader (widest tier the row is in)."""
     return Case(
-        When(_probed(rights.readable), then=score(READABLE)),
-        When(_probed(rights.described), then=score(DESCRIBED)),
+        When(_probed(rights.readable, rights.readable_row), then=score(READABLE)),
+        When(_probed(rights.described, rights.described_row), then=score(DESCRIBED)),
         default=score(TITLE),
         output_field=FloatField(),
     )

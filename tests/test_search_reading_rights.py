@@ -13,7 +13,8 @@ from datetime import date
 import pytest
 from django.core.files.base import ContentFile
 
-from cms.models import VersionFile
+from cms.access import policy
+from cms.models import AccessLevel, TrustDocument, VersionFile
 from sites.demo.pdf import render_document_pdf
 from tests import factories
 from tests.helpers import client_for
@@ -142,3 +143,23 @@ def test_the_order_of_results_does_not_depend_on_words_the_reader_may_not_read(g
     assert anonymous == [first.slug, second.slug]
     entitled = [item["slug"] for item in api_search(users["member_nda"], "kestrel")["items"]]
     assert entitled == [second.slug, first.slug]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("reader", [*READERS, "personal_nda", "group_member"])
+def test_the_shared_rights_row_conditions_are_their_querysets(gated, users, reader):
+    # The rights shared by readers of the same levels are asked of each row by its columns
+    # (ReadingRights.described_row, readable_row): the same documents as their querysets.
+    for level in AccessLevel.values:
+        factories.document(level, title=f"Rights {level}")
+        factories.document(level, title=f"Rights listed {level}", listed=True)
+    unrestricted, _levels = policy.unrestricted_reading_rights(users[reader])
+    for rights in (unrestricted, policy.title_only_rights()):
+        documents = TrustDocument.objects.all()
+        assert set(documents.filter(rights.describes()).values_list("pk", flat=True)) == set(
+            rights.described.values_list("pk", flat=True)
+        )
+        assert set(documents.filter(rights.reads()).values_list("pk", flat=True)) == set(
+            rights.readable.values_list("pk", flat=True)
+        )
+        assert documents.filter(rights.reads()).exists()

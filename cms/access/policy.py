@@ -145,10 +145,25 @@ def readable_documents(user, queryset: QuerySet | None = None) -> QuerySet:
 @dataclass(frozen=True)
 class ReadingRights:
     """What of each visible document a search may match for one reader (see ``reading_rights``):
-    every title; summary and terms of ``described``; the text of the files of ``readable``."""
+    every title; summary and terms of ``described``; the text of the files of ``readable``.
+
+    Where the rights follow from a document's own columns alone (those shared by readers of the
+    same levels), ``described_row`` and ``readable_row`` say the same as conditions on the
+    document's row: asked of each row as it is read, instead of through a subquery over the
+    whole table (``describes``, ``reads``)."""
 
     described: QuerySet
     readable: QuerySet
+    described_row: Q | None = None
+    readable_row: Q | None = None
+
+    def describes(self) -> Q:
+        """A condition on a ``TrustDocument`` row: it is described to the reader."""
+        return self.described_row if self.described_row is not None else Q(pk__in=self.described)
+
+    def reads(self) -> Q:
+        """A condition on a ``TrustDocument`` row: the reader may read the text of its files."""
+        return self.readable_row if self.readable_row is not None else Q(pk__in=self.readable)
 
 
 def reading_rights(user) -> ReadingRights:
@@ -166,10 +181,13 @@ def unrestricted_reading_rights(user) -> tuple[ReadingRights, tuple[str, ...]]:
     reader's levels alone (no entitlement): ``(rights, those levels)``. What is counted under
     them is the same for every reader with the same levels, and may be shared among them."""
     levels = tuple(sorted(Viewer.of(user).allowed_levels() - {AccessLevel.RESTRICTED}))
-    unrestricted = TrustDocument.objects.exclude(access_level=AccessLevel.RESTRICTED)
+    unrestricted = ~Q(access_level=AccessLevel.RESTRICTED)
+    readable = unrestricted & Q(access_level__in=levels)
     rights = ReadingRights(
-        described=unrestricted.values("pk"),
-        readable=unrestricted.filter(access_level__in=levels).values("pk"),
+        described=TrustDocument.objects.filter(unrestricted).values("pk"),
+        readable=TrustDocument.objects.filter(readable).values("pk"),
+        described_row=unrestricted,
+        readable_row=readable,
     )
     return rights, levels
 
@@ -195,8 +213,14 @@ def title_only_rights() -> ReadingRights:
     """``reading_rights`` of a reader entitled to no restricted document, for restricted
     documents: the title alone (neither their description nor their files). The same for
     every such reader, so what is counted under them may be shared."""
-    unrestricted = TrustDocument.objects.exclude(access_level=AccessLevel.RESTRICTED).values("pk")
-    return ReadingRights(described=unrestricted, readable=unrestricted)
+    unrestricted = ~Q(access_level=AccessLevel.RESTRICTED)
+    documents = TrustDocument.objects.filter(unrestricted).values("pk")
+    return ReadingRights(
+        described=documents,
+        readable=documents,
+        described_row=unrestricted,
+        readable_row=unrestricted,
+    )
 
 
 def visible_document_ids_by_user(
