@@ -128,7 +128,7 @@ def _set_sql(queryset: QuerySet, rights=None) -> tuple[str, tuple]:
     described = (
         Value(True)
         if rights is None
-        else ExpressionWrapper(rights.describes(), output_field=BooleanField())
+        else ExpressionWrapper(rights.describes, output_field=BooleanField())
     )
     rows = queryset.order_by().annotate(
         facet_category=F("category__slug"), facet_described=described

@@ -122,7 +122,7 @@ def apply_filters(queryset: QuerySet, query: DocumentQuery, backend, rights=None
     may be None where every document of ``queryset`` is described to the reader (and then
     ``backend`` too, for a query without words)."""
     if rights is not None and asks_description(query):
-        queryset = queryset.filter(rights.describes())
+        queryset = queryset.filter(rights.describes)
     # Several values of one filter widen (OR); different filters narrow (AND).
     linked = []
     for name, values in query.filters.items():
@@ -213,7 +213,7 @@ def newest_first(queryset: QuerySet, rights=None) -> QuerySet:
     if rights is None:
         return queryset.order_by(UPDATED_ORDER.desc(), "pk")
     dated = Case(
-        When(Q(access_level=AccessLevel.RESTRICTED) & ~rights.describes(), then=None),
+        When(Q(access_level=AccessLevel.RESTRICTED) & ~rights.describes, then=None),
         default=UPDATED_ORDER,
     )
     return queryset.order_by(Coalesce(dated, Value(date.min)).desc(), "pk")

@@ -15,7 +15,6 @@ from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
-    Exists,
     F,
     FloatField,
     Func,
@@ -146,31 +145,12 @@ def _tiers(rights) -> list[tuple[str, Q]]:
     """``[(tier, the condition of being in it)]``: each document is in the widest tier its
     reader has (the readable are described too), and is matched there alone: an excluded word
     in a part the reader may read must exclude the document, whatever narrower parts say."""
-    described, readable = rights.describes(), rights.reads()
+    described, readable = rights.describes, rights.reads
     return [
         (TITLE, ~described),
         (DESCRIBED, described & ~readable),
         (READABLE, readable),
     ]
-
-
-class _ProbedExists(Exists):
-    """``EXISTS`` asked of each row on its own (PostgreSQL): ``OFFSET 0`` keeps the planner from
-    turning it into a hashed set of every row of the subquery, which means reading every
-    document the reader may read (a scan of the whole table) before the first match."""
-
-    template = "EXISTS(%(subquery)s OFFSET 0)"
-
-
-def _probed(documents, row_condition: Q | None = None) -> Q:
-    """The row is one of ``documents``: by ``row_condition`` on the row itself when the rights
-    have one, else by an index probe on this row's key alone (PostgreSQL): its cost follows
-    the rows asked about (a window of matches), not the number of documents."""
-    if row_condition is not None:
-        return row_condition
-    if connection.vendor != "postgresql":
-        return Q(pk__in=documents)
-    return Q(_ProbedExists(documents.filter(pk=OuterRef("pk"))))
 
 
 class _Matches(Func):
@@ -196,7 +176,8 @@ def row_matching_condition(text: str, language: str, rights) -> Q | None:
     The wanted words find candidates through the GIN index (or are checked row by row when the
     database walks documents in an index's order and stops after a window, see
     ``backends.database``); the reader's tier of each row is then asked of that row alone
-    (``_probed``), and decides which part of the vector must match, excluded words included."""
+    (``ReadingRights`` are conditions on the row), and decides which part of the vector must
+    match, excluded words included."""
     groups, excluded, unspaced = parse_query(text)
     if not groups or unspaced or database_vendor() != "postgresql":
         return None
@@ -207,8 +188,8 @@ def row_matching_condition(text: str, language: str, rights) -> Q | None:
         return _Matches(_vector_part(PG_WEIGHTS[tier]), RawSQL(full_sql, full_params))
 
     by_tier = Case(
-        When(_probed(rights.readable, rights.readable_row), then=matches(READABLE)),
-        When(_probed(rights.described, rights.described_row), then=matches(DESCRIBED)),
+        When(rights.reads, then=matches(READABLE)),
+        When(rights.describes, then=matches(DESCRIBED)),
         default=matches(TITLE),
         output_field=BooleanField(),
     )
@@ -355,8 +336,8 @@ def ranked_by_join(queryset, text: str, language: str, rights):
 def _by_tier(score, rights) -> Case:
     """``score(tier)`` of each row's tier for the reader (widest tier the row is in)."""
     return Case(
-        When(_probed(rights.readable, rights.readable_row), then=score(READABLE)),
-        When(_probed(rights.described, rights.described_row), then=score(DESCRIBED)),
+        When(rights.reads, then=score(READABLE)),
+        When(rights.describes, then=score(DESCRIBED)),
         default=score(TITLE),
         output_field=FloatField(),
     )

@@ -105,19 +105,24 @@ def granted_document_ids(user) -> list[int]:
 
 def visible_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     """Live documents whose metadata ``user`` may see (restricted-and-hidden ones filtered out)."""
-    open_to_all = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
-    return _open_or_entitled(user, queryset, open_to_all)
+    queryset = TrustDocument.objects.all() if queryset is None else queryset
+    return queryset.filter(_visible_q(user))
 
 
 def _open_or_entitled(user, queryset: QuerySet | None, open_to_all: Q) -> QuerySet:
     """Live documents of ``queryset`` (all when None) that are ``open_to_all`` or restricted
     ones ``user`` is entitled to."""
-    queryset = TrustDocument.objects.live() if queryset is None else queryset.filter(live=True)
+    queryset = TrustDocument.objects.all() if queryset is None else queryset
+    return queryset.filter(_open_or_entitled_q(user, open_to_all))
+
+
+def _open_or_entitled_q(user, open_to_all: Q) -> Q:
+    """``_open_or_entitled`` as a condition on a document's row."""
     if not is_signed_in(user):
-        return queryset.filter(open_to_all)
+        return Q(live=True) & open_to_all
     # (restricted AND entitled): the database tests the cheap level first, so the entitlement
     # subqueries run for restricted rows only.
-    return queryset.filter(
+    return Q(live=True) & (
         open_to_all | (Q(access_level=AccessLevel.RESTRICTED) & _entitled_q(user))
     )
 
@@ -134,36 +139,45 @@ def readable_documents(user, queryset: QuerySet | None = None) -> QuerySet:
     """Live documents whose files ``user`` may read, and so the text of those files: what
     ``downloadable_versions`` allows, document by document (the level, and for restricted
     documents an entitlement). Search matches the words of a file for these only."""
-    queryset = visible_documents(user, queryset)
+    queryset = TrustDocument.objects.all() if queryset is None else queryset
+    return queryset.filter(_readable_q(user))
+
+
+def _visible_q(user) -> Q:
+    """``visible_documents`` as a condition on a document's row."""
+    open_to_all = ~Q(access_level=AccessLevel.RESTRICTED) | Q(restricted_listed=True)
+    return _open_or_entitled_q(user, open_to_all)
+
+
+def _readable_q(user) -> Q:
+    """``readable_documents`` as a condition on a document's row."""
     allowed = Viewer.of(user).allowed_levels()
     levels = Q(access_level__in=allowed - {AccessLevel.RESTRICTED})
     if AccessLevel.RESTRICTED in allowed:
         levels |= Q(access_level=AccessLevel.RESTRICTED) & _entitled_q(user)
-    return queryset.filter(levels)
+    return _visible_q(user) & levels
 
 
 @dataclass(frozen=True)
 class ReadingRights:
     """What of each visible document a search may match for one reader (see ``reading_rights``):
-    every title; summary and terms of ``described``; the text of the files of ``readable``.
+    every title; summary and terms of the documents it ``describes``; the text of the files of
+    those it ``reads``. Both are conditions on a document's row, asked of each row as it is
+    read (its columns; for a restricted row, the ids the member's profile lists or a probe of
+    each entitlement path on that row), never a subquery over the whole table."""
 
-    Where the rights follow from a document's own columns alone (those shared by readers of the
-    same levels), ``described_row`` and ``readable_row`` say the same as conditions on the
-    document's row: asked of each row as it is read, instead of through a subquery over the
-    whole table (``describes``, ``reads``)."""
+    describes: Q
+    reads: Q
 
-    described: QuerySet
-    readable: QuerySet
-    described_row: Q | None = None
-    readable_row: Q | None = None
+    @property
+    def described(self) -> QuerySet:
+        """The ids of the documents it describes."""
+        return TrustDocument.objects.filter(self.describes).values("pk")
 
-    def describes(self) -> Q:
-        """A condition on a ``TrustDocument`` row: it is described to the reader."""
-        return self.described_row if self.described_row is not None else Q(pk__in=self.described)
-
-    def reads(self) -> Q:
-        """A condition on a ``TrustDocument`` row: the reader may read the text of its files."""
-        return self.readable_row if self.readable_row is not None else Q(pk__in=self.readable)
+    @property
+    def readable(self) -> QuerySet:
+        """The ids of the documents whose files' text it reads."""
+        return TrustDocument.objects.filter(self.reads).values("pk")
 
 
 def reading_rights(user) -> ReadingRights:
@@ -171,8 +185,8 @@ def reading_rights(user) -> ReadingRights:
     subqueries: search answers only from what its reader could read on the page, so that
     guessing words tells nothing about a summary or a file they may not see."""
     return ReadingRights(
-        described=described_documents(user).values("pk"),
-        readable=readable_documents(user).values("pk"),
+        describes=_open_or_entitled_q(user, ~Q(access_level=AccessLevel.RESTRICTED)),
+        reads=_readable_q(user),
     )
 
 
@@ -183,12 +197,7 @@ def unrestricted_reading_rights(user) -> tuple[ReadingRights, tuple[str, ...]]:
     levels = tuple(sorted(Viewer.of(user).allowed_levels() - {AccessLevel.RESTRICTED}))
     unrestricted = ~Q(access_level=AccessLevel.RESTRICTED)
     readable = unrestricted & Q(access_level__in=levels)
-    rights = ReadingRights(
-        described=TrustDocument.objects.filter(unrestricted).values("pk"),
-        readable=TrustDocument.objects.filter(readable).values("pk"),
-        described_row=unrestricted,
-        readable_row=readable,
-    )
+    rights = ReadingRights(describes=unrestricted, reads=readable)
     return rights, levels
 
 
@@ -214,13 +223,7 @@ def title_only_rights() -> ReadingRights:
     documents: the title alone (neither their description nor their files). The same for
     every such reader, so what is counted under them may be shared."""
     unrestricted = ~Q(access_level=AccessLevel.RESTRICTED)
-    documents = TrustDocument.objects.filter(unrestricted).values("pk")
-    return ReadingRights(
-        described=documents,
-        readable=documents,
-        described_row=unrestricted,
-        readable_row=unrestricted,
-    )
+    return ReadingRights(describes=unrestricted, reads=unrestricted)
 
 
 def visible_document_ids_by_user(
