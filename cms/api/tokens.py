@@ -49,7 +49,8 @@ def _resolve(token: str) -> APIToken | None:
     """The unrevoked, unexpired token whose digest matches, with its user, in one query: by
     hand, as the queryset cost five times the round trip to build (a member's API request
     makes this read first, on every request). A personal token's expiry is compared here.
-    The query also reads the entitlement stamp, which the request's profile asks next."""
+    The query also reads the entitlement stamp, which the request's profile asks next, and
+    the values the layers above carry along (``cms.database.carry_along``)."""
     hashes = APIToken.candidate_key_hashes(token)
     columns = _token_columns()
     carried, carried_sql = carried_reads()
@@ -64,7 +65,7 @@ def _resolve(token: str) -> APIToken | None:
         api_token.carried_reads = dict(zip(carried, along, strict=True))
         # The entitlement stamp, read in the same round trip, for this request's profile.
         remember_stamp(api_token.user, stamp)
-        if personal_values[0] is None:  # no personal row: a staff token, which does not expire
+        if all(value is None for value in personal_values):  # a staff token: it does not expire
             return api_token
         api_token.personal = columns.personal.instance(personal_values)
         if api_token.personal.expires_at > now:
