@@ -44,7 +44,7 @@ from search.query import (
     apply_filters,
     in_listing,
 )
-from workflows.jobs import enqueue
+from workflows.jobs import enqueue, inline
 
 from .models import ListingGeneration
 
@@ -230,8 +230,8 @@ GENERATION_SQL = (
 
 def bump_generation() -> None:
     """In the caller's transaction: what is memoized so far no longer answers. Once the
-    transaction commits, a job counts the plain listings again, so the first reader after a
-    publish does not wait for it."""
+    transaction commits, a worker counts the plain listings again, so the first reader after a
+    publish does not wait for it (with inline jobs, that first reader counts them)."""
     if not ListingGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         ListingGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
     # One job per transaction, however many rows it changed.
@@ -261,6 +261,10 @@ class WarmAfterCommit:
 
 
 def _enqueue_warming() -> None:
+    if inline():
+        # No worker to count in the background: the writer would wait for what the next
+        # reader counts on a miss as fast, once per write of a bulk change (a seed, an import).
+        return
     try:
         enqueue(warm_listing_counts)
     except Exception:  # noqa: BLE001 — warming is an optimisation; readers count on a miss
