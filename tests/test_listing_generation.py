@@ -20,6 +20,14 @@ def warming(callbacks) -> list:
 
 
 @pytest.fixture
+def queued(monkeypatch) -> list:
+    """The jobs the listing counts queue, in order (none is run)."""
+    jobs = []
+    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kwargs: jobs.append(func))
+    return jobs
+
+
+@pytest.fixture
 def workers(settings):
     """Jobs go to workers, which count the listings after a change (inline, nothing does)."""
     settings.TRUSTPORTAL_JOBS_INLINE = False
@@ -27,11 +35,9 @@ def workers(settings):
 
 @pytest.mark.django_db
 def test_with_inline_jobs_the_writer_does_not_count_for_the_next_reader(
-    django_capture_on_commit_callbacks, monkeypatch, settings, client
+    django_capture_on_commit_callbacks, queued, settings, client
 ):
     settings.TRUSTPORTAL_JOBS_INLINE = True
-    queued = []
-    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
     before = current_generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for _ in range(3):
@@ -46,10 +52,8 @@ def test_with_inline_jobs_the_writer_does_not_count_for_the_next_reader(
 
 @pytest.mark.django_db
 def test_one_warming_job_per_transaction_however_many_bumps(
-    django_capture_on_commit_callbacks, monkeypatch, workers
+    django_capture_on_commit_callbacks, queued, workers
 ):
-    queued = []
-    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
     before = current_generation()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         for _ in range(5):
@@ -60,10 +64,8 @@ def test_one_warming_job_per_transaction_however_many_bumps(
 
 
 def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(
-    committed, monkeypatch, workers
+    committed, queued, workers
 ):
-    queued = []
-    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
     before = current_generation()
 
     class Abandoned(Exception):
@@ -81,10 +83,8 @@ def test_a_rolled_back_transaction_does_not_cost_the_next_one_its_warming(
 
 
 def test_a_savepoint_rolled_back_takes_its_callback_and_the_outer_block_registers_again(
-    committed, monkeypatch, workers
+    committed, queued, workers
 ):
-    queued = []
-    monkeypatch.setattr(facets, "enqueue", lambda func, *args, **kw: queued.append(func))
     with transaction.atomic():
         try:
             with transaction.atomic():
