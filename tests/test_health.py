@@ -1,10 +1,7 @@
 """/healthz and /readyz with every service up and with each one down (real Redis, closed ports)."""
 
-import json
 import os
 import socket
-import subprocess
-import sys
 from io import StringIO
 from pathlib import Path
 
@@ -16,6 +13,7 @@ from django.test import Client
 from search import text_index
 from search.backends import elasticsearch as es_backend
 from search.models import SearchEntry
+from tests.helpers import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -132,16 +130,7 @@ def test_with_the_database_down_healthz_stays_up_and_readyz_says_so():
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed_port()}/nowhere",
         "REDIS_URL": "",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    healthz, readyz, body = json.loads(result.stdout.strip().splitlines()[-1])
+    healthz, readyz, body = run_python(script, env, timeout=60)
     assert (healthz, readyz) == (200, 503)
     assert body["services"]["database"] == {"configured": True, "reachable": False}
 

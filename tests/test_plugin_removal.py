@@ -8,10 +8,7 @@ removes what it made.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +19,7 @@ from cms.models import Membership, Organization, TrustDocument
 from plugins.library.models import SavedDocument
 from plugins.notifications.models import NotificationSettings, PendingUpdate
 from tests import factories
+from tests.helpers import run_python
 from tests.workers import database_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,16 +101,7 @@ def test_removing_my_library_leaves_notifications_and_the_site_working(committed
             "TRUSTPORTAL_PLUGINS": WITHOUT_LIBRARY,
         }
         arguments = [str(reader.pk), str(document.pk), str(version.pk), document.slug]
-        result = subprocess.run(
-            [sys.executable, "-c", SCRIPT, *arguments],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=180,
-        )
-        assert result.returncode == 0, result.stderr
-        out = json.loads(result.stdout.strip().splitlines()[-1])
+        out = run_python(SCRIPT, env, *arguments, timeout=180)
         assert "library" not in out["plugins"] and "notifications" in out["plugins"]
         assert out["/en/"] == {"status": 200, "library": False, "save": False}
         assert out["/en/notifications/"] == {"status": 200, "library": False, "save": False}

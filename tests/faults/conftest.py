@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -125,15 +124,14 @@ def postgres_portal(tmp_path):
     try:
         admin.execute(f"CREATE ROLE {name} LOGIN")
         admin.execute(f"CREATE DATABASE {name} OWNER {name}")
-        migrate = subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
+        run_python(
+            "import django; django.setup()\n"
+            "from django.core.management import call_command\n"
+            "call_command('migrate', interactive=False, verbosity=0)\n"
+            "print('{}')",
+            env,
             timeout=300,
         )
-        assert migrate.returncode == 0, migrate.stderr
         made = run_python(
             "import django, json; django.setup()\n"
             "from django.contrib.auth import get_user_model\n"
