@@ -379,17 +379,13 @@ def can_download(user, version) -> Decision:
 
 
 def downloadable_versions(user, queryset: QuerySet) -> QuerySet:
-    """Narrow a DocumentVersion queryset to the versions ``user`` may download now."""
-    visible = visible_documents(user).values("pk")
-    queryset = queryset.filter(live=True, document__in=visible)
-    allowed = Viewer.of(user).allowed_levels()
-    levels = Q(document__access_level__in=allowed - {AccessLevel.RESTRICTED})
-    if AccessLevel.RESTRICTED in allowed:
-        entitled = visible_documents(user).filter(_entitled_q(user)).values("pk")
-        levels |= Q(document__access_level=AccessLevel.RESTRICTED, document__in=entitled)
+    """Narrow a DocumentVersion queryset to the versions ``user`` may download now: live
+    versions of documents whose files they may read (``readable_documents``), the current one
+    or one still within its retention period."""
+    readable = readable_documents(user).values("pk")
     current_ids = DocumentVersion.current_ids_subquery()
     in_retention = Q(pk__in=current_ids) | Q(published_on__gte=retention_cutoff())
-    return queryset.filter(levels & in_retention)
+    return queryset.filter(Q(live=True, document__in=readable) & in_retention)
 
 
 def lock_reasons(user, documents) -> dict[int, str]:
