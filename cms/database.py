@@ -25,6 +25,11 @@ def fetch_value(sql: str, params: tuple = ()):
     return first_read(lambda: _fetch(sql, params))
 
 
+def fetch_row(sql: str, params: tuple = ()) -> tuple | None:
+    """The first row ``sql`` answers (None if none), read as ``fetch_value`` reads."""
+    return first_read(lambda: _fetch_row(sql, params))
+
+
 def first_read(read: Callable[[], T]) -> T:
     """``read()`` (queries only: it may run twice), standing in for the health check when it is
     the request's first use of a connection Django would check."""
@@ -46,10 +51,14 @@ def first_read(read: Callable[[], T]) -> T:
 
 
 def _fetch(sql: str, params: tuple):
+    row = _fetch_row(sql, params)
+    return row[0] if row else None
+
+
+def _fetch_row(sql: str, params: tuple):
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return cursor.fetchone()
 
 
 # --- What a member's token lookup reads along ----------------------------------------------

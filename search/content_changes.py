@@ -10,6 +10,11 @@ sessions, caches of renders. Forgetting one of those costs some cache misses, ne
 
 Writes that bypass signals (``QuerySet.update``, ``bulk_create``) bump where they are made, as
 the search index's do (``search/text_index.py``).
+
+A signed-in reader's page shows more than a visitor's: their name, the menu entries their
+groups and roles give them, what their own rows change. Their pages are kept under the
+**member pages stamp** too (``MemberPagesStamp``), which changes on a write to any model but
+those no reader page shows to anyone at all (logs, sessions, jobs, the editors' drafts).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from cms.plugins import registry
 
 from .facets import bump_generation
+from .models import MemberPagesStamp
 
 #: Whole apps none of whose rows a visitor is shown: sessions, logs, admin state, permissions,
 #: wagtail-localize's translation sources (a translation reaches readers by saving the
@@ -96,6 +102,25 @@ LISTED_MODELS = frozenset(
 )
 
 
+#: What no reader page shows to anyone, signed in or not: the apps and models above but the
+#: people's (users, groups, permissions, members, organizations and access requests: a
+#: member's name, menu and page privacy depend on them, and an editor's userbar on their
+#: permissions and preferences), and the stamps themselves. (The listed models are content,
+#: which ``search/signals.py`` follows.)
+UNSEEN_APPS = PRIVATE_APPS - {"auth", "accounts", "wagtailusers"}
+UNSEEN_MODELS = (
+    PRIVATE_MODELS
+    - {
+        "cms.Organization",
+        "cms.Membership",
+        "cms.AccessRequest",
+        "wagtailcore.GroupPagePermission",
+        "wagtailcore.GroupCollectionPermission",
+        "wagtailcore.GroupSitePermission",
+    }
+) | (LISTED_MODELS | {"cms.EntitlementStamp"})
+
+
 def _ignored_labels() -> frozenset[str]:
     return _ignored_with(registry.installed_plugins())
 
@@ -117,18 +142,33 @@ def shown_to_visitors(model) -> bool:
     return meta.label not in _ignored_labels()
 
 
+def shown_to_members(model) -> bool:
+    """Whether a write to ``model`` may change what a signed-in reader's page shows, beyond the
+    content (the listing generation follows that)."""
+    meta = model._meta
+    if meta.apps is not apps or meta.app_label in UNSEEN_APPS:
+        return False
+    return meta.label not in UNSEEN_MODELS
+
+
 def _saved_or_deleted(sender, raw=False, **kwargs):
-    if raw or not shown_to_visitors(sender):
+    if raw:
         return
-    bump_generation()
+    _changed(sender)
 
 
 def _relation_changed(sender, instance, action, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if not shown_to_visitors(type(instance)):
-        return
-    bump_generation()
+    if action.startswith("post_"):
+        # The instance's model and the through table's: a user's groups are ``auth``'s.
+        _changed(type(instance))
+
+
+def _changed(model) -> None:
+    if shown_to_visitors(model):
+        bump_generation()
+    elif shown_to_members(model):
+        # A content write leaves the stamp alone: member pages are keyed by the generation too.
+        MemberPagesStamp.change()
 
 
 def connect() -> None:

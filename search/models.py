@@ -9,6 +9,8 @@ See ``search/text_index.py``.
 
 from django.db import models
 
+from cms.models import Stamp
+
 
 class SearchEntry(models.Model):
     document = models.OneToOneField(
@@ -43,6 +45,16 @@ class ListingGeneration(models.Model):
 
     def __str__(self):
         return f"Listing generation {self.value}"
+
+
+class MemberPagesStamp(Stamp):
+    """Changes whenever anything a signed-in reader's page may show beyond the content changes:
+    their user row, groups and permissions, members and organizations, a plugin's rows (a role
+    that adds a menu entry). A member's page is kept under it (``sites/visitor_cache.py``), so
+    the next request after such a write renders afresh."""
+
+    class Meta:
+        verbose_name = "member pages stamp"
 
 
 # --- the database's own full-text structure, as Django sees it to join and rank --------------

@@ -18,8 +18,17 @@ streamed, setting no cookie, writing no session, embedding no CSRF token and no 
 Members are served from the cache too, on the API's reads that the access policy alone makes
 (``MEMBER_API_ROUTES``): the answer is a function of the URL, the content and the member's
 **entitlement profile** (``cms/access/profile.py``), so it is kept under the profile's
-``sharing_key`` and shared by every member of that profile. A member's pages are not kept
-(they greet the member and embed a CSRF token).
+``sharing_key`` and shared by every member of that profile.
+
+A member's reader pages are kept too, but for their own session only: a page greets the member,
+lists the menu entries their groups and roles give them and embeds their CSRF token. It is
+kept under a digest of the session (its key, its data: the user, a page's password, and the
+CSRF secret the page's tokens are masks of), the member's profile, the listing generation and
+the **member pages stamp** (``search.models.MemberPagesStamp``), which a write to anything a
+reader page may show beyond the content changes: users, groups, members, a plugin's rows. A
+member with messages waiting is not answered from the cache (the page shows them), and a page
+that showed or queued a message is not kept. The session reads the stamps and the generation
+in one query.
 
 A hit costs one query (the generation) and one cache read. A member's hit costs the same: their
 token's lookup reads the entitlement stamp and the generation in the same query
@@ -34,6 +43,7 @@ answer is also an event (a document view goes to the audit log for the analytics
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,10 +54,18 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.cache import get_conditional_response
 
-from cms.access.profile import is_signed_in, profile_of
+from cms.access.profile import is_signed_in, profile_of, remember_stamp
 from cms.api.throttling import AnonymousThrottle, AuthenticatedThrottle
+from cms.database import fetch_row
 from cms.delivery.links import link_lifetime_seconds
-from search.facets import bumped_in_this_transaction, current_generation
+from cms.models import EntitlementStamp
+from search.facets import (
+    GENERATION_READ,
+    GENERATION_SQL,
+    bumped_in_this_transaction,
+    current_generation,
+)
+from search.models import MemberPagesStamp
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +158,8 @@ def match_is_api(match) -> bool:
 def audience(request) -> str | None:
     """Whom a cached answer to ``request`` may be shared with: "visitor" (every anonymous
     visitor), "profile:…" (every member with the same entitlement profile, on the API's
-    policy-made reads), or None when it may not be cached at all."""
+    policy-made reads), "session:…" (a member's reader page, for their session alone), or None
+    when it may not be cached at all."""
     match = request.resolver_match
     if not cacheable_view(match):
         return None
@@ -148,7 +167,60 @@ def audience(request) -> str | None:
         return "visitor"
     if match.route in MEMBER_API_ROUTES and is_signed_in(request.user):
         return "profile:" + profile_of(request.user).sharing_key
+    if match.view_name in VIEWS and _session_member(request):
+        return _session_audience(request)
     return None
+
+
+#: What a member's page is keyed by besides the URL, read in one query: the entitlement stamp
+#: (handed to their profile), the listing generation and the member pages stamp.
+MEMBER_READS_SQL = (
+    f"SELECT ({EntitlementStamp.current_sql()}), ({GENERATION_SQL}), "
+    f"({MemberPagesStamp.current_sql()})"
+)
+
+
+def _session_member(request) -> bool:
+    session = getattr(request, "session", None)
+    return (
+        session is not None
+        and session.session_key is not None
+        # The page's CSRF tokens are masks of this secret: without one, the page makes one.
+        and bool(request.META.get("CSRF_COOKIE"))
+        and is_signed_in(request.user)
+        and not _messages_waiting(request)
+    )
+
+
+def _session_audience(request) -> str:
+    entitlement_stamp, generation, member_pages_stamp = fetch_row(MEMBER_READS_SQL)
+    remember_stamp(request.user, entitlement_stamp)
+    request.carried_reads = {**getattr(request, "carried_reads", {}), GENERATION_READ: generation}
+    session = request.session
+    described = json.dumps(
+        [session.session_key, request.META["CSRF_COOKIE"], dict(session.items())],
+        sort_keys=True,
+        default=str,
+    )
+    return ":".join(
+        (
+            "session",
+            hashlib.sha256(described.encode()).hexdigest(),
+            profile_of(request.user).sharing_key,
+            str(member_pages_stamp),
+        )
+    )
+
+
+def _messages_waiting(request) -> bool:
+    storage = getattr(request, "_messages", None)
+    return storage is not None and len(storage) > 0
+
+
+def _messages_shown_or_added(request) -> bool:
+    # Without loading what is stored: a visitor's page reads no session it does not have.
+    storage = getattr(request, "_messages", None)
+    return storage is not None and (storage.used or storage.added_new)
 
 
 def cache_key(request, audience: str = "visitor") -> str:
@@ -191,6 +263,7 @@ class VisitorCacheMiddleware:
         entry = cache.get(key)
         if entry is None:
             request._visitor_cache_key = key
+            request._visitor_cache_key_audience = shared_with.partition(":")[0]
             return None
         if match_is_api(request.resolver_match) and not self._within_rate(request, shared_with):
             # A cached answer counts against the caller's rate as a fresh one does; beyond it,
@@ -238,8 +311,14 @@ class VisitorCacheMiddleware:
             and not response.cookies
             and len(response.content) <= MAX_BODY_BYTES
             and not (session is not None and session.modified)
-            # The page embeds a CSRF token, or an inline script's nonce: someone's.
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            # The page embeds a CSRF token, or an inline script's nonce: someone's. (A member's
+            # page is kept for their session alone, under the secret its tokens mask.)
+            and (
+                not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+                or request._visitor_cache_key_audience == "session"
+            )
+            # It showed a message, or one was added for the next page.
+            and not _messages_shown_or_added(request)
             and getattr(request, "_csp_nonce", None) is None
             and not response.has_header("Cache-Control")
             and not response.has_header("Set-Cookie")

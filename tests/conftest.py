@@ -10,6 +10,7 @@ from django.test import override_settings
 from cms.models import organization_of
 from cms.plugins.testing import install_temporarily
 from plugins.nda.models import NdaAcceptance, NdaVersion
+from sites import visitor_cache
 from tests import seeded_database
 from tests.helpers import DEMO_PASSWORD, make_user, refetch
 from tests.sample_plugin.apps import EXTRA_ENTITLED_GROUP, RECEIVED_EVENTS
@@ -192,6 +193,15 @@ def demo_users(db):
 def pytest_collection_modifyitems(config, items):
     """Browser journeys last: their server thread writes outside test transactions."""
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+@pytest.fixture
+def keeping(monkeypatch):
+    """The visitors' cache keeps what a test's requests are answered. Every change in a test
+    happens in the test's transaction, where the cache refuses to keep what it counted (see
+    tests/test_visitor_cache.py); lifted so that it keeps as it does between committed
+    requests."""
+    monkeypatch.setattr(visitor_cache, "bumped_in_this_transaction", lambda: False)
 
 
 @pytest.fixture(autouse=True)

@@ -22,20 +22,11 @@ from django.utils import timezone
 
 from cms.access import profile
 from cms.models import AccessLevel, AccessRequest, Membership
-from sites import visitor_cache
 from tests import factories
 from tests.conftest import accept_current_nda
 from tests.helpers import bearer, make_user
 
 URL = "/api/v3/trust-documents/?limit=100&sort=title"
-
-
-@pytest.fixture
-def keeping(monkeypatch):
-    # Every change here happens in the test's transaction, where the cache refuses to keep
-    # what it counted (see tests/test_visitor_cache.py); lifted so that it keeps as it does
-    # between committed requests.
-    monkeypatch.setattr(visitor_cache, "bumped_in_this_transaction", lambda: False)
 
 
 @pytest.fixture
@@ -272,9 +263,7 @@ def _grant_expires(user, users, documents):
         expires_at=timezone.now() + timedelta(seconds=3),
     )
     # No write at all: the clock ends the grant.
-    return lambda: time.sleep(
-        max(0.0, (granted.expires_at - timezone.now()).total_seconds()) + 0.1
-    )
+    return lambda: time.sleep(max(0.0, (granted.expires_at - timezone.now()).total_seconds()) + 0.1)
 
 
 @pytest.mark.django_db

@@ -19,13 +19,7 @@ from wagtail.models import Page
 
 from cms.audit.models import AuditEntry
 from cms.models import AccessLevel, HomePage, PortalSettings, StarterPackPage, TrustDocument
-from sites import visitor_cache
 from tests import factories
-
-
-@pytest.fixture
-def keeping(monkeypatch):
-    monkeypatch.setattr(visitor_cache, "bumped_in_this_transaction", lambda: False)
 
 
 def hit(response) -> bool:

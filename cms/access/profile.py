@@ -187,9 +187,12 @@ def profile_of(user) -> EntitlementProfile:
     remembered = getattr(user, "_trustportal_profile", None)
     if remembered is not None and remembered[0] == _local_change and remembered[1].fresh():
         return remembered[1]
-    stamp = user.__dict__.pop("_trustportal_stamp", None)
+    # Through the attribute, not ``__dict__``: a request's user is a lazy object.
+    stamp = getattr(user, "_trustportal_stamp", None)
     if stamp is None:
         stamp = EntitlementStamp.current()
+    else:
+        del user._trustportal_stamp  # used once
     key = f"trustportal:profile:v1:{user.pk}:{stamp}"
     profile = _recent.get(key)
     if profile is None or not profile.fresh():

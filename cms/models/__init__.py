@@ -1,7 +1,7 @@
 from .access_requests import AccessRequest
 from .branding import BrandingSettings
 from .documents import DocumentVersion, TrustDocument, VersionFile
-from .entitlement_stamp import EntitlementStamp
+from .entitlement_stamp import EntitlementStamp, Stamp
 from .levels import AccessLevel
 from .organizations import Membership, Organization, organization_of
 from .pages import (
@@ -27,6 +27,7 @@ __all__ = [
     "DocumentUpdateNote",
     "DocumentVersion",
     "EntitlementStamp",
+    "Stamp",
     "HomePage",
     "IndustriesRegionsPage",
     "IndustryPage",

@@ -7,22 +7,21 @@ from django.db import models
 from cms.database import fetch_value
 
 
-class EntitlementStamp(models.Model):
-    """One row whose value changes, in the writer's own transaction, whenever anything a
-    member's entitlement profile is made of changes (``cms/access/profile.py``): memberships,
-    groups, grants, the documents' restricted lists, what an access rule reads.
+class Stamp(models.Model):
+    """One row whose value changes, in the writer's own transaction, whenever anything the
+    subclass names changes; what is cached under the value is then never read again.
 
     A random value rather than a counter: a transaction that changed it and rolled back hands
-    back no number that the next change would reuse, so a profile cached under the rolled-back
+    back no number that the next change would reuse, so an entry cached under the rolled-back
     value can never be read again."""
 
     value = models.BigIntegerField(default=0)
 
     class Meta:
-        verbose_name = "entitlement stamp"
+        abstract = True
 
     def __str__(self):
-        return f"Entitlement stamp {self.value}"
+        return f"{self._meta.verbose_name.capitalize()} {self.value}"
 
     @classmethod
     def current(cls) -> int:
@@ -41,3 +40,12 @@ class EntitlementStamp(models.Model):
         value = secrets.randbits(62)
         if not cls.objects.filter(pk=1).update(value=value):
             cls.objects.update_or_create(pk=1, defaults={"value": value})
+
+
+class EntitlementStamp(Stamp):
+    """Changes whenever anything a member's entitlement profile is made of changes
+    (``cms/access/profile.py``): memberships, groups, grants, the documents' restricted lists,
+    what an access rule reads."""
+
+    class Meta:
+        verbose_name = "entitlement stamp"

@@ -139,6 +139,8 @@ def prepare(database_url: str) -> dict:
     )
     from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS
+    from django.utils.crypto import get_random_string
 
     from cms.delivery.links import signed_download_url
     from cms.models import AccessLevel, DocumentVersion, organization_of
@@ -179,7 +181,11 @@ def prepare(database_url: str) -> dict:
     )
     document = DocumentVersion.objects.filter(live=True).order_by("pk").first().document
     return {
-        "cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}",
+        # As a browser sends them once it has seen a page: the session and the CSRF secret.
+        "cookie": (
+            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+            f"{settings.CSRF_COOKIE_NAME}={get_random_string(32, CSRF_ALLOWED_CHARS)}"
+        ),
         "download": signed_download_url(gated.pk, "en", reader),
         "document": document.slug,
     }
