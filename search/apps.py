@@ -17,6 +17,7 @@ class SearchConfig(AppConfig):
         from .checks import check_database_supported, check_index_complete
         from .facets import GENERATION_READ, GENERATION_SQL
         from .indexing import follow_event
+        from .models import MEMBER_PAGES_READ, MemberPagesStamp
         from .pages import ReaderPageListings
 
         checks.register(check_database_supported)
@@ -27,8 +28,10 @@ class SearchConfig(AppConfig):
         events.register_core_handler(follow_event)
         # The core's page models list documents through the search service.
         listings.register(ReaderPageListings())
-        # A member's cached API answer is keyed by the generation: read with their token.
+        # A member's cached answers are keyed by the generation, and their pages by the member
+        # pages stamp too: read with their token or their session.
         carry_along(GENERATION_READ, GENERATION_SQL)
+        carry_along(MEMBER_PAGES_READ, MemberPagesStamp.current_sql())
 
 
 def rebuild_outdated_entries(app_config, verbosity=1, using="default", **kwargs):

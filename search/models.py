@@ -57,6 +57,10 @@ class MemberPagesStamp(Stamp):
         verbose_name = "member pages stamp"
 
 
+#: The name the stamp is read along under (``cms.database.carry_along``).
+MEMBER_PAGES_READ = "member_pages_stamp"
+
+
 # --- the database's own full-text structure, as Django sees it to join and rank --------------
 # Migration 0001 creates these in SQL; the models below are never saved (unmanaged), and exist
 # so that ranking joins them with the public ORM instead of raw joins (``search/text_index.py``).

@@ -65,7 +65,7 @@ from search.facets import (
     bumped_in_this_transaction,
     current_generation,
 )
-from search.models import MemberPagesStamp
+from search.models import MEMBER_PAGES_READ, MemberPagesStamp
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +172,9 @@ def audience(request) -> str | None:
     return None
 
 
-#: What a member's page is keyed by besides the URL, read in one query: the entitlement stamp
-#: (handed to their profile), the listing generation and the member pages stamp.
+#: What a member's page is keyed by besides the URL, read in one query when their session did
+#: not read it (``cms.accounts.sessions`` does): the entitlement stamp (handed to their
+#: profile), the listing generation and the member pages stamp.
 MEMBER_READS_SQL = (
     f"SELECT ({EntitlementStamp.current_sql()}), ({GENERATION_SQL}), "
     f"({MemberPagesStamp.current_sql()})"
@@ -193,10 +194,15 @@ def _session_member(request) -> bool:
 
 
 def _session_audience(request) -> str:
-    entitlement_stamp, generation, member_pages_stamp = fetch_row(MEMBER_READS_SQL)
+    session = request.session
+    reads = getattr(session, "carried_reads", None)
+    if reads is not None:  # read with the session (``cms.accounts.sessions``)
+        entitlement_stamp = session.entitlement_stamp
+        generation, member_pages_stamp = reads[GENERATION_READ], reads[MEMBER_PAGES_READ]
+    else:  # another session engine
+        entitlement_stamp, generation, member_pages_stamp = fetch_row(MEMBER_READS_SQL)
     remember_stamp(request.user, entitlement_stamp)
     request.carried_reads = {**getattr(request, "carried_reads", {}), GENERATION_READ: generation}
-    session = request.session
     described = json.dumps(
         [session.session_key, request.META["CSRF_COOKIE"], dict(session.items())],
         sort_keys=True,

@@ -487,7 +487,12 @@ OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_TIMEOUT = 10  # seconds; the library's default is to wait for ever on a stuck provider
 TRUSTPORTAL_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID and OIDC_OP_AUTHORIZATION_ENDPOINT)
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Django's database sessions, read with what a member's request asks next in one query.
+SESSION_ENGINE = "cms.accounts.sessions"
+
+# Django's password backend, reading a signed-in user by hand (sessions signed in under
+# "django.contrib.auth.backends.ModelBackend" before it sign in again once).
+AUTHENTICATION_BACKENDS = ["cms.accounts.backends.PasswordBackend"]
 if TRUSTPORTAL_OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.insert(0, "cms.accounts.backends.OIDCBackend")
 

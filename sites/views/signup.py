@@ -68,5 +68,5 @@ def verify_email(request, token: str):
         user = signup.verify(token)
     except signup.VerificationFailed as failure:
         return render(request, "portal/sign_up_failed.html", {"reason": failure.reason}, status=400)
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="cms.accounts.backends.PasswordBackend")
     return redirect("/")

@@ -164,7 +164,7 @@ def prepare(database_url: str) -> dict:
         )
     session = SessionStore()
     session[SESSION_KEY] = str(reader.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
     session.create()
     # The current version of an NDA document with an English PDF: watermarked for its reader.

@@ -61,7 +61,7 @@ def oidc(accounts_app, provider, settings, db):
     settings.OIDC_OP_LOGOUT_ENDPOINT = config["end_session_endpoint"]
     settings.AUTHENTICATION_BACKENDS = [
         "cms.accounts.backends.OIDCBackend",
-        "django.contrib.auth.backends.ModelBackend",
+        "cms.accounts.backends.PasswordBackend",
     ]
     # A test may change what the provider says of its users; the next test starts afresh.
     with provider.directory_restored():
