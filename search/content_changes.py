@@ -102,12 +102,13 @@ LISTED_MODELS = frozenset(
 )
 
 
-#: What no reader page shows to anyone, signed in or not: the apps and models above but the
-#: people's (users, groups, permissions, members, organizations and access requests: a
+#: What no reader page shows to anyone, signed in or not: the apps and models above (a
+#: member's API tokens and sign-in identities are on pages of their own) but the people's
+#: (users, groups, permissions, members, organizations and access requests: a
 #: member's name, menu and page privacy depend on them, and an editor's userbar on their
 #: permissions and preferences), and the stamps themselves. (The listed models are content,
 #: which ``search/signals.py`` follows.)
-UNSEEN_APPS = PRIVATE_APPS - {"auth", "accounts", "wagtailusers"}
+UNSEEN_APPS = PRIVATE_APPS - {"auth", "wagtailusers"}
 UNSEEN_MODELS = (
     PRIVATE_MODELS
     - {
@@ -151,8 +152,14 @@ def shown_to_members(model) -> bool:
     return meta.label not in UNSEEN_MODELS
 
 
-def _saved_or_deleted(sender, raw=False, **kwargs):
+#: A save of only these fields of a user changes nothing a reader page shows (a sign-in's).
+_USER_FIELDS_UNSEEN = frozenset({"last_login"})
+
+
+def _saved_or_deleted(sender, raw=False, update_fields=None, **kwargs):
     if raw:
+        return
+    if update_fields and sender._meta.label == "auth.User" and update_fields <= _USER_FIELDS_UNSEEN:
         return
     _changed(sender)
 

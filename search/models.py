@@ -9,7 +9,7 @@ See ``search/text_index.py``.
 
 from django.db import models
 
-from cms.models import Stamp
+from cms.models import EntitlementStamp, Stamp
 
 
 class SearchEntry(models.Model):
@@ -55,6 +55,15 @@ class MemberPagesStamp(Stamp):
 
     class Meta:
         verbose_name = "member pages stamp"
+
+    @classmethod
+    def change(cls) -> None:
+        # Many writes that change this stamp change the entitlement stamp too, in either order
+        # (a sign-in's name then its membership; an NDA acceptance's stamp then its row): two
+        # such transactions, each holding one row and waiting for the other, would deadlock.
+        # Every transaction takes the entitlement stamp's row first.
+        EntitlementStamp.lock()
+        super().change()
 
 
 #: The name the stamp is read along under (``cms.database.carry_along``).

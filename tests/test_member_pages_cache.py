@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.contrib.messages import SUCCESS
 from django.contrib.messages.storage.base import Message
@@ -25,8 +26,9 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction
 
-from cms.models import AccessLevel, DocumentIndexPage, Membership
+from cms.models import AccessLevel, DocumentIndexPage, HomePage, Membership
 from plugins.compliance_manager.models import ComplianceRole, Role
+from search.models import MemberPagesStamp
 from tests import factories
 from tests.conftest import accept_current_nda
 from tests.helpers import make_user
@@ -116,20 +118,45 @@ def test_a_cached_pages_csrf_token_is_accepted(users, keeping):
 
 @pytest.mark.django_db
 def test_no_other_member_or_session_is_served_a_members_page(users, keeping):
-    first = Reader(users["member_nda"])
-    # The same member in a second browser: a session (and a CSRF secret) of its own. (Signing
-    # in writes the user's last login, which changes the member pages stamp: prime after it.)
-    second_browser = Reader(users["member_nda"])
-    first.primed()
-    assert not getattr(second_browser.get(), "visitor_cache_hit", False)
-    # The same profile (both of the customer, both with the NDA), another member.
+    # The same profile (both of the customer, both with the NDA), another member; and the same
+    # member in a second browser, with a session (and a CSRF secret) of its own. Both signed in
+    # before the page is primed, so that nothing changes between the priming and their asking.
     colleague = make_user("t-mpc-colleague")
     Membership.objects.create(user=colleague, organization=users["customer_org"])
     accept_current_nda(colleague)
+    colleagues_browser = Reader(colleague)
+    second_browser = Reader(users["member_nda"])
+    first = Reader(users["member_nda"])
     first.primed()
-    answer = Reader(colleague).get()
+    assert not getattr(second_browser.get(), "visitor_cache_hit", False)
+    answer = colleagues_browser.get()
     assert not getattr(answer, "visitor_cache_hit", False)
     assert b"t-mpc-colleague" in answer.content and b"t-member-nda" not in answer.content
+
+
+@pytest.mark.django_db
+def test_signing_in_leaves_the_members_pages_kept(users, keeping):
+    reader = Reader(users["member_nda"])
+    reader.primed()
+    stamp = MemberPagesStamp.current()
+    Client().force_login(users["member_nda"])  # another browser: the user's last login
+    assert MemberPagesStamp.current() == stamp
+    assert getattr(reader.get(), "visitor_cache_hit", False)
+
+
+@pytest.mark.django_db
+def test_a_page_that_adds_a_message_is_not_kept(users, keeping, monkeypatch):
+    reader = Reader(users["member_nda"])
+    serve = HomePage.serve
+
+    def serve_with_a_message(page, request, *args, **kwargs):
+        messages.info(request, "Welcome back.")
+        return serve(page, request, *args, **kwargs)
+
+    monkeypatch.setattr(HomePage, "serve", serve_with_a_message)
+    for _ in range(2):
+        answer = reader.get()
+        assert not getattr(answer, "visitor_cache_hit", False)
 
 
 @pytest.mark.django_db

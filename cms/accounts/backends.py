@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import DataError, connection
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from cms.database import ModelColumns, fetch_row
@@ -37,9 +37,10 @@ def user_by_pk(user_id):
     columns, sql = _user_read()
     try:
         pk = get_user_model()._meta.pk.to_python(user_id)
-    except ValidationError:  # a session naming no valid key names nobody
+        row = fetch_row(sql, (pk,))
+    # A session naming no valid key names nobody: not a number, or beyond the column's range.
+    except (ValidationError, OverflowError, DataError):
         return None
-    row = fetch_row(sql, (pk,))
     return columns.instance(row) if row is not None else None
 
 

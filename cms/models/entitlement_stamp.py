@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import models
+from django.db import models, transaction
 
 from cms.database import fetch_value
 
@@ -49,3 +49,11 @@ class EntitlementStamp(Stamp):
 
     class Meta:
         verbose_name = "entitlement stamp"
+
+    @classmethod
+    def lock(cls) -> None:
+        """Hold the row until the caller's transaction ends, as a change would: for a stamp
+        whose writers must take this row first (``search.models.MemberPagesStamp``). Outside a
+        transaction each statement commits alone, holding nothing to wait for."""
+        if transaction.get_connection().in_atomic_block:
+            list(cls.objects.select_for_update().filter(pk=1).values_list("pk", flat=True))
