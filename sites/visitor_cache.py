@@ -27,8 +27,8 @@ CSRF secret the page's tokens are masks of), the member's profile, the listing g
 the **member pages stamp** (``search.models.MemberPagesStamp``), which a write to anything a
 reader page may show beyond the content changes: users, groups, members, a plugin's rows. A
 member with messages waiting is not answered from the cache (the page shows them), and a page
-that showed or queued a message is not kept. The session reads the stamps and the generation
-in one query.
+that showed or queued a message is not kept. The session's own query reads the stamps and the
+generation along (``cms.accounts.sessions``).
 
 A hit costs one query (the generation) and one cache read. A member's hit costs the same: their
 token's lookup reads the entitlement stamp and the generation in the same query
@@ -56,16 +56,9 @@ from django.utils.cache import get_conditional_response
 
 from cms.access.profile import is_signed_in, profile_of, remember_stamp
 from cms.api.throttling import AnonymousThrottle, AuthenticatedThrottle
-from cms.database import fetch_row
 from cms.delivery.links import link_lifetime_seconds
-from cms.models import EntitlementStamp
-from search.facets import (
-    GENERATION_READ,
-    GENERATION_SQL,
-    bumped_in_this_transaction,
-    current_generation,
-)
-from search.models import MEMBER_PAGES_READ, MemberPagesStamp
+from search.facets import GENERATION_READ, bumped_in_this_transaction, current_generation
+from search.models import MEMBER_PAGES_READ
 
 logger = logging.getLogger(__name__)
 
@@ -172,15 +165,6 @@ def audience(request) -> str | None:
     return None
 
 
-#: What a member's page is keyed by besides the URL, read in one query when their session did
-#: not read it (``cms.accounts.sessions`` does): the entitlement stamp (handed to their
-#: profile), the listing generation and the member pages stamp.
-MEMBER_READS_SQL = (
-    f"SELECT ({EntitlementStamp.current_sql()}), ({GENERATION_SQL}), "
-    f"({MemberPagesStamp.current_sql()})"
-)
-
-
 def _session_member(request) -> bool:
     session = getattr(request, "session", None)
     return (
@@ -188,20 +172,19 @@ def _session_member(request) -> bool:
         and session.session_key is not None
         # The page's CSRF tokens are masks of this secret: without one, the page makes one.
         and bool(request.META.get("CSRF_COOKIE"))
-        and is_signed_in(request.user)
+        and is_signed_in(request.user)  # loads the session
+        # What the key needs besides, read with the session (``cms.accounts.sessions``); a
+        # session that read nothing along (another engine) is not kept.
+        and getattr(session, "carried_reads", None) is not None
         and not _messages_waiting(request)
     )
 
 
 def _session_audience(request) -> str:
     session = request.session
-    reads = getattr(session, "carried_reads", None)
-    if reads is not None:  # read with the session (``cms.accounts.sessions``)
-        entitlement_stamp = session.entitlement_stamp
-        generation, member_pages_stamp = reads[GENERATION_READ], reads[MEMBER_PAGES_READ]
-    else:  # another session engine
-        entitlement_stamp, generation, member_pages_stamp = fetch_row(MEMBER_READS_SQL)
-    remember_stamp(request.user, entitlement_stamp)
+    generation = session.carried_reads[GENERATION_READ]
+    member_pages_stamp = session.carried_reads[MEMBER_PAGES_READ]
+    remember_stamp(request.user, session.entitlement_stamp)
     request.carried_reads = {**getattr(request, "carried_reads", {}), GENERATION_READ: generation}
     described = json.dumps(
         [session.session_key, request.META["CSRF_COOKIE"], dict(session.items())],
